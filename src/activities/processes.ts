@@ -1,0 +1,111 @@
+// What Baton needs to know about processes, read from /proc: is an agent still the one we
+// started, which processes belong to a run, and stopping all of them (DESIGN.md §5).
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { AgentHandle } from '../domain/event-batch.js';
+
+export interface ProcStat {
+  pid: number;
+  state: string;
+  pgrp: number;
+  /** Start time in clock ticks after boot: with the boot id, tells a reused pid from ours. */
+  startTime: number;
+}
+
+export async function readProcStat(pid: number): Promise<ProcStat | null> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name is in parentheses and may itself hold spaces or parentheses.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: fields[0]!, pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+}
+
+let cachedBootId: string | null = null;
+export async function bootId(): Promise<string> {
+  cachedBootId ??= (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => 'unknown')).trim();
+  return cachedBootId;
+}
+
+function isLiveState(state: string): boolean {
+  return state !== 'Z' && state !== 'X' && state !== 'x';
+}
+
+/** True while the agent's wrapper is the very process we started and has not exited. */
+export async function isAgentAlive(agent: Pick<AgentHandle, 'pid' | 'start_time' | 'boot_id'>): Promise<boolean> {
+  if (agent.boot_id !== (await bootId())) return false;
+  const stat = await readProcStat(agent.pid);
+  return stat !== null && isLiveState(stat.state) && stat.startTime === agent.start_time;
+}
+
+async function allPids(): Promise<number[]> {
+  const entries = await readdir('/proc');
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number);
+}
+
+/** Live processes in the group, and live processes (anywhere) that carry BATON_RUN_ID=runId. */
+export async function findRunProcesses(runId: string, pgid: number | null): Promise<ProcStat[]> {
+  const marker = `BATON_RUN_ID=${runId}\0`;
+  const found: ProcStat[] = [];
+  for (const pid of await allPids()) {
+    if (pid === process.pid) continue;
+    const stat = await readProcStat(pid);
+    if (!stat || !isLiveState(stat.state)) continue;
+    if (pgid !== null && stat.pgrp === pgid) {
+      found.push(stat);
+      continue;
+    }
+    const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
+    if (`${environ}\0`.includes(marker)) found.push(stat);
+  }
+  return found;
+}
+
+function signal(pid: number, sig: NodeJS.Signals, group: boolean): boolean {
+  try {
+    process.kill(group ? -pid : pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface StopOutcome {
+  signalled: number;
+  killed: boolean;
+}
+
+/**
+ * SIGTERM to the group and to every straggler that left it, a grace period, then SIGKILL,
+ * repeated until no process of the run is left. The group is checked before each signal, so a
+ * recycled group id is never hit.
+ */
+export async function stopRunProcesses(runId: string, pgid: number | null, graceMs: number): Promise<StopOutcome> {
+  let procs = await findRunProcesses(runId, pgid);
+  const outcome: StopOutcome = { signalled: procs.length, killed: false };
+  if (procs.length === 0) return outcome;
+  sendAll(procs, pgid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    await delay(Math.min(50, Math.max(1, deadline - Date.now())));
+    procs = await findRunProcesses(runId, pgid);
+    if (procs.length === 0) return outcome;
+  }
+  for (let round = 0; round < 50 && procs.length > 0; round++) {
+    outcome.killed = true;
+    sendAll(procs, pgid, 'SIGKILL');
+    await delay(20);
+    procs = await findRunProcesses(runId, pgid);
+  }
+  if (procs.length > 0) throw new Error(`processes ${procs.map((p) => p.pid).join(', ')} of run ${runId} survived SIGKILL`);
+  return outcome;
+}
+
+function sendAll(procs: ProcStat[], pgid: number | null, sig: NodeJS.Signals): void {
+  // Signal the group only while one of its members is alive: a group id can be reused.
+  if (pgid !== null && procs.some((p) => p.pgrp === pgid)) signal(pgid, sig, true);
+  for (const proc of procs) signal(proc.pid, sig, false);
+}

@@ -1,0 +1,224 @@
+// The runAgent activity: launch the agent (or find it still running), tail its output into
+// events for the workflow, heartbeat, and report how it ended (DESIGN.md §5).
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AgentOutcome, RunAgentRequest } from '../domain/agent-activity.js';
+import { FAILURE_TYPES } from '../domain/agent-activity.js';
+import type { AgentHandle, OutputStream } from '../domain/event-batch.js';
+import type { AgentExit } from '../domain/run-ledger.js';
+import { eventBatchSignal } from '../workflows/messages.js';
+import { launchAgent, readAgentHandle, readExitStatus, runFiles } from './agent-launch.js';
+import { backends } from './backends/index.js';
+import type { LineParser } from './backends/types.js';
+import { BatchSender } from './batch-sender.js';
+import { LaunchError, toLaunchFailure } from './launch-error.js';
+import { isAgentAlive, stopRunProcesses } from './processes.js';
+import { TranscriptReader } from './transcript-reader.js';
+
+export interface AgentHostDeps {
+  client: Client;
+  hostId: string;
+  runDir: (runId: string) => string;
+}
+
+/** Longest wait between two looks at the agent when its files are quiet. */
+const IDLE_CHECK_MS = 1000;
+
+export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): Promise<AgentOutcome> {
+  const ctx = Context.current();
+  const runDir = deps.runDir(request.run_id);
+  await mkdir(runDir, { recursive: true, mode: 0o700 });
+  const sender = new BatchSender({
+    attempt: request.attempt,
+    send: (batch) => deps.client.workflow.getHandle(request.run_id).signal(eventBatchSignal, batch),
+    isPermanent: (err) => err instanceof WorkflowNotFoundError,
+    onError: (err) => ctx.log.warn('sending events to the run failed; will retry', { runId: request.run_id, err }),
+  });
+  const watcher = new DirectoryWatch(runDir);
+  try {
+    const found = await findOrLaunch(deps, request, runDir, sender);
+    if ('lost' in found) return { kind: 'lost', reason: found.lost };
+    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher });
+  } finally {
+    watcher.close();
+    sender.close();
+  }
+}
+
+async function findOrLaunch(
+  deps: AgentHostDeps,
+  request: RunAgentRequest,
+  runDir: string,
+  sender: BatchSender,
+): Promise<{ agent: AgentHandle } | { lost: string }> {
+  const now = () => new Date().toISOString();
+  const recorded = (await readAgentHandle(runDir)) ?? request.agent;
+  if (request.mode === 'launch' && recorded) {
+    const alive = await isAgentAlive(recorded);
+    if (!alive && !(await readExitStatus(runDir))) {
+      return { lost: `agent process ${recorded.pid} on host ${recorded.host} is gone and left no exit status` };
+    }
+    if (request.attempt > 1) sender.note({ ts: now(), type: 'reattached', data: { host: deps.hostId, pid: recorded.pid, alive } });
+    sender.announce(recorded);
+    return { agent: recorded };
+  }
+  // A launch that died before it recorded its agent may have left processes: none may survive.
+  await stopRunProcesses(request.run_id, null, 1000);
+  let agent: AgentHandle;
+  try {
+    const plan = await backends[request.spec.backend].plan({
+      run_id: request.run_id,
+      spec: request.spec,
+      mode: request.mode,
+      session_id: request.session_id,
+      env: process.env,
+    });
+    agent = await launchAgent({ runId: request.run_id, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });
+    if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
+    if (request.mode !== 'launch') {
+      sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });
+    }
+  } catch (err) {
+    if (err instanceof LaunchError) throw toLaunchFailure(err);
+    throw err;
+  }
+  sender.announce(agent);
+  await sender.flush();
+  return { agent };
+}
+
+interface FollowContext {
+  ctx: Context;
+  request: RunAgentRequest;
+  runDir: string;
+  agent: AgentHandle;
+  sender: BatchSender;
+  watcher: DirectoryWatch;
+}
+
+async function follow(f: FollowContext): Promise<AgentOutcome> {
+  const files = runFiles(f.runDir);
+  const streams: [OutputStream, TranscriptReader, LineParser][] = [
+    ['stdout', new TranscriptReader(files.stdout, f.request.offsets.stdout), backends[f.request.spec.backend].parser()],
+    ['stderr', new TranscriptReader(files.stderr, f.request.offsets.stderr), stderrParser],
+  ];
+  try {
+    for (;;) {
+      const exit = await readExitStatus(f.runDir);
+      const ended = exit !== null || !(await isAgentAlive(f.agent));
+      for (const [stream, reader, parser] of streams) await drain(stream, reader, parser, ended, f.sender);
+      f.ctx.heartbeat({
+        host: f.agent.host,
+        pid: f.agent.pid,
+        start_time: f.agent.start_time,
+        offsets: { stdout: streams[0][1].offset, stderr: streams[1][1].offset },
+      });
+      if (ended) {
+        await f.sender.flush();
+        const status = exit ?? (await readExitStatus(f.runDir));
+        if (status) return { kind: 'exited', ...status };
+        return { kind: 'lost', reason: `agent process ${f.agent.pid} ended without an exit status (killed together with its wrapper)` };
+      }
+      await f.watcher.wait(IDLE_CHECK_MS, f.ctx.cancellationSignal);
+      if (f.ctx.cancellationSignal.aborted) return await onCancelled(f, streams);
+    }
+  } finally {
+    await Promise.all(streams.map(([, reader]) => reader.close()));
+  }
+}
+
+async function drain(stream: OutputStream, reader: TranscriptReader, parser: LineParser, final: boolean, sender: BatchSender) {
+  for (;;) {
+    const lines = await reader.readLines(final);
+    for (const line of lines) {
+      const outcome = parser.parse(line.text, new Date().toISOString());
+      sender.add({ stream, end: line.end, events: outcome.events, ...(outcome.facts ? { facts: outcome.facts } : {}) });
+    }
+    if (lines.length === 0 || final === false) return;
+  }
+}
+
+const stderrParser: LineParser = {
+  parse: (line, ts) => ({ events: line.trim() === '' ? [] : [{ ts, type: 'stderr', data: { text: line } }] }),
+};
+
+/**
+ * Why the activity was cancelled decides the agent's fate: a cancel request or a closed workflow
+ * stops it; a worker shutting down (or a lost heartbeat) leaves it running to be re-attached.
+ */
+async function onCancelled(f: FollowContext, streams: [OutputStream, TranscriptReader, LineParser][]): Promise<never> {
+  const details = f.ctx.cancellationDetails;
+  const stopsAgent = details?.cancelRequested || details?.notFound || details?.reset;
+  if (!stopsAgent) {
+    await withTimeout(f.sender.flush(), 2000);
+    if (details?.workerShutdown) {
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.workerShutdown,
+        message: `worker on host ${f.agent.host} shut down; agent ${f.agent.pid} goes on and will be re-attached`,
+        nonRetryable: true,
+      });
+    }
+    throw new CancelledFailure('activity cancelled without stopping the agent (heartbeat lost or paused)');
+  }
+  await stopRunProcesses(f.request.run_id, f.agent.pid, f.request.timings.kill_grace_ms);
+  if (!details?.notFound) {
+    for (const [stream, reader, parser] of streams) await drain(stream, reader, parser, true, f.sender);
+    await withTimeout(f.sender.flush(), 5000);
+  }
+  throw new CancelledFailure('run cancelled: agent stopped');
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** Wakes the tail loop when anything in the run directory changes (inotify), or after a timeout. */
+class DirectoryWatch {
+  private readonly watcher: FSWatcher | null;
+  private changed = false;
+  private wake: (() => void) | null = null;
+
+  constructor(dir: string) {
+    let watcher: FSWatcher | null = null;
+    try {
+      watcher = watch(dir, () => this.poke());
+      watcher.on('error', () => undefined);
+    } catch {
+      // No watch on this file system: the timeout alone paces the loop.
+    }
+    this.watcher = watcher;
+  }
+
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (!this.changed && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        this.wake = done;
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    this.wake = null;
+    this.changed = false;
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
+
+  private poke(): void {
+    this.changed = true;
+    this.wake?.();
+  }
+}
+
+export type { AgentExit };

@@ -1,0 +1,12 @@
+// The stopAgent activity: stop every process of a run on this host, promptly (DESIGN.md §5).
+import type { StopAgentRequest, StopAgentResult } from '../domain/agent-activity.js';
+import { readAgentHandle } from './agent-launch.js';
+import { isAgentAlive, stopRunProcesses } from './processes.js';
+import type { AgentHostDeps } from './run-agent.js';
+
+export async function stopAgent(deps: AgentHostDeps, request: StopAgentRequest): Promise<StopAgentResult> {
+  const agent = (await readAgentHandle(deps.runDir(request.run_id))) ?? request.agent;
+  // The group id is used only while the wrapper that owns it is verifiably ours.
+  const pgid = agent && (await isAgentAlive(agent)) ? agent.pid : null;
+  return stopRunProcesses(request.run_id, pgid, request.kill_grace_ms);
+}

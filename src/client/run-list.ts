@@ -1,0 +1,85 @@
+// list_runs, answered from Temporal visibility (search attributes + memo), so any MCP server can
+// answer it, freshly started or not, with no worker running.
+import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { RunView } from '../domain/run-view.js';
+import type { RunStatus } from '../domain/vocabulary.js';
+import { InputError } from './errors.js';
+import { viewFromExecution } from './run-views.js';
+
+export interface RunFilters {
+  status?: RunStatus;
+  role?: string;
+  backend?: string;
+  channel?: string;
+  parent?: string;
+  /** ISO time: only runs started at or after it. */
+  created_after?: string;
+}
+
+export interface RunPage {
+  runs: RunView[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+const STATUS_NAMES: Record<number, WorkflowExecutionStatusName> = {
+  1: 'RUNNING',
+  2: 'COMPLETED',
+  3: 'FAILED',
+  4: 'CANCELLED',
+  5: 'TERMINATED',
+  6: 'CONTINUED_AS_NEW',
+  7: 'TIMED_OUT',
+};
+
+/** A visibility query from the filters; values are quoted, so no filter can change its shape. */
+export function visibilityQuery(filters: RunFilters): string {
+  const clauses = [`BatonKind = 'run'`];
+  const add = (attribute: string, value: string | undefined) => {
+    if (value !== undefined) clauses.push(`${attribute} = ${quote(value)}`);
+  };
+  add('BatonStatus', filters.status);
+  add('BatonRole', filters.role);
+  add('BatonBackend', filters.backend);
+  add('BatonChannel', filters.channel);
+  add('BatonParent', filters.parent);
+  if (filters.created_after !== undefined) {
+    const time = Date.parse(filters.created_after);
+    if (Number.isNaN(time)) throw new InputError(`created_after must be an ISO 8601 time such as 2026-01-31T09:00:00Z; got "${filters.created_after}"`);
+    clauses.push(`StartTime >= ${quote(new Date(time).toISOString())}`);
+  }
+  return clauses.join(' AND ');
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export async function listRuns(client: Client, filters: RunFilters, pageSize: number, cursor: string | null): Promise<RunPage> {
+  let nextPageToken: Uint8Array | undefined;
+  if (cursor) {
+    nextPageToken = Buffer.from(cursor, 'base64url');
+    if (nextPageToken.length === 0) throw new InputError('cursor is not one list_runs returned: pass next_cursor unchanged');
+  }
+  const response = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query: visibilityQuery(filters),
+    pageSize,
+    ...(nextPageToken ? { nextPageToken } : {}),
+  });
+  const runs: RunView[] = [];
+  for (const execution of response.executions ?? []) {
+    const memo: Record<string, unknown> = {};
+    for (const [key, payload] of Object.entries(execution.memo?.fields ?? {})) memo[key] = defaultPayloadConverter.fromPayload(payload);
+    const closeSeconds = execution.closeTime?.seconds;
+    const view = viewFromExecution({
+      status: { name: STATUS_NAMES[execution.status ?? 1] ?? 'RUNNING' },
+      memo,
+      closeTime: closeSeconds ? new Date(Number(closeSeconds) * 1000) : undefined,
+    });
+    if (view) runs.push(view);
+  }
+  const token = response.nextPageToken;
+  return { runs, next_cursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+}

@@ -1,0 +1,137 @@
+// Baton's client API for runs: what the MCP tools and the CLI call. Live runs answer queries;
+// closed runs (or runs whose worker is away) are read from memo and search attributes.
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { TAIL_MEMO_KEY } from '../domain/memo.js';
+import type { RunEventsPage } from '../domain/run-ledger.js';
+import type { RunEvent, RunView } from '../domain/run-view.js';
+import type { SpawnRunArgs } from '../domain/spawn-input.js';
+import { isFinalStatus } from '../domain/vocabulary.js';
+import { cancelSignal, eventsQuery, statusQuery } from '../workflows/messages.js';
+import { RunNotFoundError } from './errors.js';
+import { isOpen, viewFromExecution } from './run-views.js';
+import { startRun, type StartedRun, type StartRunOptions } from './start-run.js';
+
+/** A query gets this long before the reader falls back to the memo (no worker answering). */
+const QUERY_DEADLINE_MS = 3000;
+const EVENT_POLL_MS = 200;
+const PROGRESS_EVERY_MS = 5000;
+
+export interface WaitOutcome {
+  finished: boolean;
+  view: RunView;
+}
+
+
+export class RunsClient {
+  constructor(
+    readonly client: Client,
+    private readonly options: StartRunOptions,
+  ) {}
+
+  spawn(args: SpawnRunArgs): Promise<StartedRun> {
+    return startRun(this.client, this.options, args);
+  }
+
+  async get(runId: string): Promise<RunView> {
+    const { handle, description } = await this.describe(runId);
+    if (isOpen(description)) {
+      const live = await this.query(() => handle.query(statusQuery));
+      if (live) return live;
+    }
+    const view = viewFromExecution(description);
+    if (!view) throw new RunNotFoundError(runId);
+    return view;
+  }
+
+  /** Waits until the run has finished or `maxWaitMs` passed; reports progress as it goes. */
+  async wait(runId: string, opts: { maxWaitMs: number; signal?: AbortSignal; onProgress?: (view: RunView) => void }): Promise<WaitOutcome> {
+    const deadline = Date.now() + opts.maxWaitMs;
+    let view = await this.get(runId);
+    while (!isFinalStatus(view.status) && Date.now() < deadline && !opts.signal?.aborted) {
+      const slice = Math.min(PROGRESS_EVERY_MS, deadline - Date.now());
+      await this.waitForClose(runId, slice, opts.signal);
+      view = await this.get(runId);
+      if (!isFinalStatus(view.status)) opts.onProgress?.(view);
+    }
+    return { finished: isFinalStatus(view.status), view };
+  }
+
+  /** Events after a seq; with `waitMs`, waits for at least one new event (or the run's end). */
+  async events(runId: string, afterSeq: number, limit: number, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<RunEventsPage> {
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    for (;;) {
+      const page = await this.eventsOnce(runId, afterSeq, limit);
+      const done = page.events.length > 0 || isFinalStatus(page.status) || Date.now() >= deadline || opts.signal?.aborted;
+      if (done) return page;
+      await delay(Math.min(EVENT_POLL_MS, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  /** Cancels a run; returns at once if it has finished already. Waits up to `waitMs` for it to end. */
+  async cancel(runId: string, reason: string, waitMs: number): Promise<{ view: RunView; already_finished: boolean }> {
+    const { handle, description } = await this.describe(runId);
+    if (!isOpen(description)) return { view: await this.get(runId), already_finished: true };
+    await handle.signal(cancelSignal, reason).catch(ignoreIfClosed);
+    await handle.cancel().catch(ignoreIfClosed);
+    const outcome = await this.wait(runId, { maxWaitMs: waitMs });
+    return { view: outcome.view, already_finished: false };
+  }
+
+  private async eventsOnce(runId: string, afterSeq: number, limit: number): Promise<RunEventsPage> {
+    const { handle, description } = await this.describe(runId);
+    const page = await this.query(() => handle.query(eventsQuery, afterSeq, limit));
+    if (page) return page;
+    const view = viewFromExecution(description);
+    // No worker answered: a closed run still has its newest events in the memo.
+    const tail = ((description.memo?.[TAIL_MEMO_KEY] as RunEvent[] | undefined) ?? []).filter((e) => e.seq > afterSeq);
+    const lastSeq = view?.last_seq ?? 0;
+    const oldest = tail[0]?.seq ?? lastSeq + 1;
+    return {
+      events: tail.slice(0, limit),
+      last_seq: lastSeq,
+      missed: Math.max(0, oldest - afterSeq - 1),
+      status: view?.status ?? 'running',
+    };
+  }
+
+  private async waitForClose(runId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), ms);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.client.withAbortSignal(controller.signal, () => this.client.workflow.getHandle(runId).result());
+    } catch {
+      // Closed in any state, or the wait was cut short: the caller reads the view either way.
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async describe(runId: string) {
+    const handle = this.client.workflow.getHandle(runId);
+    try {
+      return { handle, description: await handle.describe() };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(runId);
+      throw err;
+    }
+  }
+
+  /** A query with a deadline: null when no worker answered in time. */
+  private async query<T>(fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, fn);
+    } catch {
+      return null;
+    }
+  }
+}
+
+function ignoreIfClosed(err: unknown): void {
+  if (err instanceof WorkflowNotFoundError) return;
+  throw err;
+}

@@ -1,0 +1,134 @@
+// Baton's configuration: environment variables -> one typed object, validated once at the edge.
+// Every variable is documented here and in README.md ("Configuration").
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import type { RunTimings } from './domain/run-spec.js';
+
+const seconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+const envSchema = z.object({
+  /** Where runs keep their files (prompt, transcript, exit status) and the dev server its SQLite file. Default ~/.baton. */
+  BATON_DATA_DIR: z.string().optional(),
+  /** Directories a run's cwd must lie under, separated by ':' (';' on Windows). Default: the directory Baton started in. */
+  BATON_ALLOWED_ROOTS: z.string().optional(),
+  /** The shared task queue every worker polls. Change it to run two independent Baton setups on one server. */
+  BATON_TASK_QUEUE: z.string().min(1).default('baton'),
+  /** This worker's host id: runs are pinned to the host whose disk has their files. Default: the machine id. */
+  BATON_HOST_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'BATON_HOST_ID may hold letters, digits, ".", "_" and "-"').optional(),
+  /** A Temporal server to use instead of the embedded dev server (then Baton starts none). */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  /**
+   * With TEMPORAL_ADDRESS: "1" lets Baton register its search attributes and set the retention on
+   * that namespace (e.g. the temporal-dev.yml container); otherwise it only checks them.
+   */
+  BATON_MANAGE_NAMESPACE: z.enum(['0', '1']).optional(),
+  /** Namespace (also read by the Temporal envconfig profile). Default "default". */
+  TEMPORAL_NAMESPACE: z.string().optional(),
+  /** Ports of the embedded dev server: gRPC, and the Web UI. */
+  BATON_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  BATON_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** Retention of closed runs in the namespace Baton sets up (the dev server's own default is one day). */
+  BATON_RETENTION_DAYS: seconds(30),
+  /** Streamable HTTP MCP endpoint: address and port. A non-loopback address requires BATON_HTTP_TOKEN. */
+  BATON_HTTP_HOST: z.string().default('127.0.0.1'),
+  BATON_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Bearer token the HTTP endpoint requires (always when bound beyond loopback). */
+  BATON_HTTP_TOKEN: z.string().min(16, 'BATON_HTTP_TOKEN must be at least 16 characters').optional(),
+  /** Extra Origins allowed to call the HTTP endpoint from a browser, comma-separated. */
+  BATON_HTTP_ALLOWED_ORIGINS: z.string().optional(),
+  /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
+  BATON_HEARTBEAT_TIMEOUT_SECONDS: seconds(20, 2),
+  /** Grace period between SIGTERM and SIGKILL when an agent is stopped. */
+  BATON_KILL_GRACE_SECONDS: seconds(5, 0),
+  /** How long a run waits for its host's worker to come back before it ends with worker_lost. */
+  BATON_HOST_WAIT_SECONDS: seconds(7 * 24 * 3600),
+  /** Agents one worker watches at once; more runs wait in the queue. */
+  BATON_MAX_CONCURRENT_AGENTS: z.coerce.number().int().min(1).default(100),
+  /** Log level of Baton and the Temporal worker: ERROR, WARN, INFO, DEBUG. */
+  BATON_LOG_LEVEL: z.enum(['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']).default('INFO'),
+});
+
+export interface BatonConfig {
+  dataDir: string;
+  allowedRoots: string[];
+  taskQueue: string;
+  hostId: string;
+  /** True when TEMPORAL_ADDRESS points at a server Baton must not start or reconfigure. */
+  externalTemporal: boolean;
+  /** Whether Baton may register search attributes and set retention (always on its own dev server). */
+  manageNamespace: boolean;
+  namespace: string;
+  devServer: { port: number; uiPort: number; retentionDays: number };
+  http: { host: string; port: number; portExplicit: boolean; token: string | null; allowedOrigins: string[] };
+  timings: RunTimings;
+  maxConcurrentAgents: number;
+  logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
+}
+
+export const DEFAULT_HTTP_PORT = 8787;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): BatonConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Baton's environment is not valid: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.BATON_DATA_DIR ?? path.join(os.homedir(), '.baton'));
+  return {
+    dataDir,
+    allowedRoots: parseRoots(e.BATON_ALLOWED_ROOTS, cwd),
+    taskQueue: e.BATON_TASK_QUEUE,
+    hostId: e.BATON_HOST_ID ?? defaultHostId(),
+    externalTemporal: Boolean(e.TEMPORAL_ADDRESS),
+    manageNamespace: !e.TEMPORAL_ADDRESS || e.BATON_MANAGE_NAMESPACE === '1',
+    namespace: e.TEMPORAL_NAMESPACE ?? 'default',
+    devServer: { port: e.BATON_TEMPORAL_PORT, uiPort: e.BATON_TEMPORAL_UI_PORT, retentionDays: e.BATON_RETENTION_DAYS },
+    http: {
+      host: e.BATON_HTTP_HOST,
+      port: e.BATON_HTTP_PORT ?? DEFAULT_HTTP_PORT,
+      portExplicit: e.BATON_HTTP_PORT !== undefined,
+      token: e.BATON_HTTP_TOKEN ?? null,
+      allowedOrigins: (e.BATON_HTTP_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    },
+    timings: {
+      heartbeat_timeout_ms: e.BATON_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+      kill_grace_ms: e.BATON_KILL_GRACE_SECONDS * 1000,
+      host_wait_ms: e.BATON_HOST_WAIT_SECONDS * 1000,
+    },
+    maxConcurrentAgents: e.BATON_MAX_CONCURRENT_AGENTS,
+    logLevel: e.BATON_LOG_LEVEL,
+  };
+}
+
+function parseRoots(value: string | undefined, cwd: string): string[] {
+  const roots = (value ?? cwd).split(path.delimiter).map((r) => r.trim()).filter(Boolean);
+  for (const root of roots) {
+    if (!path.isAbsolute(root)) throw new ConfigError(`BATON_ALLOWED_ROOTS entries must be absolute paths; "${root}" is not`);
+  }
+  return roots.map((r) => path.resolve(r));
+}
+
+/** The machine id (stable across reboots and renames), else the host name. */
+function defaultHostId(): string {
+  for (const file of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      const id = readFileSync(file, 'utf8').trim();
+      if (/^[0-9a-f]{16,}$/i.test(id)) return id.slice(0, 16);
+    } catch {
+      // not on this system; try the next
+    }
+  }
+  return os.hostname().replace(/[^A-Za-z0-9._-]/g, '-');
+}
+
+/** Paths under the data dir, in one place. */
+export function runDirOf(config: Pick<BatonConfig, 'dataDir'>, runId: string): string {
+  return path.join(config.dataDir, 'runs', runId);
+}

@@ -1,0 +1,58 @@
+// The contract between the agentRun workflow and the activities that run agents on a host.
+import type { AgentHandle, StreamOffsets } from './event-batch.js';
+import type { AgentExit } from './run-ledger.js';
+import type { RunSpec, RunTimings } from './run-spec.js';
+
+/**
+ * How the activity should start the agent when none of this run is alive on the host:
+ * launch it for the first time, resume its backend session after it was lost, or start it over.
+ */
+export type LaunchMode = 'launch' | 'resume' | 'restart';
+
+export interface RunAgentRequest {
+  run_id: string;
+  spec: RunSpec;
+  attempt: number;
+  /** The workflow's offsets: output before them has been taken already. */
+  offsets: StreamOffsets;
+  mode: LaunchMode;
+  /** The backend session known so far (for resume). */
+  session_id: string | null;
+  /** The agent the workflow knows of, if any: re-attach to it when it is still alive. */
+  agent: AgentHandle | null;
+  timings: RunTimings;
+}
+
+export type AgentOutcome =
+  | ({ kind: 'exited' } & AgentExit)
+  /** The agent is gone and left no exit status (its host rebooted, or it was killed with its wrapper). */
+  | { kind: 'lost'; reason: string };
+
+export interface StopAgentRequest {
+  run_id: string;
+  agent: AgentHandle | null;
+  reason: string;
+  kill_grace_ms: number;
+}
+
+export interface StopAgentResult {
+  /** Processes that were signalled. */
+  signalled: number;
+  /** True when SIGTERM was not enough and SIGKILL was sent. */
+  killed: boolean;
+}
+
+/** Activity failure types the workflow tells apart. */
+export const FAILURE_TYPES = {
+  /** The worker shut down under a live agent: the agent goes on, re-attach later. */
+  workerShutdown: 'BatonWorkerShutdown',
+  /** The agent could not be started (binary missing, cwd gone): the run fails, with this message. */
+  launchFailed: 'BatonLaunchFailed',
+  runFailed: 'BatonRunFailed',
+  timedOut: 'BatonTimedOut',
+} as const;
+
+export interface AgentActivities {
+  runAgent(request: RunAgentRequest): Promise<AgentOutcome>;
+  stopAgent(request: StopAgentRequest): Promise<StopAgentResult>;
+}

@@ -1,0 +1,61 @@
+// What the agent activity sends the workflow: events grouped by the transcript line they came
+// from, so the workflow can drop whatever it already has (DESIGN.md §4, "the workflow owns seq").
+import type { Usage } from './run-view.js';
+import type { EventType } from './vocabulary.js';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface NewEvent {
+  ts: string;
+  type: EventType;
+  data: Record<string, unknown>;
+}
+
+/** What a line tells about the run as a whole; merged field by field, the newest value wins. */
+export interface FactsPatch {
+  session_id?: string;
+  /** The agent's final answer (e.g. Claude Code's result text). */
+  output?: string;
+  /** The agent itself reported failure (e.g. Claude Code's is_error). */
+  is_error?: boolean;
+  error?: string;
+  /** Totals reported by the agent: replace what the run had. */
+  usage?: Usage;
+  /** Per-turn usage: added to what the run had. */
+  usage_add?: Usage;
+  cost_usd?: number;
+  num_turns?: number;
+}
+
+export interface LineGroup {
+  stream: OutputStream;
+  /** Byte offset just past the line in its stream's file. */
+  end: number;
+  events: NewEvent[];
+  facts?: FactsPatch;
+}
+
+/** Where an agent lives, announced once per launch so later steps can find and stop it. */
+export interface AgentHandle {
+  host: string;
+  pid: number;
+  /** Process start time in clock ticks since boot (/proc/<pid>/stat field 22). */
+  start_time: number;
+  boot_id: string;
+  run_dir: string;
+  launched_at: string;
+}
+
+export interface EventBatch {
+  /** The activity attempt that sent this batch. */
+  attempt: number;
+  agent?: AgentHandle;
+  /** Events about the activity itself (reattached, resumed), not tied to a transcript line. */
+  notes?: NewEvent[];
+  groups: LineGroup[];
+}
+
+export interface StreamOffsets {
+  stdout: number;
+  stderr: number;
+}

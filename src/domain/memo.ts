@@ -1,0 +1,9 @@
+// Memo keys of Baton's workflows: what a reader with no worker can learn of a run.
+
+/** The RunView, with the RunResult once the run has finished. */
+export const VIEW_MEMO_KEY = 'view';
+/** Hash of the spawn arguments, to refuse a reused idempotency key with other arguments. */
+export const ARGS_HASH_MEMO_KEY = 'args_hash';
+/** The newest events of a finished run, for poll_events when no worker can answer a query. */
+export const TAIL_MEMO_KEY = 'tail';
+export const TAIL_MEMO_EVENTS = 20;

@@ -1,0 +1,207 @@
+// Everything the agentRun workflow knows about its run, and the rules that change it. Pure and
+// deterministic (time comes in as an argument), so it runs inside the workflow sandbox and in
+// unit tests alike.
+import type { AgentHandle, EventBatch, FactsPatch, StreamOffsets } from './event-batch.js';
+import { EventLog, type EventsPage } from './event-log.js';
+import type { RunWorkflowInput } from './run-spec.js';
+import type { RunResult, RunView, Usage } from './run-view.js';
+import { cutHead, cutTail, firstLine } from './text.js';
+import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
+
+/** Events kept in workflow state; older ones are in the transcript (read_output). */
+export const EVENT_RING_CAPACITY = 500;
+/** The result's output is cut to this, so the RunResult fits the memo (DESIGN.md §4: ≤ 32 KB). */
+export const RESULT_OUTPUT_LIMIT = 24_000;
+const MESSAGES_TAIL_LIMIT = RESULT_OUTPUT_LIMIT;
+const STDERR_TAIL_LIMIT = 4_000;
+const LAST_MESSAGE_LIMIT = 500;
+
+/** A page of events, with the run's status so a poller needs one query, not two. */
+export interface RunEventsPage extends EventsPage {
+  status: RunStatus;
+}
+
+export interface RunFacts {
+  session_id: string | null;
+  output: string | null;
+  is_error: boolean;
+  error: string | null;
+  usage: Usage | null;
+  cost_usd: number | null;
+  num_turns: number | null;
+}
+
+/** How the agent's process ended, as the activity saw it. */
+export interface AgentExit {
+  exit_code: number | null;
+  signal: string | null;
+}
+
+export class RunLedger {
+  status: RunStatus;
+  readonly log: EventLog;
+  offsets: StreamOffsets = { stdout: 0, stderr: 0 };
+  agent: AgentHandle | null = null;
+  attempt = 0;
+  facts: RunFacts;
+  startedAt: string | null = null;
+  finishedAt: string | null = null;
+  error: string | null = null;
+  result: RunResult | null = null;
+  private messagesTail = '';
+  private stderrTail = '';
+  private lastMessage: string | null = null;
+
+  constructor(private readonly input: RunWorkflowInput) {
+    this.status = 'queued';
+    this.log = new EventLog(EVENT_RING_CAPACITY);
+    this.facts = {
+      session_id: input.spec.session_id,
+      output: null,
+      is_error: false,
+      error: null,
+      usage: null,
+      cost_usd: null,
+      num_turns: null,
+    };
+  }
+
+  record(type: EventType, data: Record<string, unknown>, now: Date): void {
+    this.log.append(type, data, now.toISOString());
+  }
+
+  setStatus(status: RunStatus, now: Date, detail: Record<string, unknown> = {}): boolean {
+    if (status === this.status) return false;
+    const from = this.status;
+    this.status = status;
+    if (status === 'running' && !this.startedAt) this.startedAt = now.toISOString();
+    if (isFinalStatus(status)) this.finishedAt = now.toISOString();
+    this.record('status_changed', { from, to: status, ...detail }, now);
+    return true;
+  }
+
+  /**
+   * Takes what the workflow does not have yet. A group whose line ends at or before the stream's
+   * offset was already taken (a retried or re-attached activity re-sends it), so it is dropped.
+   */
+  applyBatch(batch: EventBatch): number {
+    if (batch.agent) this.agent = batch.agent;
+    for (const note of batch.notes ?? []) this.log.append(note.type, note.data, note.ts);
+    let taken = batch.notes?.length ?? 0;
+    for (const group of batch.groups) {
+      if (group.end <= this.offsets[group.stream]) continue;
+      this.offsets[group.stream] = group.end;
+      for (const event of group.events) {
+        this.log.append(event.type, event.data, event.ts);
+        this.noteEvent(event.type, event.data);
+      }
+      if (group.facts) this.mergeFacts(group.facts);
+      taken += 1;
+    }
+    return taken;
+  }
+
+  events(afterSeq: number, limit: number): RunEventsPage {
+    return { ...this.log.after(afterSeq, limit), status: this.status };
+  }
+
+  /** Decides the final status from how the agent ended, and builds the RunResult. */
+  finishFromExit(exit: AgentExit, now: Date): RunResult {
+    const ok = exit.exit_code === 0 && !this.facts.is_error;
+    if (!ok) this.error = this.explainFailure(exit);
+    return this.finish(ok ? 'completed' : 'failed', now, exit.exit_code);
+  }
+
+  finish(status: RunStatus, now: Date, exitCode: number | null = null, error?: string): RunResult {
+    if (error) this.error = error;
+    this.setStatus(status, now);
+    const output = this.facts.output ?? this.messagesTail;
+    const outputLimit = this.facts.output !== null ? cutHead : cutTail;
+    this.result = {
+      status,
+      output: outputLimit(output, RESULT_OUTPUT_LIMIT),
+      output_truncated: output.length > RESULT_OUTPUT_LIMIT,
+      session_id: this.facts.session_id,
+      usage: this.facts.usage,
+      cost_usd: this.facts.cost_usd,
+      num_turns: this.facts.num_turns,
+      exit_code: exitCode,
+      error: this.error,
+      started_at: this.startedAt,
+      finished_at: now.toISOString(),
+      elapsed_ms: this.startedAt ? now.getTime() - Date.parse(this.startedAt) : null,
+      transcript: this.agent ? { host: this.agent.host, dir: this.agent.run_dir, stdout_bytes: this.offsets.stdout } : null,
+    };
+    return this.result;
+  }
+
+  view(now: Date): RunView {
+    const spec = this.input.spec;
+    const end = this.finishedAt ? Date.parse(this.finishedAt) : now.getTime();
+    return {
+      run_id: this.input.run_id,
+      kind: 'run',
+      status: this.status,
+      role: spec.role,
+      backend: spec.backend,
+      channel: null,
+      parent: null,
+      session_id: this.facts.session_id,
+      cwd: spec.cwd,
+      prompt_preview: firstLine(spec.prompt),
+      metadata: spec.metadata,
+      created_at: this.input.created_at,
+      started_at: this.startedAt,
+      finished_at: this.finishedAt,
+      elapsed_ms: this.startedAt ? end - Date.parse(this.startedAt) : null,
+      last_seq: this.log.lastSeq,
+      last_message: this.lastMessage,
+      usage: this.facts.usage,
+      cost_usd: this.facts.cost_usd,
+      attempt: this.attempt,
+      host: this.agent?.host ?? null,
+      error: this.error,
+      result: this.result,
+    };
+  }
+
+  private noteEvent(type: EventType, data: Record<string, unknown>): void {
+    if (type === 'agent_message' && typeof data.text === 'string') {
+      this.lastMessage = cutHead(data.text, LAST_MESSAGE_LIMIT);
+      this.messagesTail = cutTail(this.messagesTail ? `${this.messagesTail}\n${data.text}` : data.text, MESSAGES_TAIL_LIMIT);
+    } else if (type === 'stderr' && typeof data.text === 'string') {
+      this.stderrTail = cutTail(this.stderrTail ? `${this.stderrTail}\n${data.text}` : data.text, STDERR_TAIL_LIMIT);
+    }
+  }
+
+  private mergeFacts(patch: FactsPatch): void {
+    const facts = this.facts;
+    if (patch.session_id !== undefined) facts.session_id = patch.session_id;
+    if (patch.output !== undefined) facts.output = patch.output;
+    if (patch.is_error !== undefined) facts.is_error = patch.is_error;
+    if (patch.error !== undefined) facts.error = patch.error;
+    if (patch.usage !== undefined) facts.usage = patch.usage;
+    if (patch.usage_add !== undefined) facts.usage = addUsage(facts.usage, patch.usage_add);
+    if (patch.cost_usd !== undefined) facts.cost_usd = patch.cost_usd;
+    if (patch.num_turns !== undefined) facts.num_turns = patch.num_turns;
+  }
+
+  private explainFailure(exit: AgentExit): string {
+    const spec = this.input.spec;
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exit_code ?? 'unknown'}`;
+    const reported = this.facts.error ?? (this.facts.is_error ? this.facts.output : null);
+    const stderr = this.stderrTail ? `; stderr ends with: ${cutTail(this.stderrTail, 1000)}` : '';
+    const head = `${spec.backend} agent ${how}`;
+    return reported ? `${head}: ${cutHead(reported, 2000)}${stderr}` : `${head}${stderr}`;
+  }
+}
+
+function addUsage(total: Usage | null, add: Usage): Usage {
+  if (!total) return { ...add };
+  return {
+    input_tokens: total.input_tokens + add.input_tokens,
+    output_tokens: total.output_tokens + add.output_tokens,
+    cache_read_input_tokens: total.cache_read_input_tokens + add.cache_read_input_tokens,
+    cache_creation_input_tokens: total.cache_creation_input_tokens + add.cache_creation_input_tokens,
+  };
+}

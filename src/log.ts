@@ -1,0 +1,43 @@
+// Baton's own log lines go to stderr: stdout belongs to the MCP stdio transport.
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+
+const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+let threshold: LogLevel = 'INFO';
+
+export function setLogLevel(level: LogLevel): void {
+  threshold = level;
+}
+
+function write(level: LogLevel, message: string, meta?: Record<string, unknown>): void {
+  if (ORDER.indexOf(level) < ORDER.indexOf(threshold)) return;
+  const suffix = meta && Object.keys(meta).length > 0 ? ` ${safeJson(meta)}` : '';
+  process.stderr.write(`[baton] ${level.toLowerCase()} ${message}${suffix}\n`);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (v instanceof Error ? v.message : v));
+  } catch {
+    return String(value);
+  }
+}
+
+export const log = {
+  debug: (message: string, meta?: Record<string, unknown>) => write('DEBUG', message, meta),
+  info: (message: string, meta?: Record<string, unknown>) => write('INFO', message, meta),
+  warn: (message: string, meta?: Record<string, unknown>) => write('WARN', message, meta),
+  error: (message: string, meta?: Record<string, unknown>) => write('ERROR', message, meta),
+};
+
+let runtimeInstalled = false;
+/** Routes the Temporal worker's logs through the same stderr writer, once per process. */
+export function installTemporalRuntime(level: LogLevel): void {
+  setLogLevel(level);
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  // The SDK's own chatter (worker state changes) is only useful when debugging.
+  const temporalLevel: LogLevel = level === 'INFO' ? 'WARN' : level;
+  Runtime.install({
+    logger: new DefaultLogger(temporalLevel, (entry) => write(entry.level, `temporal: ${entry.message}`, entry.meta)),
+  });
+}

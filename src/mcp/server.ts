@@ -1,0 +1,20 @@
+// One MCP server with every Baton tool. Cheap to build: the HTTP transport makes one a request.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolContext } from './context.js';
+import { registerCancelTools } from './tools/cancel-tools.js';
+import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
+import { registerListTools } from './tools/list-tools.js';
+import { registerReadTools } from './tools/read-tools.js';
+import { registerStartTools } from './tools/start-tools.js';
+
+export const SERVER_NAME = 'baton';
+
+export function createMcpServer(ctx: ToolContext, version: string): McpServer {
+  const server = new McpServer({ name: SERVER_NAME, version }, { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } });
+  registerStartTools(server, ctx);
+  registerReadTools(server, ctx);
+  registerListTools(server, ctx);
+  registerCancelTools(server, ctx);
+  registerHelpTool(server);
+  return server;
+}

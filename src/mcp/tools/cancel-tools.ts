@@ -1,0 +1,47 @@
+// cancel_run: stop a run and its agent's whole process tree; safe to call again.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { runViewSchema } from '../../domain/run-view.js';
+import { strictObject } from '../../domain/spawn-input.js';
+import { RUN_STATUSES } from '../../domain/vocabulary.js';
+import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
+import { guarded, structured } from '../tool-result.js';
+import { runIdArg } from './shared.js';
+
+export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'cancel_run',
+    {
+      title: 'Cancel a run',
+      description:
+        'Stops a run: its agent and every process it started get SIGTERM, then SIGKILL after a grace period, and the run ends "cancelled". ' +
+        'Idempotent: a finished run is left as it is and reported with already_finished=true.',
+      inputSchema: strictObject(
+        {
+          run_id: runIdArg,
+          reason: z.string().max(1000).optional().describe('Why; recorded in the run\'s events and error.'),
+          wait_seconds: z
+            .number()
+            .min(0)
+            .max(MAX_WAIT_SECONDS)
+            .default(10)
+            .describe('How long to wait for the run to end before returning (default 10).'),
+        },
+        'cancel_run',
+      ),
+      outputSchema: z.object({
+        run_id: z.string(),
+        status: z.enum(RUN_STATUSES),
+        already_finished: z.boolean(),
+        run: runViewSchema,
+      }),
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    ({ run_id, reason, wait_seconds }) =>
+      guarded('cancel_run', async () => {
+        const runs = await ctx.runs();
+        const outcome = await runs.cancel(run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
+        return structured({ run_id, status: outcome.view.status, already_finished: outcome.already_finished, run: outcome.view });
+      }),
+  );
+}

@@ -1,0 +1,45 @@
+// list_runs: runs from Temporal visibility, filtered and paged.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { listRuns } from '../../client/run-list.js';
+import { RESULT_PREVIEW_IN_LISTS, previewResult } from '../../client/run-views.js';
+import { runViewSchema } from '../../domain/run-view.js';
+import { strictObject } from '../../domain/spawn-input.js';
+import { BACKENDS, ROLES, RUN_STATUSES } from '../../domain/vocabulary.js';
+import type { ToolContext } from '../context.js';
+import { guarded, structured } from '../tool-result.js';
+
+export function registerListTools(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'list_runs',
+    {
+      title: 'List runs',
+      description:
+        'Runs, newest first, filtered by status, role, backend, channel or start time; paged with cursor. Works on any MCP server, ' +
+        `even with no worker running. Each run's result output is cut to ${RESULT_PREVIEW_IN_LISTS} characters here: get_run has it whole, and live progress.`,
+      inputSchema: strictObject(
+        {
+          status: z.enum(RUN_STATUSES).optional().describe('Only runs in this status, e.g. "running" or "failed".'),
+          role: z.enum(ROLES).optional().describe('Only runs with this role.'),
+          backend: z.enum(BACKENDS).optional().describe('Only runs of this backend.'),
+          channel: z.string().min(1).max(200).optional().describe('Only runs of this channel.'),
+          created_after: z.string().optional().describe('Only runs started at or after this ISO 8601 time.'),
+          limit: z.number().int().min(1).max(100).default(20).describe('Runs per page (default 20, at most 100).'),
+          cursor: z.string().optional().describe('next_cursor from the previous page.'),
+        },
+        'list_runs',
+      ),
+      outputSchema: z.object({
+        runs: z.array(runViewSchema),
+        next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page.'),
+      }),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    ({ limit, cursor, ...filters }) =>
+      guarded('list_runs', async () => {
+        const runs = await ctx.runs();
+        const page = await listRuns(runs.client, filters, limit, cursor ?? null);
+        return structured({ runs: page.runs.map(previewResult), next_cursor: page.next_cursor });
+      }),
+  );
+}

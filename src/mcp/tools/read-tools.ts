@@ -1,0 +1,129 @@
+// get_run, wait_run, poll_events, read_output: reading a run, live or finished.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { readTranscriptPage } from '../../client/transcript.js';
+import { runEventSchema, runViewSchema } from '../../domain/run-view.js';
+import { strictObject } from '../../domain/spawn-input.js';
+import { RUN_STATUSES } from '../../domain/vocabulary.js';
+import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
+import { guarded, structured } from '../tool-result.js';
+import { maxWaitArg, progressReporter, runIdArg } from './shared.js';
+
+const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+
+const eventsOutput = z.object({
+  run_id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  events: z.array(runEventSchema),
+  last_seq: z.number(),
+  next_after_seq: z.number().describe('Pass as after_seq on the next call.'),
+  missed: z.number().describe('Events after your cursor that are no longer kept live; read_output has the full transcript.'),
+});
+
+const transcriptOutput = z.object({
+  run_id: z.string(),
+  stream: z.enum(['stdout', 'stderr']),
+  offset: z.number(),
+  next_offset: z.number().describe('Pass as offset to read the next page.'),
+  total_bytes: z.number(),
+  eof: z.boolean(),
+  text: z.string(),
+});
+
+export function registerReadTools(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'get_run',
+    {
+      title: 'Get a run',
+      description: 'The run\'s current state: status, progress, last message, usage and cost, and the result once it has finished. Does not wait.',
+      inputSchema: strictObject({ run_id: runIdArg }, 'get_run'),
+      outputSchema: runViewSchema,
+      annotations: readOnly,
+    },
+    ({ run_id }) => guarded('get_run', async () => structured(await (await ctx.runs()).get(run_id))),
+  );
+
+  server.registerTool(
+    'wait_run',
+    {
+      title: 'Wait for a run to finish',
+      description:
+        'Waits until the run finishes or max_wait_seconds pass (default 50), sending progress notifications meanwhile. ' +
+        'Returns finished=true with the result, or finished=false: then call wait_run again.',
+      inputSchema: strictObject({ run_id: runIdArg, max_wait_seconds: maxWaitArg }, 'wait_run'),
+      outputSchema: z.object({ finished: z.boolean(), run: runViewSchema }),
+      annotations: readOnly,
+    },
+    ({ run_id, max_wait_seconds }, extra) =>
+      guarded('wait_run', async () => {
+        const runs = await ctx.runs();
+        const outcome = await runs.wait(run_id, {
+          maxWaitMs: max_wait_seconds * 1000,
+          signal: extra.signal,
+          onProgress: progressReporter(extra),
+        });
+        return structured({ finished: outcome.finished, run: outcome.view });
+      }),
+  );
+
+  server.registerTool(
+    'poll_events',
+    {
+      title: 'Read a run\'s events',
+      description:
+        'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +
+        'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event.',
+      inputSchema: strictObject(
+        {
+          run_id: runIdArg,
+          after_seq: z.number().int().min(0).default(0).describe('Return events with seq greater than this (0 = from the start).'),
+          limit: z.number().int().min(1).max(1000).default(100).describe('At most this many events (default 100).'),
+          wait_seconds: z
+            .number()
+            .min(0)
+            .max(MAX_WAIT_SECONDS)
+            .default(0)
+            .describe(`Wait up to this long for a new event when there is none yet (default 0, at most ${MAX_WAIT_SECONDS}).`),
+        },
+        'poll_events',
+      ),
+      outputSchema: eventsOutput,
+      annotations: readOnly,
+    },
+    ({ run_id, after_seq, limit, wait_seconds }, extra) =>
+      guarded('poll_events', async () => {
+        const runs = await ctx.runs();
+        const page = await runs.events(run_id, after_seq, limit, { waitMs: wait_seconds * 1000, signal: extra.signal });
+        const next = page.events.at(-1)?.seq ?? after_seq;
+        return structured({ run_id, status: page.status, events: page.events, last_seq: page.last_seq, next_after_seq: next, missed: page.missed });
+      }),
+  );
+
+  server.registerTool(
+    'read_output',
+    {
+      title: 'Read a run\'s transcript',
+      description:
+        'Pages through the agent\'s full raw output (stdout, or stderr), which poll_events only summarizes. Pages end on whole lines; ' +
+        'pass next_offset as offset to continue. Served by an MCP server on the run\'s host.',
+      inputSchema: strictObject(
+        {
+          run_id: runIdArg,
+          stream: z.enum(['stdout', 'stderr']).default('stdout').describe('Which output to read (default stdout).'),
+          offset: z.number().int().min(0).default(0).describe('Byte offset to start at (default 0).'),
+          limit_bytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Page size in bytes (default 65536, at most 1 MiB).'),
+        },
+        'read_output',
+      ),
+      outputSchema: transcriptOutput,
+      annotations: readOnly,
+    },
+    ({ run_id, stream, offset, limit_bytes }) =>
+      guarded('read_output', async () => {
+        const runs = await ctx.runs();
+        const view = await runs.get(run_id);
+        const page = await readTranscriptPage(view, { hostId: ctx.hostId, runDir: ctx.runDir(run_id) }, { stream, offset, limitBytes: limit_bytes });
+        return structured({ ...page });
+      }),
+  );
+}

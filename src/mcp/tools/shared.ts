@@ -1,0 +1,38 @@
+// Pieces several tools share: the run_id argument, progress notifications, wait bounds.
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { RunView } from '../../domain/run-view.js';
+import { DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS } from '../context.js';
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export const runIdArg = z
+  .string()
+  .min(1, 'run_id is required: the id spawn_run returned (run_...)')
+  .max(200)
+  .describe('The run id that spawn_run or dispatch returned, e.g. "run_01J...".');
+
+export const maxWaitArg = z
+  .number()
+  .min(0)
+  .max(MAX_WAIT_SECONDS, `max_wait_seconds is at most ${MAX_WAIT_SECONDS}, under MCP clients' 60 s request limit; call again to wait longer`)
+  .default(DEFAULT_WAIT_SECONDS)
+  .describe(`How long to wait, in seconds (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}). Call again if the run is still going.`);
+
+/** Sends MCP progress notifications while a call waits, when the client asked for them. */
+export function progressReporter(extra: Extra): ((view: RunView) => void) | undefined {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return undefined;
+  let progress = 0;
+  return (view) => {
+    progress += 1;
+    const last = view.last_message ? `: ${view.last_message.split('\n')[0]!.slice(0, 120)}` : '';
+    void extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress, message: `${view.run_id} ${view.status}, ${view.last_seq} events${last}` },
+      })
+      .catch(() => undefined);
+  };
+}

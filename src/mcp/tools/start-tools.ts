@@ -1,0 +1,82 @@
+// spawn_run and dispatch: start a run (and for dispatch, wait a bounded time for it).
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { runViewSchema } from '../../domain/run-view.js';
+import { checkSpawnArgs, spawnRunInputSchema, spawnRunShape, strictObject } from '../../domain/spawn-input.js';
+import { BACKENDS, ROLES, RUN_STATUSES } from '../../domain/vocabulary.js';
+import type { ToolContext } from '../context.js';
+import { guarded, structured } from '../tool-result.js';
+import { maxWaitArg, progressReporter } from './shared.js';
+
+const spawnOutput = z.object({
+  run_id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  backend: z.enum(BACKENDS),
+  role: z.enum(ROLES),
+  session_id: z.string().nullable(),
+  channel: z.string().nullable(),
+  created: z.boolean().describe('False when idempotency_key matched a run started earlier.'),
+  created_at: z.string(),
+});
+
+const dispatchInput = strictObject({ ...spawnRunShape, max_wait_seconds: maxWaitArg }, 'dispatch').superRefine(checkSpawnArgs);
+const dispatchOutput = z.object({
+  run_id: z.string(),
+  finished: z.boolean().describe('False when the wait ran out: call wait_run with run_id.'),
+  run: runViewSchema,
+});
+
+export function registerStartTools(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'spawn_run',
+    {
+      title: 'Start an agent run',
+      description:
+        'Start a coding agent (Claude Code, or any command) on a task in a directory, durably: returns a run_id at once while the agent works. ' +
+        'Follow it with wait_run, poll_events or get_run; stop it with cancel_run. Survives restarts of Baton and of the MCP client.',
+      inputSchema: spawnRunInputSchema,
+      outputSchema: spawnOutput,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    (args) =>
+      guarded('spawn_run', async () => {
+        const runs = await ctx.runs();
+        const { run_id, created, view } = await runs.spawn(args);
+        return structured({
+          run_id,
+          status: view.status,
+          backend: view.backend,
+          role: view.role,
+          session_id: view.session_id,
+          channel: view.channel,
+          created,
+          created_at: view.created_at,
+        });
+      }),
+  );
+
+  server.registerTool(
+    'dispatch',
+    {
+      title: 'Run an agent and wait for it',
+      description:
+        'Start a run like spawn_run, then wait up to max_wait_seconds (default 50) for its result. If it is still going, returns finished=false ' +
+        'and the run_id: continue with wait_run. Use spawn_run instead when you have other work to do meanwhile.',
+      inputSchema: dispatchInput,
+      outputSchema: dispatchOutput,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    (args, extra) =>
+      guarded('dispatch', async () => {
+        const runs = await ctx.runs();
+        const { max_wait_seconds, ...spawnArgs } = args;
+        const { run_id } = await runs.spawn(spawnArgs);
+        const outcome = await runs.wait(run_id, {
+          maxWaitMs: max_wait_seconds * 1000,
+          signal: extra.signal,
+          onProgress: progressReporter(extra),
+        });
+        return structured({ run_id, finished: outcome.finished, run: outcome.view });
+      }),
+  );
+}

@@ -1,0 +1,73 @@
+// A Baton worker: workflows and new agents on the shared queue; re-attached agents and short
+// control steps on this host's own queues, each with slots of its own (DESIGN.md §5, hosts).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createAgentActivities } from '../activities/index.js';
+import { runDirOf, type BatonConfig } from '../config.js';
+import { hostAgentQueue, hostControlQueue } from '../workflows/names.js';
+import { packageRoot } from './ensure-cli.js';
+import type { TemporalTarget } from './connection.js';
+
+export interface BatonWorker {
+  /** Resolves when every worker has stopped (after shutdown(), or on a fatal error). */
+  readonly done: Promise<void>;
+  /** Stops polling and hands in-flight agents back to Temporal; the agents go on running. */
+  shutdown(): Promise<void>;
+  /** Agents this worker is watching right now. */
+  activeAgents(): number;
+}
+
+/** Control steps are short (stop, read): a handful of slots is plenty and never starves. */
+const CONTROL_SLOTS = 20;
+
+function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const root = packageRoot();
+  const bundle = path.join(root, 'dist', 'workflow-bundle.js');
+  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: path.join(root, 'src', 'workflows', 'index.ts') };
+}
+
+export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client): Promise<BatonWorker> {
+  const connection = await NativeConnection.connect(target.connectionOptions);
+  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId) });
+  const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second' } as const;
+  const workers = await Promise.all([
+    Worker.create({
+      ...common,
+      taskQueue: config.taskQueue,
+      ...workflowSource(),
+      activities: { runAgent: activities.runAgent },
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: hostAgentQueue(config.hostId),
+      activities: { runAgent: activities.runAgent },
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: hostControlQueue(config.hostId),
+      activities: { stopAgent: activities.stopAgent },
+      maxConcurrentActivityTaskExecutions: CONTROL_SLOTS,
+    }),
+  ]);
+  const done = Promise.all(workers.map((w) => w.run())).then(
+    () => undefined,
+    async (err: unknown) => {
+      await Promise.allSettled(workers.map((w) => (w.getState() === 'RUNNING' ? w.shutdown() : undefined)));
+      throw err;
+    },
+  );
+  const closed = done.finally(() => connection.close());
+  return {
+    done: closed,
+    async shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await closed.catch(() => undefined);
+    },
+    activeAgents: () => workers[0].getStatus().numInFlightActivities + workers[1].getStatus().numInFlightActivities,
+  };
+}

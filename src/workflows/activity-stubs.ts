@@ -1,0 +1,37 @@
+// Activity stubs with the options each kind of step needs (DESIGN.md §4–§5).
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { AgentActivities } from '../domain/agent-activity.js';
+import type { RunTimings } from '../domain/run-spec.js';
+import { hostAgentQueue, hostControlQueue } from './names.js';
+
+/** Long enough never to cut a run: its real limits are timeout_seconds and the heartbeat. */
+const AGENT_START_TO_CLOSE = '3650 days';
+/** How long a stop waits for its host's worker before the run ends without it. */
+const CONTROL_SCHEDULE_TO_START = '1 minute';
+
+/**
+ * The runAgent activity: a new agent goes to the shared queue (any host may take it); one that
+ * has a host goes to that host's queue, where its files and processes are.
+ */
+export function runAgentOn(target: { sharedQueue: string } | { host: string }, timings: RunTimings) {
+  const pinned = 'host' in target;
+  return proxyActivities<AgentActivities>({
+    taskQueue: pinned ? hostAgentQueue(target.host) : target.sharedQueue,
+    startToCloseTimeout: AGENT_START_TO_CLOSE,
+    heartbeatTimeout: timings.heartbeat_timeout_ms,
+    ...(pinned ? { scheduleToStartTimeout: timings.host_wait_ms } : {}),
+    // The workflow decides what a failed attempt means (re-attach, resume, give up), not the server.
+    retry: { maximumAttempts: 1 },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  }).runAgent;
+}
+
+/** Short control steps on the agent's host, with slots of their own so agents never starve them. */
+export function controlOn(host: string, timings: RunTimings) {
+  return proxyActivities<AgentActivities>({
+    taskQueue: hostControlQueue(host),
+    scheduleToStartTimeout: CONTROL_SCHEDULE_TO_START,
+    startToCloseTimeout: timings.kill_grace_ms + 60_000,
+    retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  });
+}

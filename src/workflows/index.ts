@@ -1,0 +1,2 @@
+// The workflows a Baton worker runs (this file is the bundle's entry point).
+export { agentRun } from './agent-run.js';

@@ -1,0 +1,26 @@
+// How a run shows itself outside the workflow: search attributes and memo (read by list_runs and
+// by get_run once the run is closed, with no worker needed) and the Web UI's current details.
+import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { TAIL_MEMO_EVENTS, TAIL_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
+import type { RunLedger } from '../domain/run-ledger.js';
+import { isFinalStatus } from '../domain/vocabulary.js';
+import { searchAttributeKeys } from '../domain/search-attributes.js';
+
+/** On every status change: a few history events, so never on progress alone. */
+export function publishStatus(ledger: RunLedger): void {
+  upsertSearchAttributes([{ key: searchAttributeKeys.status, value: ledger.status }]);
+  const memo: Record<string, unknown> = { [VIEW_MEMO_KEY]: ledger.view(new Date()) };
+  if (isFinalStatus(ledger.status)) memo[TAIL_MEMO_KEY] = ledger.log.tail(TAIL_MEMO_EVENTS);
+  upsertMemo(memo);
+  publishProgress(ledger);
+}
+
+/** Current details cost no history: the Web UI asks for them with a query. */
+export function publishProgress(ledger: RunLedger): void {
+  const view = ledger.view(new Date());
+  const lines = [`**${view.status}** · ${view.backend} · ${view.role} · events: ${view.last_seq}`];
+  if (view.cost_usd !== null) lines.push(`cost: $${view.cost_usd.toFixed(4)}`);
+  if (view.error) lines.push(`error: ${view.error}`);
+  if (view.last_message) lines.push('', `> ${view.last_message.replace(/\n/g, '\n> ')}`);
+  setCurrentDetails(lines.join('\n'));
+}

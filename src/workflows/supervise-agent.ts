@@ -1,0 +1,90 @@
+// The run's attempts: launch the agent, and when its worker is lost, re-attach on its host or
+// resume or restart it as on_worker_loss says. Retries are the workflow's, not the server's.
+import { TimeoutType } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, TimeoutFailure } from '@temporalio/workflow';
+import { FAILURE_TYPES, type LaunchMode } from '../domain/agent-activity.js';
+import type { AgentExit, RunLedger } from '../domain/run-ledger.js';
+import type { RunWorkflowInput } from '../domain/run-spec.js';
+import { runAgentOn } from './activity-stubs.js';
+
+/** Consecutive lost attempts that made no progress before the run gives up. */
+const MAX_FRUITLESS_ATTEMPTS = 10;
+
+/** Backends whose sessions can be resumed by id after the agent died. */
+const RESUMABLE_BACKENDS = new Set(['claude_code']);
+
+type AttemptFailure = 'worker_gone' | 'host_gone' | 'fatal';
+
+export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger): Promise<AgentExit> {
+  let mode: LaunchMode = 'launch';
+  let fruitless = 0;
+  for (;;) {
+    ledger.attempt += 1;
+    const before = ledger.offsets.stdout + ledger.offsets.stderr;
+    const target = ledger.agent ? { host: ledger.agent.host } : { sharedQueue: input.task_queue };
+    try {
+      const outcome = await runAgentOn(target, input.timings)({
+        run_id: input.run_id,
+        spec: input.spec,
+        attempt: ledger.attempt,
+        offsets: { ...ledger.offsets },
+        mode,
+        session_id: ledger.facts.session_id,
+        agent: ledger.agent,
+        timings: input.timings,
+      });
+      if (outcome.kind === 'exited') return outcome;
+      // A stop in progress kills the agent; that is not a lost worker.
+      if (CancellationScope.current().consideredCancelled) return { exit_code: null, signal: 'SIGKILL' };
+      mode = nextModeAfterLoss(input, ledger, outcome.reason);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const failure = classify(err);
+      if (failure === 'fatal') throw err;
+      if (failure === 'host_gone') {
+        const host = ledger.agent?.host ?? 'unknown';
+        ledger.record('worker_lost', { host, reason: 'no worker of the agent\'s host took the run in time', policy: 'fail' }, new Date());
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.runFailed,
+          message: `worker_lost: no worker on host ${host} came back within ${input.timings.host_wait_ms / 1000} s; the agent's files and session are on that host`,
+          nonRetryable: true,
+        });
+      }
+    }
+    const progressed = ledger.offsets.stdout + ledger.offsets.stderr > before;
+    fruitless = progressed ? 0 : fruitless + 1;
+    if (fruitless >= MAX_FRUITLESS_ATTEMPTS) {
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.runFailed,
+        message: `gave up after ${fruitless} attempts in a row that lost their worker without any progress`,
+        nonRetryable: true,
+      });
+    }
+  }
+}
+
+/** The agent died and left no exit status: resume its session, start it over, or fail. */
+function nextModeAfterLoss(input: RunWorkflowInput, ledger: RunLedger, reason: string): LaunchMode {
+  const policy = input.spec.on_worker_loss;
+  const canResume = RESUMABLE_BACKENDS.has(input.spec.backend) && ledger.facts.session_id !== null;
+  const next: LaunchMode | 'fail' = policy === 'fail' ? 'fail' : policy === 'resume' && canResume ? 'resume' : 'restart';
+  ledger.record('worker_lost', { host: ledger.agent?.host ?? null, reason, policy, next }, new Date());
+  if (next === 'fail') {
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.runFailed,
+      message: `worker_lost: the agent died with its worker (${reason}) and on_worker_loss is "fail"`,
+      nonRetryable: true,
+    });
+  }
+  return next;
+}
+
+function classify(err: unknown): AttemptFailure {
+  if (!(err instanceof ActivityFailure)) return 'fatal';
+  const cause = err.cause;
+  if (cause instanceof TimeoutFailure) {
+    return cause.timeoutType === TimeoutType.SCHEDULE_TO_START ? 'host_gone' : 'worker_gone';
+  }
+  if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.workerShutdown) return 'worker_gone';
+  return 'fatal';
+}

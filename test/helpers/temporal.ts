@@ -1,0 +1,35 @@
+// Direct Temporal access for assertions: the things a person would check in the Web UI or CLI.
+import { Client, Connection } from '@temporalio/client';
+import { RunsClient } from '../../src/client/runs.js';
+import { localTarget } from '../../src/temporal/connection.js';
+import { startWorker, type BatonWorker } from '../../src/temporal/worker.js';
+import { findRunProcesses } from '../../src/activities/processes.js';
+import { installTemporalRuntime } from '../../src/log.js';
+import type { TestEnv } from './env.js';
+
+export async function temporalClient(env: TestEnv): Promise<Client> {
+  const connection = await Connection.connect({ address: env.address });
+  return new Client({ connection, namespace: 'default' });
+}
+
+export function runsClient(env: TestEnv, client: Client): RunsClient {
+  return new RunsClient(client, { taskQueue: env.config.taskQueue, allowedRoots: env.config.allowedRoots, timings: env.config.timings });
+}
+
+/** An in-process Baton worker for this test env. */
+export async function inProcessWorker(env: TestEnv, client: Client): Promise<BatonWorker> {
+  installTemporalRuntime('WARN');
+  return startWorker(env.config, localTarget(env.address), client);
+}
+
+/** Workflows this env's Baton started (its task queue is its own). */
+export async function workflowsOf(env: TestEnv, client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query: `TaskQueue = '${env.config.taskQueue}'` })) ids.push(wf.workflowId);
+  return ids;
+}
+
+/** Live processes of a run: its group and anything that carries its BATON_RUN_ID. */
+export async function processesOf(runId: string): Promise<number[]> {
+  return (await findRunProcesses(runId, null)).map((p) => p.pid);
+}

@@ -1,0 +1,46 @@
+// One real Temporal dev server for the whole test run (vitest global setup), on free loopback
+// ports and a SQLite file in a temp dir; stopped when the run ends.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startOrReuseDevServer, type DevServer } from '../../src/temporal/dev-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalDataDir: string;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let server: DevServer | undefined;
+let dataDir: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-test-temporal-'));
+  server = await startOrReuseDevServer({
+    dataDir,
+    port: await freePort(),
+    uiPort: await freePort(),
+    log: (line) => process.stderr.write(`[test setup] ${line}\n`),
+  });
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalDataDir', dataDir);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}

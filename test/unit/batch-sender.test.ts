@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BatchSender } from '../../src/activities/batch-sender.js';
+import type { EventBatch, LineGroup } from '../../src/domain/event-batch.js';
+
+const group = (end: number, text = `line ${end}`): LineGroup => ({
+  stream: 'stdout',
+  end,
+  events: [{ ts: '2026-01-01T00:00:00.000Z', type: 'agent_message', data: { text } }],
+});
+
+describe('BatchSender', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends the first event after a quiet spell at once, then at most one signal a second', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 1, send: async (b) => void sent.push(b) });
+    sender.add(group(1));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(1);
+    sender.add(group(2));
+    sender.add(group(3));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sent.map((b) => b.groups.map((g) => g.end))).toEqual([[1], [2, 3]]);
+  });
+
+  it('sends a full batch without waiting for the interval', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 1, send: async (b) => void sent.push(b), maxBatchBytes: 400 });
+    sender.add(group(1));
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 2; i < 12; i++) sender.add(group(i, 'x'.repeat(100)));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent.length).toBeGreaterThan(2);
+    const ends = sent.flatMap((b) => b.groups.map((g) => g.end));
+    expect(ends).toEqual(ends.slice().sort((a, b) => a - b));
+  });
+
+  it('keeps a batch that failed to send and sends it again, in order, before newer events', async () => {
+    const sent: EventBatch[] = [];
+    let fail = true;
+    const sender = new BatchSender({
+      attempt: 1,
+      send: async (b) => {
+        if (fail) throw new Error('server restarting');
+        sent.push(b);
+      },
+    });
+    sender.add(group(1));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sender.lastFailure).toBeInstanceOf(Error);
+    sender.add(group(2));
+    fail = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent.flatMap((b) => b.groups.map((g) => g.end))).toEqual([1, 2]);
+  });
+
+  it('flush sends everything pending and announces the agent and notes with it', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 3, send: async (b) => void sent.push(b) });
+    sender.announce({ host: 'h', pid: 1, start_time: 2, boot_id: 'b', run_dir: '/r', launched_at: 't' });
+    sender.note({ ts: 't', type: 'reattached', data: {} });
+    sender.add(group(5));
+    await sender.flush();
+    const all = sent.flatMap((b) => b.groups);
+    expect(all.map((g) => g.end)).toEqual([5]);
+    expect(sent.some((b) => b.agent?.pid === 1)).toBe(true);
+    expect(sent.flatMap((b) => b.notes ?? []).map((n) => n.type)).toEqual(['reattached']);
+    expect(sent.every((b) => b.attempt === 3)).toBe(true);
+  });
+
+  it('flush gives up on a permanent failure (the workflow is gone)', async () => {
+    const sender = new BatchSender({ attempt: 1, send: async () => Promise.reject(new Error('gone')), isPermanent: () => true });
+    sender.add(group(1));
+    await expect(sender.flush()).rejects.toThrow('gone');
+  });
+});
