@@ -8,6 +8,8 @@ import { InputError } from './errors.js';
 import { viewFromExecution } from './run-views.js';
 
 export interface RunFilters {
+  /** Only runs whose workflow is still open (queued, running, waiting for input). */
+  open?: boolean;
   status?: RunStatus;
   role?: string;
   backend?: string;
@@ -36,6 +38,7 @@ const STATUS_NAMES: Record<number, WorkflowExecutionStatusName> = {
 /** A visibility query from the filters; values are quoted, so no filter can change its shape. */
 export function visibilityQuery(filters: RunFilters): string {
   const clauses = [`BatonKind = 'run'`];
+  if (filters.open) clauses.push(`ExecutionStatus = 'Running'`);
   const add = (attribute: string, value: string | undefined) => {
     if (value !== undefined) clauses.push(`${attribute} = ${quote(value)}`);
   };

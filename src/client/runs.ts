@@ -15,7 +15,7 @@ import { startRun, type StartedRun, type StartRunOptions } from './start-run.js'
 /** A query gets this long before the reader falls back to the memo (no worker answering). */
 const QUERY_DEADLINE_MS = 3000;
 const EVENT_POLL_MS = 200;
-const PROGRESS_EVERY_MS = 5000;
+const PROGRESS_EVERY_MS = 2000;
 
 export interface WaitOutcome {
   finished: boolean;

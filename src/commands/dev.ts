@@ -68,7 +68,7 @@ function untilStopRequested(services: Services, say: (line: string) => void): Pr
 
 /** Agents are durable work: say how many go on without Baton, and how to stop them. */
 async function reportRunningAgents(services: Services, say: (line: string) => void): Promise<void> {
-  const page = await listRuns(services.temporal.client, { status: 'running' }, 100, null).catch(() => null);
+  const page = await listRuns(services.temporal.client, { open: true }, 100, null).catch(() => null);
   if (!page || page.runs.length === 0) return;
   const ids = page.runs.map((r) => r.run_id);
   const more = page.next_cursor ? ' (and more)' : '';

@@ -27,6 +27,8 @@ const resultLine = z.looseObject({
   num_turns: z.number().optional(),
   usage: usageFields.optional(),
   errors: z.array(z.unknown()).optional(),
+  terminal_reason: z.string().optional(),
+  api_error_status: z.union([z.number(), z.string(), z.null()]).optional(),
 });
 const systemInit = z.looseObject({
   type: z.literal('system'),
@@ -101,6 +103,7 @@ export class ClaudeStreamParser implements LineParser {
     const parsed = resultLine.safeParse(value);
     if (!parsed.success) return { events: [] };
     const r = parsed.data;
+    // is_error decides: an API error or a missing login ends with subtype "success" and is_error.
     const isError = r.is_error === true || r.subtype !== 'success';
     const facts: FactsPatch = { is_error: isError };
     if (r.result !== undefined) facts.output = r.result;
@@ -134,7 +137,8 @@ const RESULT_ERRORS: Record<string, string> = {
 };
 
 function describeResultError(r: z.infer<typeof resultLine>): string {
-  const head = RESULT_ERRORS[r.subtype] ?? `Claude Code ended with ${r.subtype}`;
+  const reason = r.terminal_reason && r.terminal_reason !== 'completed' ? ` (${r.terminal_reason}${r.api_error_status ? ` ${r.api_error_status}` : ''})` : '';
+  const head = (RESULT_ERRORS[r.subtype] ?? (r.subtype === 'success' ? 'Claude Code reported an error' : `Claude Code ended with ${r.subtype}`)) + reason;
   const details = [r.result, ...(r.errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)))].filter(Boolean);
   return details.length > 0 ? `${head}: ${details.join('; ')}` : head;
 }
