@@ -29,6 +29,17 @@ export const log = {
   error: (message: string, meta?: Record<string, unknown>) => write('ERROR', message, meta),
 };
 
+/**
+ * Worker messages that describe Baton working as designed, not problems: host queues carry only
+ * activities; a run that fails or times out is a result, reported by the run itself; a worker
+ * shutting down hands its agents back on purpose.
+ */
+function isExpectedWorkerNoise(entry: { message: string; meta?: Record<string, unknown> }): boolean {
+  if (entry.message.startsWith('No workflows registered, not polling for workflow tasks')) return true;
+  if (entry.message === 'Workflow failed' && entry.meta?.workflowType === 'agentRun') return true;
+  return entry.message === 'Activity failed' && String(entry.meta?.error ?? '').includes('shut down; agent');
+}
+
 let runtimeInstalled = false;
 /** Routes the Temporal worker's logs through the same stderr writer, once per process. */
 export function installTemporalRuntime(level: LogLevel): void {
@@ -38,6 +49,9 @@ export function installTemporalRuntime(level: LogLevel): void {
   // The SDK's own chatter (worker state changes) is only useful when debugging.
   const temporalLevel: LogLevel = level === 'INFO' ? 'WARN' : level;
   Runtime.install({
-    logger: new DefaultLogger(temporalLevel, (entry) => write(entry.level, `temporal: ${entry.message}`, entry.meta)),
+    logger: new DefaultLogger(temporalLevel, (entry) => {
+      if (threshold !== 'DEBUG' && threshold !== 'TRACE' && isExpectedWorkerNoise(entry)) return;
+      write(entry.level, `temporal: ${entry.message}`, entry.meta);
+    }),
   });
 }

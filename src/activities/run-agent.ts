@@ -101,6 +101,7 @@ interface FollowContext {
 
 async function follow(f: FollowContext): Promise<AgentOutcome> {
   const files = runFiles(f.runDir);
+  const progress: AttemptProgress = { seq: f.request.last_seq, session_id: f.request.session_id };
   const streams: [OutputStream, TranscriptReader, LineParser][] = [
     ['stdout', new TranscriptReader(files.stdout, f.request.offsets.stdout), backends[f.request.spec.backend].parser()],
     ['stderr', new TranscriptReader(files.stderr, f.request.offsets.stderr), stderrParser],
@@ -109,12 +110,14 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
     for (;;) {
       const exit = await readExitStatus(f.runDir);
       const ended = exit !== null || !(await isAgentAlive(f.agent));
-      for (const [stream, reader, parser] of streams) await drain(stream, reader, parser, ended, f.sender);
+      for (const [stream, reader, parser] of streams) await drain(stream, reader, parser, ended, f.sender, progress);
       f.ctx.heartbeat({
         host: f.agent.host,
         pid: f.agent.pid,
         start_time: f.agent.start_time,
         offsets: { stdout: streams[0][1].offset, stderr: streams[1][1].offset },
+        seq: progress.seq,
+        session_id: progress.session_id,
       });
       if (ended) {
         await f.sender.flush();
@@ -130,12 +133,29 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
   }
 }
 
-async function drain(stream: OutputStream, reader: TranscriptReader, parser: LineParser, final: boolean, sender: BatchSender) {
+/** What this attempt has handed to the workflow so far, for its heartbeats (approximate seq). */
+interface AttemptProgress {
+  seq: number;
+  session_id: string | null;
+}
+
+async function drain(
+  stream: OutputStream,
+  reader: TranscriptReader,
+  parser: LineParser,
+  final: boolean,
+  sender: BatchSender,
+  progress?: AttemptProgress,
+) {
   for (;;) {
     const lines = await reader.readLines(final);
     for (const line of lines) {
       const outcome = parser.parse(line.text, new Date().toISOString());
       sender.add({ stream, end: line.end, events: outcome.events, ...(outcome.facts ? { facts: outcome.facts } : {}) });
+      if (progress) {
+        progress.seq += outcome.events.length;
+        progress.session_id = outcome.facts?.session_id ?? progress.session_id;
+      }
     }
     if (lines.length === 0 || final === false) return;
   }

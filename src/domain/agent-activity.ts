@@ -15,6 +15,8 @@ export interface RunAgentRequest {
   attempt: number;
   /** The workflow's offsets: output before them has been taken already. */
   offsets: StreamOffsets;
+  /** The run's newest event seq when this attempt began (heartbeats count on from it). */
+  last_seq: number;
   mode: LaunchMode;
   /** The backend session known so far (for resume). */
   session_id: string | null;

@@ -28,6 +28,7 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger)
         spec: input.spec,
         attempt: ledger.attempt,
         offsets: { ...ledger.offsets },
+        last_seq: ledger.log.lastSeq,
         mode,
         session_id: ledger.facts.session_id,
         agent: ledger.agent,

@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { callOk, connectStdio, startHttpBaton, type HttpBaton } from '../helpers/mcp.js';
+import { callOk, connectStdio, startHttpBaton, startWorkerProcess, type HttpBaton } from '../helpers/mcp.js';
 import { processesOf } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -88,6 +88,25 @@ describe('MCP over Streamable HTTP', () => {
       expect(listed.runs.map((r) => r.run_id)).toContain(done.run.run_id);
     } finally {
       await noWorker.close();
+    }
+  });
+
+  it('`baton worker` alone runs the agents that a server with no worker starts', async () => {
+    const separate = await makeTestEnv();
+    const mcp = await connectStdio(separate, ['--no-worker']);
+    const worker = await startWorkerProcess(separate);
+    try {
+      const done = await callOk<{ run: RunView }>(mcp.client, 'dispatch', {
+        prompt: 'x',
+        backend: 'command',
+        cwd: separate.workDir,
+        backend_config: fakeAgent('--lines', '1'),
+      });
+      expect(done.run).toMatchObject({ status: 'completed', host: separate.config.hostId });
+    } finally {
+      expect(await worker.stop()).toBe(0);
+      await mcp.close();
+      await separate.cleanup();
     }
   });
 });

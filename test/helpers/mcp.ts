@@ -87,3 +87,23 @@ export async function callError(client: Client, name: string, args: Record<strin
   expect(result.isError, `${name} should have failed but returned ${JSON.stringify(result.structuredContent)}`).toBe(true);
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
 }
+
+/** `baton worker` as its own process; resolves once it polls. */
+export async function startWorkerProcess(env: TestEnv): Promise<{ stop(): Promise<number | null> }> {
+  const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...env.env, BATON_LOG_LEVEL: 'INFO' }, cwd: env.workDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker running on host')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`baton worker exited with ${code}:\n${output}`)));
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

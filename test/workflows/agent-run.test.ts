@@ -1,6 +1,6 @@
 // The agentRun workflow against the real dev server, with an in-process worker and real agent
 // processes: queries, end states, both ways of cancelling, timeouts, a worker that shuts down.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,47 @@ describe('agentRun', () => {
     await waitFor(async () => (await count('running')) === 1, { what: 'BatonStatus running in visibility' });
     await runs.cancel(run_id, 'done looking', 20_000);
     await waitFor(async () => (await count('cancelled')) === 1, { what: 'BatonStatus cancelled in visibility' });
+  });
+});
+
+describe('the agent process', () => {
+  it('reads its prompt from a 0600 file on stdin, never from its command line, and carries BATON_RUN_ID', async () => {
+    const secret = `prompt-marker-${Date.now()}`;
+    const { run_id } = await runs.spawn(
+      spawnRunInputSchema.parse({ prompt: secret, backend: 'command', cwd: env.workDir, backend_config: fakeAgent('--stdin', '--env', 'BATON_RUN_ID', '--sleep-ms', '60000') }),
+    );
+    const said = async () => (await runs.events(run_id, 0, 100)).events.map((e) => e.data.text);
+    await waitFor(async () => (await said()).includes(`stdin: ${secret}`), { what: 'the agent echoing its input' });
+    expect(await said()).toContain(`BATON_RUN_ID=${run_id}`);
+    const pids = await processesOf(run_id);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) expect(await readFile(`/proc/${pid}/cmdline`, 'latin1')).not.toContain(secret);
+    const promptFile = path.join(env.config.dataDir, 'runs', run_id, 'prompt');
+    expect((await stat(promptFile)).mode & 0o777).toBe(0o600);
+    await runs.cancel(run_id, 'seen enough', 20_000);
+  });
+
+  it('a missing claude binary fails the run at once, saying how to fix it', async () => {
+    const saved = process.env.BATON_CLAUDE_BIN;
+    process.env.BATON_CLAUDE_BIN = path.join(env.workDir, 'no-such-claude');
+    try {
+      const { run_id } = await runs.spawn(spawnRunInputSchema.parse({ prompt: 'hi', backend: 'claude_code', cwd: env.workDir }));
+      const outcome = await runs.wait(run_id, { maxWaitMs: 20_000 });
+      expect(outcome.view.status).toBe('failed');
+      expect(outcome.view.error).toContain('BATON_CLAUDE_BIN is set to');
+      expect(outcome.view.error).toContain('not an executable file');
+    } finally {
+      process.env.BATON_CLAUDE_BIN = saved;
+    }
+  });
+
+  it('shows the prompt\'s first line as the workflow summary in the Web UI', async () => {
+    const { run_id } = await runs.spawn(
+      spawnRunInputSchema.parse({ prompt: '\nRefactor the parser\nmore detail', backend: 'command', cwd: env.workDir, backend_config: fakeAgent() }),
+    );
+    const description = await client.workflow.getHandle(run_id).describe();
+    expect(await description.staticSummary()).toBe('Refactor the parser');
+    await runs.wait(run_id, { maxWaitMs: 20_000 });
   });
 });
 
