@@ -74,6 +74,8 @@ async function findOrLaunch(
       spec: request.spec,
       mode: request.mode,
       session_id: request.session_id,
+      input: request.spec.input,
+      runDir,
       env: process.env,
     });
     agent = await launchAgent({ runId: request.run_id, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });

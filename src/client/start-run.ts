@@ -7,6 +7,7 @@ import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { messageHeadline } from '../domain/input-message.js';
 import { firstLine } from '../domain/text.js';
 import { checkCwd } from './cwd.js';
 import { InputError } from './errors.js';
@@ -33,7 +34,7 @@ export async function startRun(client: Client, options: StartRunOptions, args: S
   const input: RunWorkflowInput = {
     run_id: runId,
     created_at: new Date().toISOString(),
-    spec: toRunSpec(args, cwd),
+    spec: toRunSpec(args, { cwd }),
     args_hash: argsHash,
     task_queue: options.taskQueue,
     timings: options.timings,
@@ -55,7 +56,7 @@ export async function startRun(client: Client, options: StartRunOptions, args: S
         { key: searchAttributeKeys.status, value: 'queued' },
       ],
       memo: { [ARGS_HASH_MEMO_KEY]: argsHash, [VIEW_MEMO_KEY]: view },
-      staticSummary: firstLine(input.spec.prompt, 120) || '(empty prompt)',
+      staticSummary: firstLine(messageHeadline(input.spec.input), 120) || '(no text)',
       staticDetails: describeSpec(input),
     });
   } catch (err) {
@@ -84,7 +85,7 @@ function describeSpec(input: RunWorkflowInput): string {
     s.timeout_seconds ? `timeout: ${s.timeout_seconds} s` : null,
     s.session_id ? `session: ${s.session_mode} ${s.session_id}` : null,
     '',
-    firstLine(s.prompt, 2000),
+    firstLine(messageHeadline(s.input), 2000),
   ];
   return rows.filter((r) => r !== null).join('\n');
 }

@@ -25,6 +25,12 @@ export interface FactsPatch {
   usage_add?: Usage;
   cost_usd?: number;
   num_turns?: number;
+  /** The agent's structured final output (e.g. Claude Code's structured_output), before validation. */
+  structured_output?: unknown;
+  /** A remote agent's task state that pauses or ends the run: input_required, auth_required, rejected. */
+  remote_status?: 'input_required' | 'auth_required' | 'rejected';
+  /** A remote agent's task id (A2A), to answer or cancel that task. */
+  task_id?: string;
 }
 
 export interface LineGroup {

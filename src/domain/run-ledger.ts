@@ -5,6 +5,7 @@ import type { AgentHandle, EventBatch, FactsPatch, StreamOffsets } from './event
 import { EventLog, type EventsPage } from './event-log.js';
 import type { RunWorkflowInput } from './run-spec.js';
 import type { RunResult, RunView, Usage } from './run-view.js';
+import { messageHeadline } from './input-message.js';
 import { cutHead, cutTail, firstLine } from './text.js';
 import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
 
@@ -148,7 +149,7 @@ export class RunLedger {
       parent: null,
       session_id: this.facts.session_id,
       cwd: spec.cwd,
-      prompt_preview: firstLine(spec.prompt),
+      prompt_preview: firstLine(messageHeadline(spec.input)),
       metadata: spec.metadata,
       created_at: this.input.created_at,
       started_at: this.startedAt,

@@ -1,23 +1,16 @@
 // What a run is asked to do, after validation: the workflow's input. Plain types only, so the
 // workflow bundle stays free of zod; src/domain/spawn-input.ts builds these from tool arguments.
+import type { BackendConfig } from './backend-configs/index.js';
+import type { InputMessage } from './input-message.js';
 import type { Backend, PermissionMode, Role, SessionMode, WorkerLossPolicy } from './vocabulary.js';
 
-export interface CommandConfig {
-  /** argv: the program, then its arguments. Run without a shell. */
-  command: string[];
-  env: Record<string, string>;
-}
-
-export interface ClaudeCodeConfig {
-  env: Record<string, string>;
-}
-
-export type BackendConfig = CommandConfig | ClaudeCodeConfig;
+export type { BackendConfig, ClaudeCodeConfig, CodexConfig, CommandConfig, RemoteA2aConfig } from './backend-configs/index.js';
 
 export interface RunSpec {
   backend: Backend;
   role: Role;
-  prompt: string;
+  /** What the agent is asked: a prompt is one text part. */
+  input: InputMessage;
   cwd: string;
   session_mode: SessionMode;
   session_id: string | null;
@@ -28,6 +21,14 @@ export interface RunSpec {
   timeout_seconds: number | null;
   on_worker_loss: WorkerLossPolicy;
   metadata: Record<string, string>;
+  /** Text appended to the agent's system prompt (the profile, read at spawn time). */
+  profile_text: string | null;
+  /** JSON Schema the final output must match; the run fails when it does not. */
+  output_schema: Record<string, unknown> | null;
+  /** The channel the run is a turn of. */
+  channel: string | null;
+  /** The run or pipeline this run follows up or belongs to. */
+  parent: string | null;
   backend_config: BackendConfig;
 }
 

@@ -1,68 +1,67 @@
 // The arguments of spawn_run and dispatch: strict, described for the agents that call them, and
-// turned into a RunSpec. File-system checks (cwd) live in src/client/cwd.ts; this file is pure.
+// turned into a RunSpec. File-system checks (cwd, profile) live in src/client; this file is pure.
 import { z } from 'zod';
-import type { BackendConfig, RunSpec } from './run-spec.js';
-import {
-  BACKENDS,
-  PERMISSION_MODES,
-  ROLES,
-  SESSION_MODES,
-  WORKER_LOSS_POLICIES,
-  type Backend,
-} from './vocabulary.js';
+import { backendConfigSchemas, type BackendConfig } from './backend-configs/index.js';
+import { messageFromPrompt, type InputMessage } from './input-message.js';
+import type { RunSpec } from './run-spec.js';
+import { oneOf, strictObject } from './strict.js';
+import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES, type Backend } from './vocabulary.js';
 
-/** Refuses unknown fields by name, and lists the fields that are accepted. */
-export function strictObject<T extends z.ZodRawShape>(shape: T, what: string) {
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `${what} has no field ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove it. Accepted fields: ${Object.keys(shape).join(', ')}`
-        : undefined,
-  });
-}
+export { strictObject } from './strict.js';
 
-function oneOf<const T extends readonly [string, ...string[]]>(values: T, field: string) {
-  return z.enum(values, {
-    error: (issue) =>
-      issue.input === undefined ? `${field} is required: one of ${values.join(', ')}` : `${field} must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
-  });
-}
-
-const envSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and _'), z.string())
-  .describe('Extra environment variables for the agent process.');
-
-export const commandConfigSchema = strictObject(
-  {
-    command: z
-      .array(z.string().min(1))
-      .min(1, 'backend_config.command needs at least the program, e.g. ["npm", "test"]')
-      .describe('The program and its arguments, e.g. ["npm", "test"]. Run without a shell; the prompt arrives on stdin.'),
-    env: envSchema.optional(),
-  },
-  'backend_config for the command backend',
-);
-
-export const claudeCodeConfigSchema = strictObject(
-  {
-    env: envSchema.optional(),
-  },
-  'backend_config for the claude_code backend',
-);
-
-const backendConfigSchemas: Record<Backend, z.ZodType> = {
-  command: commandConfigSchema,
-  claude_code: claudeCodeConfigSchema,
+/** Options that only some backends understand; anywhere else they are refused, not ignored. */
+const BACKEND_ONLY: Record<string, readonly Backend[]> = {
+  model: ['claude_code', 'codex'],
+  permission_mode: ['claude_code'],
+  max_turns: ['claude_code'],
+  max_budget_usd: ['claude_code'],
+  profile: ['claude_code'],
 };
 
+const promptSchema = z
+  .string()
+  .max(1_000_000, 'prompt is over 1,000,000 characters: put the material in a file under cwd and refer to it')
+  .refine((p) => p.trim() !== '', 'prompt is empty: say what the agent should do');
+
+const partSchema = z.discriminatedUnion(
+  'kind',
+  [
+    strictObject({ kind: z.literal('text'), text: z.string().min(1, 'a text part needs text') }, 'a text part'),
+    strictObject({ kind: z.literal('data'), data: z.record(z.string(), z.unknown()) }, 'a data part'),
+    strictObject(
+      {
+        kind: z.literal('file'),
+        file: strictObject(
+          {
+            uri: z.string().min(1).optional(),
+            bytes: z.string().max(1_000_000).optional(),
+            name: z.string().max(500).optional(),
+            mimeType: z.string().max(200).optional(),
+          },
+          'a file part\'s file',
+        ).refine((f) => (f.uri === undefined) !== (f.bytes === undefined), 'a file part needs exactly one of uri and bytes (base64)'),
+      },
+      'a file part',
+    ),
+  ],
+  { error: 'each part needs kind "text" (with text), "data" (with data) or "file" (with file)' },
+);
+
+export const inputMessageSchema = strictObject(
+  {
+    role: z.literal('user', 'input_message.role must be "user"').default('user'),
+    parts: z.array(partSchema).min(1, 'input_message needs at least one part').max(100),
+  },
+  'input_message',
+).describe('The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}.');
+
 export const spawnRunShape = {
-  prompt: z
-    .string()
-    .max(1_000_000, 'prompt is over 1,000,000 characters: put the material in a file under cwd and refer to it')
-    .refine((p) => p.trim() !== '', 'prompt is empty: say what the agent should do')
-    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line.'),
+  prompt: promptSchema
+    .optional()
+    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line. Give prompt or input_message.'),
+  input_message: inputMessageSchema.optional(),
   backend: oneOf(BACKENDS, 'backend').describe(
-    'Which agent runs: "claude_code" (the `claude` CLI) or "command" (any program, given in backend_config.command).',
+    'Which agent runs: "claude_code" (the claude CLI), "codex" (the codex CLI), "remote_a2a" (a remote A2A agent at backend_config.agent_url) or "command" (any program, given in backend_config.command).',
   ),
   cwd: z
     .string()
@@ -72,8 +71,23 @@ export const spawnRunShape = {
   session_mode: oneOf(SESSION_MODES, 'session_mode')
     .default('new')
     .describe('"new" (default) starts a fresh backend session; "resume" continues session_id.'),
-  session_id: z.string().min(1).optional().describe('The backend session to resume; required with session_mode "resume".'),
-  model: z.string().min(1).max(200).optional().describe('Model name or alias passed to the agent, e.g. "sonnet".'),
+  session_id: z.string().min(1).max(500).optional().describe('The backend session to resume (from an earlier run\'s session_id); required with session_mode "resume".'),
+  channel: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'channel names are 1-100 letters, digits, ".", "_" or "-"')
+    .optional()
+    .describe('Run as a turn of this channel: turns run one at a time on one backend session, which the channel keeps between turns.'),
+  profile: z
+    .string()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe('Extra instructions appended to the agent\'s system prompt: inline text, or the absolute path of a file under an allowed root. claude_code only.'),
+  output_schema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('A JSON Schema the final output must match. The run fails, showing the validation errors, when it does not; the value is in result.structured_output.'),
+  model: z.string().min(1).max(200).optional().describe('Model name or alias passed to the agent, e.g. "sonnet" or "gpt-5-codex". claude_code and codex.'),
   permission_mode: oneOf(PERMISSION_MODES, 'permission_mode')
     .optional()
     .describe('Claude Code permission mode; "acceptEdits" lets it edit files without asking. claude_code only.'),
@@ -98,7 +112,8 @@ export const spawnRunShape = {
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      'Backend options. command: {"command": ["prog", "arg", ...], "env": {...}} (command is required). claude_code: {"env": {...}}.',
+      'Backend options. command: {"command": ["prog", "arg"], "env": {}} (command required). claude_code: {"allowed_tools": [], "disallowed_tools": [], "fork_session": false, "env": {}}. ' +
+        'codex: {"sandbox", "approval_policy", "config", "env", ...}. remote_a2a: {"agent_url": "https://...", "headers": {}, "bearer_token": "..."} (agent_url required). See help.',
     ),
   idempotency_key: z
     .string()
@@ -108,16 +123,25 @@ export const spawnRunShape = {
     .describe('Calls with the same key get the same run (safe to retry). Reusing a key with other arguments is an error.'),
 };
 
-/** Checks across fields: session rules, options that only some backends take, backend_config. */
-export function checkSpawnArgs(args: z.infer<ReturnType<typeof spawnRunObject>>, ctx: z.RefinementCtx): void {
+type SpawnObject = z.infer<ReturnType<typeof spawnRunObject>>;
+
+/** Checks across fields: one input, session rules, options that only some backends take, backend_config. */
+export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
+  if ((args.prompt === undefined) === (args.input_message === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'give exactly one of prompt (text) and input_message (parts)' });
+  }
   if (args.session_mode === 'resume' && !args.session_id) {
     ctx.addIssue({ code: 'custom', path: ['session_id'], message: 'session_mode "resume" needs session_id: the session to continue' });
   }
-  if (args.backend === 'command') {
-    for (const field of ['session_id', 'model', 'permission_mode', 'max_turns', 'max_budget_usd'] as const) {
-      if (args[field] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `${field} does not apply to the command backend: remove it` });
-      }
+  if (args.session_id && args.session_mode === 'new') {
+    ctx.addIssue({ code: 'custom', path: ['session_id'], message: 'session_id is only used with session_mode "resume": add session_mode "resume" or remove session_id' });
+  }
+  if (args.backend === 'command' && args.session_mode === 'resume') {
+    ctx.addIssue({ code: 'custom', path: ['session_mode'], message: 'the command backend has no sessions: remove session_mode and session_id' });
+  }
+  for (const [field, backends] of Object.entries(BACKEND_ONLY)) {
+    if ((args as Record<string, unknown>)[field] !== undefined && !backends.includes(args.backend)) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `${field} does not apply to the ${args.backend} backend (only ${backends.join(', ')}): remove it` });
     }
   }
   const config = backendConfigSchemas[args.backend].safeParse(args.backend_config ?? {});
@@ -135,15 +159,20 @@ function spawnRunObject() {
 export const spawnRunInputSchema = spawnRunObject().superRefine(checkSpawnArgs);
 export type SpawnRunArgs = z.infer<typeof spawnRunInputSchema>;
 
+export function inputOf(args: Pick<SpawnRunArgs, 'prompt' | 'input_message'>): InputMessage {
+  return args.input_message ? (args.input_message as InputMessage) : messageFromPrompt(args.prompt ?? '');
+}
+
 /** Turns validated arguments into the workflow's RunSpec (defaults filled, absent fields null). */
-export function toRunSpec(args: SpawnRunArgs, cwd: string): RunSpec {
-  const config = backendConfigSchemas[args.backend].parse(args.backend_config ?? {}) as Record<string, unknown>;
-  const backendConfig = { ...config, env: (config.env as Record<string, string> | undefined) ?? {} } as BackendConfig;
+export function toRunSpec(
+  args: SpawnRunArgs,
+  resolved: { cwd: string; profileText?: string | null; parent?: string | null; backendConfig?: BackendConfig },
+): RunSpec {
   return {
     backend: args.backend,
     role: args.role,
-    prompt: args.prompt,
-    cwd,
+    input: inputOf(args),
+    cwd: resolved.cwd,
     session_mode: args.session_mode,
     session_id: args.session_id ?? null,
     model: args.model ?? null,
@@ -153,6 +182,10 @@ export function toRunSpec(args: SpawnRunArgs, cwd: string): RunSpec {
     timeout_seconds: args.timeout_seconds ?? null,
     on_worker_loss: args.on_worker_loss,
     metadata: args.metadata ?? {},
-    backend_config: backendConfig,
+    profile_text: resolved.profileText ?? null,
+    output_schema: args.output_schema ?? null,
+    channel: args.channel ?? null,
+    parent: resolved.parent ?? null,
+    backend_config: resolved.backendConfig ?? backendConfigSchemas[args.backend].parse(args.backend_config ?? {}),
   };
 }

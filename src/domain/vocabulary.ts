@@ -21,7 +21,7 @@ export function isFinalStatus(status: RunStatus): boolean {
 }
 
 /** Backends that this version of Baton can run. */
-export const BACKENDS = ['claude_code', 'command'] as const;
+export const BACKENDS = ['claude_code', 'codex', 'remote_a2a', 'command'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export const ROLES = ['worker', 'planner', 'reviewer'] as const;

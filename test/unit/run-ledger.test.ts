@@ -12,7 +12,7 @@ const input: RunWorkflowInput = {
   spec: {
     backend: 'command',
     role: 'worker',
-    prompt: 'first line\nsecond line',
+    input: { role: 'user', parts: [{ kind: 'text', text: 'first line\nsecond line' }] },
     cwd: '/tmp',
     session_mode: 'new',
     session_id: null,
@@ -23,6 +23,10 @@ const input: RunWorkflowInput = {
     timeout_seconds: null,
     on_worker_loss: 'resume',
     metadata: {},
+    profile_text: null,
+    output_schema: null,
+    channel: null,
+    parent: null,
     backend_config: { command: ['true'], env: {} },
   },
 };

@@ -13,7 +13,7 @@ describe('spawn_run arguments', () => {
   it('fill in defaults', () => {
     const args = spawnRunInputSchema.parse(valid);
     expect(args).toMatchObject({ role: 'worker', session_mode: 'new', on_worker_loss: 'resume' });
-    expect(toRunSpec(args, '/work/project')).toMatchObject({ backend: 'claude_code', model: null, backend_config: { env: {} } });
+    expect(toRunSpec(args, { cwd: '/work/project' })).toMatchObject({ backend: 'claude_code', model: null, backend_config: { env: {} } });
   });
 
   it('refuse an unknown field by name and list the accepted ones', () => {

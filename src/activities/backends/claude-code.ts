@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaudeCodeConfig } from '../../domain/run-spec.js';
 import { ClaudeStreamParser } from './claude-stream.js';
+import { renderMessageAsText } from './render-message.js';
 import { resolveBinary } from './resolve-binary.js';
 import { resumePrompt, type BackendAdapter, type LaunchPlan, type LaunchRequest } from './types.js';
 
@@ -28,7 +29,7 @@ export const claudeCodeBackend: BackendAdapter = {
       file,
       args,
       env: (spec.backend_config as ClaudeCodeConfig).env,
-      input: request.mode === 'resume' ? resumePrompt(spec.prompt) : spec.prompt,
+      input: request.mode === 'resume' ? resumePrompt(renderMessageAsText(request.input)) : renderMessageAsText(request.input),
       session_id: session.id,
     };
   },

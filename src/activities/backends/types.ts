@@ -1,6 +1,7 @@
 // What every backend adapter provides: how to start its CLI, and how to read its output.
 import type { LaunchMode } from '../../domain/agent-activity.js';
 import type { FactsPatch, NewEvent } from '../../domain/event-batch.js';
+import type { InputMessage } from '../../domain/input-message.js';
 import type { RunSpec } from '../../domain/run-spec.js';
 
 export interface LaunchRequest {
@@ -9,6 +10,10 @@ export interface LaunchRequest {
   mode: LaunchMode;
   /** The session the run has so far (for resume after a lost worker). */
   session_id: string | null;
+  /** What to send the agent this time: the run's input, or the answer to a remote agent's question. */
+  input: InputMessage;
+  /** The run's directory on this host, for files the launch needs (e.g. an output schema). */
+  runDir: string;
   /** The worker's environment: where binaries are looked up. */
   env: NodeJS.ProcessEnv;
 }
