@@ -38,6 +38,11 @@ const envSchema = z.object({
   BATON_HTTP_TOKEN: z.string().min(16, 'BATON_HTTP_TOKEN must be at least 16 characters').optional(),
   /** Extra Origins allowed to call the HTTP endpoint from a browser, comma-separated. */
   BATON_HTTP_ALLOWED_ORIGINS: z.string().optional(),
+  /**
+   * Key that seals secrets (A2A headers, webhook headers) before they enter workflow history:
+   * 32 bytes, base64. Generated into the data dir on one machine; required with TEMPORAL_ADDRESS.
+   */
+  BATON_SECRET_KEY: z.string().optional(),
   /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
   BATON_HEARTBEAT_TIMEOUT_SECONDS: seconds(20, 2),
   /** Grace period between SIGTERM and SIGKILL when an agent is stopped. */
@@ -64,6 +69,8 @@ export interface BatonConfig {
   http: { host: string; port: number; portExplicit: boolean; token: string | null; allowedOrigins: string[] };
   timings: RunTimings;
   maxConcurrentAgents: number;
+  /** BATON_SECRET_KEY as given (loaded and checked by loadSecretKey). */
+  secretKeyText: string | undefined;
   logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
 }
 
@@ -103,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       host_wait_ms: e.BATON_HOST_WAIT_SECONDS * 1000,
     },
     maxConcurrentAgents: e.BATON_MAX_CONCURRENT_AGENTS,
+    secretKeyText: e.BATON_SECRET_KEY,
     logLevel: e.BATON_LOG_LEVEL,
   };
 }

@@ -38,6 +38,7 @@ export const runFiles = (runDir: string) => ({
 
 export async function launchAgent(opts: {
   runId: string;
+  launch: number;
   runDir: string;
   host: string;
   cwd: string;
@@ -64,6 +65,7 @@ export async function launchAgent(opts: {
     child.unref();
     const stat = await readProcStat(child.pid!);
     const handle: AgentHandle = {
+      launch: opts.launch,
       host: opts.host,
       pid: child.pid!,
       start_time: stat?.startTime ?? 0,

@@ -22,6 +22,8 @@ export interface AgentHostDeps {
   client: Client;
   hostId: string;
   runDir: (runId: string) => string;
+  /** Opens secrets sealed at spawn time (A2A headers). */
+  secretKey: Buffer;
 }
 
 /** Longest wait between two looks at the agent when its files are quiet. */
@@ -55,8 +57,10 @@ async function findOrLaunch(
   sender: BatchSender,
 ): Promise<{ agent: AgentHandle } | { lost: string }> {
   const now = () => new Date().toISOString();
-  const recorded = (await readAgentHandle(runDir)) ?? request.agent;
-  if (request.mode === 'launch' && recorded) {
+  const found = (await readAgentHandle(runDir)) ?? request.agent;
+  // Only the agent of this very launch is re-attached; an older launch's agent is history.
+  const recorded = found && found.launch === request.launch ? found : null;
+  if (recorded) {
     const alive = await isAgentAlive(recorded);
     if (!alive && !(await readExitStatus(runDir))) {
       return { lost: `agent process ${recorded.pid} on host ${recorded.host} is gone and left no exit status` };
@@ -74,13 +78,14 @@ async function findOrLaunch(
       spec: request.spec,
       mode: request.mode,
       session_id: request.session_id,
-      input: request.spec.input,
+      input: request.input,
+      task_id: request.task_id,
       runDir,
       env: process.env,
     });
-    agent = await launchAgent({ runId: request.run_id, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });
+    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });
     if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
-    if (request.mode !== 'launch') {
+    if (request.mode === 'resume' || request.mode === 'restart') {
       sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });
     }
   } catch (err) {

@@ -1,26 +1,42 @@
-// A run's cwd must be an existing directory under one of BATON_ALLOWED_ROOTS (DESIGN.md §9).
-// Symlinks are resolved first, so a link cannot lead out of a root.
-import { realpath, stat } from 'node:fs/promises';
+// Paths a run may use must lie under one of BATON_ALLOWED_ROOTS (DESIGN.md §9): its cwd (an
+// existing directory) and a profile file. Symlinks are resolved first, so a link cannot lead out.
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from './errors.js';
 
 const MAX_PATH_LENGTH = 4096;
+const MAX_PROFILE_BYTES = 100_000;
 
-export async function checkCwd(cwd: string, allowedRoots: readonly string[]): Promise<string> {
-  if (cwd.length > MAX_PATH_LENGTH) throw new InputError(`cwd is ${cwd.length} characters long; paths are limited to ${MAX_PATH_LENGTH}`);
-  if (cwd.includes('\0')) throw new InputError('cwd contains a NUL character');
-  if (!path.isAbsolute(cwd)) throw new InputError(`cwd must be an absolute path; got "${cwd}"`);
-  const info = await stat(cwd).catch(() => null);
-  if (!info) throw new InputError(`cwd "${cwd}" does not exist: create the directory or pass an existing one`);
-  if (!info.isDirectory()) throw new InputError(`cwd "${cwd}" is not a directory`);
-  const real = await realpath(cwd);
+async function checkAllowedPath(label: string, value: string, allowedRoots: readonly string[], kind: 'directory' | 'file'): Promise<string> {
+  if (value.length > MAX_PATH_LENGTH) throw new InputError(`${label} is ${value.length} characters long; paths are limited to ${MAX_PATH_LENGTH}`);
+  if (value.includes('\0')) throw new InputError(`${label} contains a NUL character`);
+  if (!path.isAbsolute(value)) throw new InputError(`${label} must be an absolute path; got "${value}"`);
+  const info = await stat(value).catch(() => null);
+  if (!info) throw new InputError(`${label} "${value}" does not exist: ${kind === 'directory' ? 'create the directory or pass an existing one' : 'check the path'}`);
+  if (kind === 'directory' ? !info.isDirectory() : !info.isFile()) throw new InputError(`${label} "${value}" is not a ${kind}`);
+  const real = await realpath(value);
   for (const root of allowedRoots) {
     const realRoot = await realpath(root).catch(() => path.resolve(root));
     const relative = path.relative(realRoot, real);
     if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) return real;
   }
-  const shown = real === path.resolve(cwd) ? `"${cwd}"` : `"${cwd}" (really "${real}")`;
+  const shown = real === path.resolve(value) ? `"${value}"` : `"${value}" (really "${real}")`;
   throw new InputError(
-    `cwd ${shown} is outside the allowed roots (${allowedRoots.join(', ')}): pass a directory under one of them, or add its root to BATON_ALLOWED_ROOTS`,
+    `${label} ${shown} is outside the allowed roots (${allowedRoots.join(', ')}): use a path under one of them, or add its root to BATON_ALLOWED_ROOTS`,
   );
+}
+
+export function checkCwd(cwd: string, allowedRoots: readonly string[]): Promise<string> {
+  return checkAllowedPath('cwd', cwd, allowedRoots, 'directory');
+}
+
+/** A profile is inline text, or the absolute path of a file under an allowed root (read now). */
+export async function resolveProfile(profile: string | undefined, allowedRoots: readonly string[]): Promise<string | null> {
+  if (profile === undefined) return null;
+  if (!profile.startsWith('/') || profile.includes('\n')) return profile;
+  const file = await checkAllowedPath('profile', profile, allowedRoots, 'file');
+  const text = await readFile(file, 'utf8');
+  if (Buffer.byteLength(text) > MAX_PROFILE_BYTES) throw new InputError(`profile file "${profile}" is over ${MAX_PROFILE_BYTES} bytes`);
+  if (text.trim() === '') throw new InputError(`profile file "${profile}" is empty`);
+  return text;
 }

@@ -15,6 +15,8 @@ export interface RunFilters {
   backend?: string;
   channel?: string;
   parent?: string;
+  /** Runs of this backend session. */
+  session?: string;
   /** ISO time: only runs started at or after it. */
   created_after?: string;
 }
@@ -47,6 +49,8 @@ export function visibilityQuery(filters: RunFilters): string {
   add('BatonBackend', filters.backend);
   add('BatonChannel', filters.channel);
   add('BatonParent', filters.parent);
+  add('BatonSession', filters.session);
+  add('BatonSession', filters.session);
   if (filters.created_after !== undefined) {
     const time = Date.parse(filters.created_after);
     if (Number.isNaN(time)) throw new InputError(`created_after must be an ISO 8601 time such as 2026-01-31T09:00:00Z; got "${filters.created_after}"`);

@@ -29,8 +29,8 @@ export class RunsClient {
     private readonly options: StartRunOptions,
   ) {}
 
-  spawn(args: SpawnRunArgs): Promise<StartedRun> {
-    return startRun(this.client, this.options, args);
+  spawn(args: SpawnRunArgs, extra: { parent?: string; sessionCostBaseline?: number | null } = {}): Promise<StartedRun> {
+    return startRun(this.client, this.options, args, extra);
   }
 
   async get(runId: string): Promise<RunView> {

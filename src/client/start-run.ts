@@ -1,22 +1,22 @@
-// Starting an agentRun workflow from validated spawn arguments: nothing is created unless every
-// check passed, and an idempotency key maps repeated or racing calls onto one run.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+// Starting a run from validated spawn arguments: nothing is created unless every check passed;
+// an idempotency key maps repeated or racing calls onto one run; a channel turn is enqueued on
+// its channel, which starts it.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ARGS_HASH_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
-import { RunLedger } from '../domain/run-ledger.js';
+import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
-import { searchAttributeKeys } from '../domain/search-attributes.js';
-import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
-import { messageHeadline } from '../domain/input-message.js';
-import { firstLine } from '../domain/text.js';
-import { checkCwd } from './cwd.js';
+import type { SpawnRunArgs } from '../domain/spawn-input.js';
+import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
 import { argumentsHash, idempotentRunId, newRunId } from './run-ids.js';
+import { resolveRunSpec } from './run-request.js';
 
 export interface StartRunOptions {
   taskQueue: string;
   allowedRoots: readonly string[];
   timings: RunTimings;
+  secretKey: Buffer;
 }
 
 export interface StartedRun {
@@ -26,21 +26,34 @@ export interface StartedRun {
   view: RunView;
 }
 
-export async function startRun(client: Client, options: StartRunOptions, args: SpawnRunArgs): Promise<StartedRun> {
-  const cwd = await checkCwd(args.cwd, options.allowedRoots);
+export async function startRun(
+  client: Client,
+  options: StartRunOptions,
+  args: SpawnRunArgs,
+  extra: { parent?: string; sessionCostBaseline?: number | null } = {},
+): Promise<StartedRun> {
   const { idempotency_key: key, ...rest } = args;
-  const argsHash = argumentsHash(rest);
+  const argsHash = argumentsHash({ ...rest, ...(extra.parent ? { parent: extra.parent } : {}) });
   const runId = key ? idempotentRunId(key) : newRunId();
+  if (key) {
+    const existing = await existingRun(client, runId, argsHash, key);
+    if (existing) return existing;
+  }
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey }, args, extra);
   const input: RunWorkflowInput = {
     run_id: runId,
     created_at: new Date().toISOString(),
-    spec: toRunSpec(args, { cwd }),
+    spec,
     args_hash: argsHash,
     task_queue: options.taskQueue,
     timings: options.timings,
   };
-  const view = new RunLedger(input).view(new Date());
-  let created = true;
+  const metadata = runStartMetadata(input, new Date());
+  const view = metadata.memo[VIEW_MEMO_KEY] as RunView;
+  if (spec.channel) {
+    await enqueueTurn(client, options.taskQueue, { ...input, awaits_grant: true });
+    return { run_id: runId, created: true, view };
+  }
   try {
     await client.workflow.start('agentRun', {
       workflowId: runId,
@@ -49,43 +62,30 @@ export async function startRun(client: Client, options: StartRunOptions, args: S
       workflowIdConflictPolicy: 'USE_EXISTING',
       // A finished run keeps its id: the same key must not start it again.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: searchAttributeKeys.kind, value: 'run' },
-        { key: searchAttributeKeys.role, value: input.spec.role },
-        { key: searchAttributeKeys.backend, value: input.spec.backend },
-        { key: searchAttributeKeys.status, value: 'queued' },
-      ],
-      memo: { [ARGS_HASH_MEMO_KEY]: argsHash, [VIEW_MEMO_KEY]: view },
-      staticSummary: firstLine(messageHeadline(input.spec.input), 120) || '(no text)',
-      staticDetails: describeSpec(input),
+      ...metadata,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    created = false;
   }
-  if (!key) return { run_id: runId, created, view };
-  const existing = await client.workflow.getHandle(runId).describe();
-  if (existing.memo?.[ARGS_HASH_MEMO_KEY] !== argsHash) {
+  if (!key) return { run_id: runId, created: true, view };
+  // Two racing calls with one key: both land on one workflow; the one whose input it has created it.
+  const found = (await existingRun(client, runId, argsHash, key)) ?? { run_id: runId, created: true, view };
+  return { ...found, created: found.view.created_at === input.created_at };
+}
+
+/** The run an idempotency key already started, if any; the same key with other arguments is refused. */
+async function existingRun(client: Client, runId: string, argsHash: string, key: string): Promise<StartedRun | null> {
+  let memo: Record<string, unknown> | undefined;
+  try {
+    memo = (await client.workflow.getHandle(runId).describe()).memo;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+  if (memo?.[ARGS_HASH_MEMO_KEY] !== argsHash) {
     throw new InputError(
       `idempotency_key "${key}" was already used for run ${runId} with different arguments: send the same arguments to get that run, or use a new key`,
     );
   }
-  const existingView = existing.memo?.[VIEW_MEMO_KEY] as RunView | undefined;
-  const sameStart = existingView?.created_at === input.created_at;
-  return { run_id: runId, created: created && sameStart, view: existingView ?? view };
-}
-
-/** Markdown for the Web UI's details panel: what was asked, where, how. */
-function describeSpec(input: RunWorkflowInput): string {
-  const s = input.spec;
-  const rows = [
-    `**${s.backend}** ${s.role} in \`${s.cwd}\``,
-    s.model ? `model: ${s.model}` : null,
-    s.permission_mode ? `permission mode: ${s.permission_mode}` : null,
-    s.timeout_seconds ? `timeout: ${s.timeout_seconds} s` : null,
-    s.session_id ? `session: ${s.session_mode} ${s.session_id}` : null,
-    '',
-    firstLine(messageHeadline(s.input), 2000),
-  ];
-  return rows.filter((r) => r !== null).join('\n');
+  return { run_id: runId, created: false, view: memo[VIEW_MEMO_KEY] as RunView };
 }

@@ -5,6 +5,7 @@ import { RunsClient } from '../client/runs.js';
 import { runDirOf, type BatonConfig } from '../config.js';
 import { installTemporalRuntime } from '../log.js';
 import type { ToolContext } from '../mcp/context.js';
+import { loadSecretKey } from '../secrets/secret-key.js';
 import { bootTemporal, type TemporalSession } from '../temporal/boot.js';
 import { packageRoot } from '../temporal/ensure-cli.js';
 import { startWorker, type BatonWorker } from '../temporal/worker.js';
@@ -17,13 +18,15 @@ export interface Services {
 
 export async function startServices(config: BatonConfig, opts: { worker: boolean; say: (line: string) => void }): Promise<Services> {
   installTemporalRuntime(config.logLevel);
+  const secretKey = await loadSecretKey({ envKey: config.secretKeyText, dataDir: config.dataDir, external: config.externalTemporal });
   const temporal = await bootTemporal(config, opts.say);
   const runs = new RunsClient(temporal.client, {
     taskQueue: config.taskQueue,
     allowedRoots: config.allowedRoots,
     timings: config.timings,
+    secretKey,
   });
-  const worker = opts.worker ? await startWorker(config, temporal.target, temporal.client) : null;
+  const worker = opts.worker ? await startWorker(config, temporal.target, temporal.client, secretKey) : null;
   return { temporal, runs, worker };
 }
 

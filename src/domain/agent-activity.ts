@@ -1,18 +1,29 @@
 // The contract between the agentRun workflow and the activities that run agents on a host.
 import type { AgentHandle, StreamOffsets } from './event-batch.js';
 import type { AgentExit } from './run-ledger.js';
+import type { InputMessage } from './input-message.js';
+import type { CheckOutputRequest, CheckOutputResult } from './output-check.js';
 import type { RunSpec, RunTimings } from './run-spec.js';
 
 /**
- * How the activity should start the agent when none of this run is alive on the host:
- * launch it for the first time, resume its backend session after it was lost, or start it over.
+ * How a launch starts the agent: the first time, resuming its backend session after it was lost,
+ * starting it over, or sending a remote agent the answer it asked for.
  */
-export type LaunchMode = 'launch' | 'resume' | 'restart';
+export type LaunchMode = 'launch' | 'resume' | 'restart' | 'answer';
 
 export interface RunAgentRequest {
   run_id: string;
   spec: RunSpec;
   attempt: number;
+  /**
+   * Which launch of the run this is (1, 2, ...). An attempt finds the agent of its own launch
+   * alive and re-attaches to it; it starts an agent only when that launch has none yet.
+   */
+  launch: number;
+  /** What to send the agent on this launch: the run's input, or the answer to a question. */
+  input: InputMessage;
+  /** The remote task this launch continues (A2A), if any. */
+  task_id: string | null;
   /** The workflow's offsets: output before them has been taken already. */
   offsets: StreamOffsets;
   /** The run's newest event seq when this attempt began (heartbeats count on from it). */
@@ -57,4 +68,5 @@ export const FAILURE_TYPES = {
 export interface AgentActivities {
   runAgent(request: RunAgentRequest): Promise<AgentOutcome>;
   stopAgent(request: StopAgentRequest): Promise<StopAgentResult>;
+  checkOutput(request: CheckOutputRequest): Promise<CheckOutputResult>;
 }

@@ -23,7 +23,14 @@ export interface FactsPatch {
   usage?: Usage;
   /** Per-turn usage: added to what the run had. */
   usage_add?: Usage;
+  /** Cost of this run alone. */
   cost_usd?: number;
+  /**
+   * Cost of the whole backend session so far, as Claude Code reports it (total_cost_usd counts
+   * every invocation of a resumed session): the run's cost is this minus what the session had
+   * cost before the run.
+   */
+  session_cost_usd?: number;
   num_turns?: number;
   /** The agent's structured final output (e.g. Claude Code's structured_output), before validation. */
   structured_output?: unknown;
@@ -43,6 +50,8 @@ export interface LineGroup {
 
 /** Where an agent lives, announced once per launch so later steps can find and stop it. */
 export interface AgentHandle {
+  /** The run's launch this agent belongs to (see RunAgentRequest.launch). */
+  launch: number;
   host: string;
   pid: number;
   /** Process start time in clock ticks since boot (/proc/<pid>/stat field 22). */

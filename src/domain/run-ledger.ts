@@ -3,7 +3,7 @@
 // unit tests alike.
 import type { AgentHandle, EventBatch, FactsPatch, StreamOffsets } from './event-batch.js';
 import { EventLog, type EventsPage } from './event-log.js';
-import type { RunWorkflowInput } from './run-spec.js';
+import type { RunSpec, RunWorkflowInput } from './run-spec.js';
 import type { RunResult, RunView, Usage } from './run-view.js';
 import { messageHeadline } from './input-message.js';
 import { cutHead, cutTail, firstLine } from './text.js';
@@ -29,7 +29,11 @@ export interface RunFacts {
   error: string | null;
   usage: Usage | null;
   cost_usd: number | null;
+  session_cost_usd: number | null;
   num_turns: number | null;
+  structured_output: unknown;
+  remote_status: FactsPatch['remote_status'] | null;
+  task_id: string | null;
 }
 
 /** How the agent's process ended, as the activity saw it. */
@@ -38,8 +42,19 @@ export interface AgentExit {
   signal: string | null;
 }
 
+/** What a channel hands its turn when the turn may start: the session to resume, if any. */
+export interface ChannelGrant {
+  session_id: string | null;
+  /** What the session had cost before this turn, so the turn's cost is its own. */
+  session_cost_usd: number | null;
+}
+
 export class RunLedger {
   status: RunStatus;
+  /** The spec in effect: the input's, with a channel's session filled in once granted. */
+  spec: RunSpec;
+  /** Launches of the agent so far (a new one after a lost agent, or to answer a question). */
+  launches = 0;
   readonly log: EventLog;
   offsets: StreamOffsets = { stdout: 0, stderr: 0 };
   agent: AgentHandle | null = null;
@@ -49,12 +64,17 @@ export class RunLedger {
   finishedAt: string | null = null;
   error: string | null = null;
   result: RunResult | null = null;
+  /** The session id last written to the BatonSession search attribute. */
+  publishedSession: string | null = null;
+  /** The final output once it has matched output_schema. */
+  structuredOutput: unknown = undefined;
   private messagesTail = '';
   private stderrTail = '';
   private lastMessage: string | null = null;
 
   constructor(private readonly input: RunWorkflowInput) {
     this.status = 'queued';
+    this.spec = input.spec;
     this.log = new EventLog(EVENT_RING_CAPACITY);
     this.facts = {
       session_id: input.spec.session_id,
@@ -63,8 +83,19 @@ export class RunLedger {
       error: null,
       usage: null,
       cost_usd: null,
+      session_cost_usd: null,
       num_turns: null,
+      structured_output: undefined,
+      remote_status: null,
+      task_id: null,
     };
+  }
+
+  /** A channel turn continues the channel's session (or starts one, if the channel has none). */
+  applyGrant(grant: ChannelGrant): void {
+    if (grant.session_id === null) return;
+    this.spec = { ...this.spec, session_mode: 'resume', session_id: grant.session_id, session_cost_baseline_usd: grant.session_cost_usd };
+    this.facts.session_id = grant.session_id;
   }
 
   record(type: EventType, data: Record<string, unknown>, now: Date): void {
@@ -122,9 +153,11 @@ export class RunLedger {
       status,
       output: outputLimit(output, RESULT_OUTPUT_LIMIT),
       output_truncated: output.length > RESULT_OUTPUT_LIMIT,
+      ...(this.structuredOutput !== undefined ? { structured_output: this.structuredOutput } : {}),
       session_id: this.facts.session_id,
       usage: this.facts.usage,
       cost_usd: this.facts.cost_usd,
+      session_cost_usd: this.facts.session_cost_usd,
       num_turns: this.facts.num_turns,
       exit_code: exitCode,
       error: this.error,
@@ -137,7 +170,7 @@ export class RunLedger {
   }
 
   view(now: Date): RunView {
-    const spec = this.input.spec;
+    const spec = this.spec;
     const end = this.finishedAt ? Date.parse(this.finishedAt) : now.getTime();
     return {
       run_id: this.input.run_id,
@@ -145,8 +178,8 @@ export class RunLedger {
       status: this.status,
       role: spec.role,
       backend: spec.backend,
-      channel: null,
-      parent: null,
+      channel: spec.channel,
+      parent: spec.parent,
       session_id: this.facts.session_id,
       cwd: spec.cwd,
       prompt_preview: firstLine(messageHeadline(spec.input)),
@@ -184,11 +217,19 @@ export class RunLedger {
     if (patch.usage !== undefined) facts.usage = patch.usage;
     if (patch.usage_add !== undefined) facts.usage = addUsage(facts.usage, patch.usage_add);
     if (patch.cost_usd !== undefined) facts.cost_usd = patch.cost_usd;
-    if (patch.num_turns !== undefined) facts.num_turns = patch.num_turns;
+    if (patch.session_cost_usd !== undefined) {
+      facts.session_cost_usd = patch.session_cost_usd;
+      const baseline = this.spec.session_cost_baseline_usd ?? 0;
+      facts.cost_usd = Math.max(0, patch.session_cost_usd - baseline);
+    }
+    if (patch.num_turns !== undefined) facts.num_turns = (facts.num_turns ?? 0) + patch.num_turns;
+    if (patch.structured_output !== undefined) facts.structured_output = patch.structured_output;
+    if (patch.remote_status !== undefined) facts.remote_status = patch.remote_status;
+    if (patch.task_id !== undefined) facts.task_id = patch.task_id;
   }
 
   private explainFailure(exit: AgentExit): string {
-    const spec = this.input.spec;
+    const spec = this.spec;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exit_code ?? 'unknown'}`;
     const reported = this.facts.error ?? (this.facts.is_error ? this.facts.output : null);
     const stderr = this.stderrTail ? `; stderr ends with: ${cutTail(this.stderrTail, 1000)}` : '';

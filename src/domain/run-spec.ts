@@ -29,6 +29,8 @@ export interface RunSpec {
   channel: string | null;
   /** The run or pipeline this run follows up or belongs to. */
   parent: string | null;
+  /** What the resumed session had cost before this run (known when Baton ran its earlier turns). */
+  session_cost_baseline_usd: number | null;
   backend_config: BackendConfig;
 }
 
@@ -51,4 +53,6 @@ export interface RunWorkflowInput {
   /** The shared task queue: where an agent goes before it has a host. */
   task_queue: string;
   timings: RunTimings;
+  /** A channel turn: stays queued until its channel grants it the session (DESIGN.md §4). */
+  awaits_grant?: boolean;
 }

@@ -9,6 +9,7 @@ export const BATON_SEARCH_ATTRIBUTE_NAMES = [
   'BatonStatus',
   'BatonChannel',
   'BatonParent',
+  'BatonSession',
 ] as const;
 export type BatonSearchAttributeName = (typeof BATON_SEARCH_ATTRIBUTE_NAMES)[number];
 
@@ -22,4 +23,5 @@ export const searchAttributeKeys = {
   status: defineSearchAttributeKey('BatonStatus', SearchAttributeType.KEYWORD),
   channel: defineSearchAttributeKey('BatonChannel', SearchAttributeType.KEYWORD),
   parent: defineSearchAttributeKey('BatonParent', SearchAttributeType.KEYWORD),
+  session: defineSearchAttributeKey('BatonSession', SearchAttributeType.KEYWORD),
 } as const;

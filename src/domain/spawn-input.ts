@@ -144,6 +144,9 @@ export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path: [field], message: `${field} does not apply to the ${args.backend} backend (only ${backends.join(', ')}): remove it` });
     }
   }
+  if (args.backend === 'claude_code' && (args.backend_config as { fork_session?: unknown } | undefined)?.fork_session === true && args.session_mode !== 'resume') {
+    ctx.addIssue({ code: 'custom', path: ['backend_config', 'fork_session'], message: 'fork_session forks the session being resumed: add session_mode "resume" and session_id' });
+  }
   const config = backendConfigSchemas[args.backend].safeParse(args.backend_config ?? {});
   if (!config.success) {
     for (const issue of config.error.issues) {
@@ -166,7 +169,7 @@ export function inputOf(args: Pick<SpawnRunArgs, 'prompt' | 'input_message'>): I
 /** Turns validated arguments into the workflow's RunSpec (defaults filled, absent fields null). */
 export function toRunSpec(
   args: SpawnRunArgs,
-  resolved: { cwd: string; profileText?: string | null; parent?: string | null; backendConfig?: BackendConfig },
+  resolved: { cwd: string; profileText?: string | null; parent?: string | null; sessionCostBaseline?: number | null; backendConfig?: BackendConfig },
 ): RunSpec {
   return {
     backend: args.backend,
@@ -186,6 +189,7 @@ export function toRunSpec(
     output_schema: args.output_schema ?? null,
     channel: args.channel ?? null,
     parent: resolved.parent ?? null,
+    session_cost_baseline_usd: resolved.sessionCostBaseline ?? null,
     backend_config: resolved.backendConfig ?? backendConfigSchemas[args.backend].parse(args.backend_config ?? {}),
   };
 }

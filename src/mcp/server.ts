@@ -5,6 +5,7 @@ import { registerCancelTools } from './tools/cancel-tools.js';
 import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
 import { registerListTools } from './tools/list-tools.js';
 import { registerReadTools } from './tools/read-tools.js';
+import { registerSessionTools } from './tools/session-tools.js';
 import { registerStartTools } from './tools/start-tools.js';
 
 export const SERVER_NAME = 'baton';
@@ -15,6 +16,7 @@ export function createMcpServer(ctx: ToolContext, version: string): McpServer {
   registerReadTools(server, ctx);
   registerListTools(server, ctx);
   registerCancelTools(server, ctx);
+  registerSessionTools(server, ctx);
   registerHelpTool(server);
   return server;
 }

@@ -4,8 +4,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../client/errors.js';
 import { log } from '../log.js';
 
-export function structured<T extends Record<string, unknown>>(value: T): CallToolResult & { structuredContent: T } {
-  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+export function structured<T extends object>(value: T): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value as Record<string, unknown> };
 }
 
 export function toolError(message: string): CallToolResult {

@@ -29,16 +29,16 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
   return { workflowsPath: path.join(root, 'src', 'workflows', 'index.ts') };
 }
 
-export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client): Promise<BatonWorker> {
+export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client, secretKey: Buffer): Promise<BatonWorker> {
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId) });
+  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey });
   const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second' } as const;
   const workers = await Promise.all([
     Worker.create({
       ...common,
       taskQueue: config.taskQueue,
       ...workflowSource(),
-      activities: { runAgent: activities.runAgent },
+      activities: { runAgent: activities.runAgent, checkOutput: activities.checkOutput },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
     }),
     Worker.create({

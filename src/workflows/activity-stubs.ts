@@ -26,6 +26,11 @@ export function runAgentOn(target: { sharedQueue: string } | { host: string }, t
   }).runAgent;
 }
 
+/** checkOutput: short, on the shared queue (any worker can validate). */
+export function checkOutputStep() {
+  return proxyActivities<AgentActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } }).checkOutput;
+}
+
 /** Short control steps on the agent's host, with slots of their own so agents never starve them. */
 export function controlOn(host: string, timings: RunTimings) {
   return proxyActivities<AgentActivities>({

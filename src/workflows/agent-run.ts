@@ -1,34 +1,22 @@
 // agentRun: one agent invocation, from launch to its final state (DESIGN.md §4).
-import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  condition,
-  isCancellation,
-  setHandler,
-  sleep,
-} from '@temporalio/workflow';
-import { FAILURE_TYPES } from '../domain/agent-activity.js';
+import { CancellationScope, condition, isCancellation, setHandler, sleep } from '@temporalio/workflow';
 import { RunLedger, type AgentExit } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
-import { cancelSignal, eventBatchSignal, eventsQuery, statusQuery } from './messages.js';
-import { publishProgress, publishStatus } from './run-publish.js';
 import { AgentStopper } from './agent-stopper.js';
-import { superviseAgent } from './supervise-agent.js';
+import { answerUpdate, cancelSignal, eventBatchSignal, eventsQuery, grantSignal, statusQuery } from './messages.js';
+import { finishRun, type StopRequest } from './run-finish.js';
+import { publishProgress, publishSession, publishStatus } from './run-publish.js';
+import { RunInbox, runTurns } from './run-turns.js';
 
 const MAX_EVENTS_PER_QUERY = 1000;
-
-interface StopRequest {
-  status: 'cancelled' | 'timed_out';
-  reason: string;
-}
 
 export async function agentRun(input: RunWorkflowInput): Promise<RunResult> {
   const ledger = new RunLedger(input);
   const root = CancellationScope.current();
   const work = new CancellationScope();
   const stopper = new AgentStopper(input.run_id, ledger, input.timings);
+  const inbox = new RunInbox();
   let stop: StopRequest | null = null;
 
   const requestStop = (request: StopRequest) => {
@@ -42,69 +30,53 @@ export async function agentRun(input: RunWorkflowInput): Promise<RunResult> {
   setHandler(eventBatchSignal, (batch) => {
     const agentWasKnown = ledger.agent !== null;
     if (ledger.applyBatch(batch) > 0) publishProgress(ledger);
+    publishSession(ledger);
     if (!agentWasKnown && ledger.agent) stopper.agentKnown();
   });
   setHandler(cancelSignal, (reason) => requestStop({ status: 'cancelled', reason: reason || 'cancelled by cancel_run' }));
+  setHandler(grantSignal, (grant) => void (inbox.grant ??= grant));
+  setHandler(
+    answerUpdate,
+    (message) => {
+      inbox.answers.push(message);
+      return ledger.view(new Date());
+    },
+    {
+      validator: (_message) => {
+        if (ledger.status !== 'input_required' && ledger.status !== 'auth_required') {
+          throw new Error(`run ${input.run_id} is not waiting for input (it is ${ledger.status})`);
+        }
+      },
+    },
+  );
   root.cancelRequested.catch(() =>
     requestStop({ status: 'cancelled', reason: 'cancel requested through Temporal (Web UI or `temporal workflow cancel`)' }),
   );
 
-  ledger.setStatus('running', new Date());
-  ledger.record('run_started', { backend: input.spec.backend, role: input.spec.role, cwd: input.spec.cwd }, new Date());
-  publishStatus(ledger);
-  const timer = startTimeout(input, () =>
-    requestStop({ status: 'timed_out', reason: `timed out after ${input.spec.timeout_seconds} s (timeout_seconds)` }),
-  );
-
   let exit: AgentExit | null = null;
   let failure: string | null = null;
+  let timer: CancellationScope | null = null;
   try {
-    exit = await work.run(() => superviseAgent(input, ledger));
+    exit = await work.run(async () => {
+      if (input.awaits_grant) {
+        await condition(() => inbox.grant !== null);
+        ledger.applyGrant(inbox.grant!);
+      }
+      ledger.setStatus('running', new Date());
+      ledger.record('run_started', { backend: ledger.spec.backend, role: ledger.spec.role, cwd: ledger.spec.cwd }, new Date());
+      publishStatus(ledger);
+      timer = startTimeout(input, () =>
+        requestStop({ status: 'timed_out', reason: `timed out after ${input.spec.timeout_seconds} s (timeout_seconds)` }),
+      );
+      return runTurns(input, ledger, inbox);
+    });
   } catch (err) {
     if (!isCancellation(err)) failure = describeFailure(err);
   } finally {
-    timer.cancel();
+    (timer as CancellationScope | null)?.cancel();
   }
 
-  return CancellationScope.nonCancellable(async () => {
-    if (stop) return endStopped(stop, ledger, stopper, exit, root);
-    if (failure !== null) {
-      const result = ledger.finish('failed', new Date(), exit?.exit_code ?? null, failure);
-      ledger.record('run_failed', { error: failure }, new Date());
-      publishStatus(ledger);
-      throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: failure, nonRetryable: true, details: [result] });
-    }
-    const result = ledger.finishFromExit(exit!, new Date());
-    if (result.status === 'completed') {
-      ledger.record('run_completed', { exit_code: result.exit_code, cost_usd: result.cost_usd }, new Date());
-      publishStatus(ledger);
-      return result;
-    }
-    ledger.record('run_failed', { error: result.error, exit_code: result.exit_code }, new Date());
-    publishStatus(ledger);
-    throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: result.error ?? 'the agent failed', nonRetryable: true, details: [result] });
-  });
-}
-
-/** A cancelled or timed-out run: the agent is stopped for sure, then the run ends in that state. */
-async function endStopped(
-  stop: StopRequest,
-  ledger: RunLedger,
-  stopper: AgentStopper,
-  exit: AgentExit | null,
-  root: CancellationScope,
-): Promise<never> {
-  await stopper.done();
-  const result = ledger.finish(stop.status, new Date(), exit?.exit_code ?? null, stop.reason);
-  ledger.record(stop.status === 'cancelled' ? 'run_cancelled' : 'run_failed', { reason: stop.reason, status: stop.status }, new Date());
-  publishStatus(ledger);
-  if (stop.status === 'timed_out') {
-    throw ApplicationFailure.create({ type: FAILURE_TYPES.timedOut, message: stop.reason, nonRetryable: true, details: [result] });
-  }
-  // The workflow ends Canceled only once Temporal's cancel request has arrived; cancel_run sends it
-  // right after its signal, so wait a little for it rather than end as Failed.
-  if (!root.consideredCancelled) await condition(() => root.consideredCancelled, '10 seconds');
-  throw new CancelledFailure(stop.reason, [result]);
+  return CancellationScope.nonCancellable(() => finishRun({ ledger, stop, failure, exit, stopper, root }));
 }
 
 function startTimeout(input: RunWorkflowInput, onTimeout: () => void): CancellationScope {

@@ -1,2 +1,3 @@
 // The workflows a Baton worker runs (this file is the bundle's entry point).
 export { agentRun } from './agent-run.js';
+export { channel } from './channel.js';

@@ -15,6 +15,14 @@ export function publishStatus(ledger: RunLedger): void {
   publishProgress(ledger);
 }
 
+/** The backend session, searchable once known (a resume checks which backend it belongs to). */
+export function publishSession(ledger: RunLedger): void {
+  const session = ledger.facts.session_id;
+  if (session === null || session === ledger.publishedSession) return;
+  ledger.publishedSession = session;
+  upsertSearchAttributes([{ key: searchAttributeKeys.session, value: session }]);
+}
+
 /** Current details cost no history: the Web UI asks for them with a query. */
 export function publishProgress(ledger: RunLedger): void {
   const view = ledger.view(new Date());

@@ -1,8 +1,10 @@
-// The run's attempts: launch the agent, and when its worker is lost, re-attach on its host or
-// resume or restart it as on_worker_loss says. Retries are the workflow's, not the server's.
+// One launch of the run's agent, seen through to its end: when its worker is lost, re-attach on
+// its host; when the agent died too, resume or restart it as on_worker_loss says. Retries are
+// the workflow's, not the server's.
 import { TimeoutType } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, TimeoutFailure } from '@temporalio/workflow';
 import { FAILURE_TYPES, type LaunchMode } from '../domain/agent-activity.js';
+import type { InputMessage } from '../domain/input-message.js';
 import type { AgentExit, RunLedger } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import { runAgentOn } from './activity-stubs.js';
@@ -11,12 +13,18 @@ import { runAgentOn } from './activity-stubs.js';
 const MAX_FRUITLESS_ATTEMPTS = 10;
 
 /** Backends whose sessions can be resumed by id after the agent died. */
-const RESUMABLE_BACKENDS = new Set(['claude_code']);
+const RESUMABLE_BACKENDS = new Set(['claude_code', 'codex', 'remote_a2a']);
 
 type AttemptFailure = 'worker_gone' | 'host_gone' | 'fatal';
 
-export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger): Promise<AgentExit> {
-  let mode: LaunchMode = 'launch';
+export interface LaunchRequest {
+  mode: LaunchMode;
+  input: InputMessage;
+}
+
+export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger, first: LaunchRequest): Promise<AgentExit> {
+  let mode = first.mode;
+  let launch = ++ledger.launches;
   let fruitless = 0;
   for (;;) {
     ledger.attempt += 1;
@@ -25,8 +33,11 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger)
     try {
       const outcome = await runAgentOn(target, input.timings)({
         run_id: input.run_id,
-        spec: input.spec,
+        spec: ledger.spec,
         attempt: ledger.attempt,
+        launch,
+        input: first.input,
+        task_id: ledger.facts.task_id,
         offsets: { ...ledger.offsets },
         last_seq: ledger.log.lastSeq,
         mode,
@@ -37,20 +48,14 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger)
       if (outcome.kind === 'exited') return outcome;
       // A stop in progress kills the agent; that is not a lost worker.
       if (CancellationScope.current().consideredCancelled) return { exit_code: null, signal: 'SIGKILL' };
-      mode = nextModeAfterLoss(input, ledger, outcome.reason);
+      mode = nextModeAfterLoss(ledger, outcome.reason);
+      launch = ++ledger.launches;
     } catch (err) {
       if (isCancellation(err)) throw err;
       const failure = classify(err);
       if (failure === 'fatal') throw err;
-      if (failure === 'host_gone') {
-        const host = ledger.agent?.host ?? 'unknown';
-        ledger.record('worker_lost', { host, reason: 'no worker of the agent\'s host took the run in time', policy: 'fail' }, new Date());
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPES.runFailed,
-          message: `worker_lost: no worker on host ${host} came back within ${input.timings.host_wait_ms / 1000} s; the agent's files and session are on that host`,
-          nonRetryable: true,
-        });
-      }
+      if (failure === 'host_gone') throw hostLost(input, ledger);
+      // worker_gone: the same launch again, on the agent's host, which re-attaches to it.
     }
     const progressed = ledger.offsets.stdout + ledger.offsets.stderr > before;
     fruitless = progressed ? 0 : fruitless + 1;
@@ -65,9 +70,9 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger)
 }
 
 /** The agent died and left no exit status: resume its session, start it over, or fail. */
-function nextModeAfterLoss(input: RunWorkflowInput, ledger: RunLedger, reason: string): LaunchMode {
-  const policy = input.spec.on_worker_loss;
-  const canResume = RESUMABLE_BACKENDS.has(input.spec.backend) && ledger.facts.session_id !== null;
+function nextModeAfterLoss(ledger: RunLedger, reason: string): LaunchMode {
+  const policy = ledger.spec.on_worker_loss;
+  const canResume = RESUMABLE_BACKENDS.has(ledger.spec.backend) && ledger.facts.session_id !== null;
   const next: LaunchMode | 'fail' = policy === 'fail' ? 'fail' : policy === 'resume' && canResume ? 'resume' : 'restart';
   ledger.record('worker_lost', { host: ledger.agent?.host ?? null, reason, policy, next }, new Date());
   if (next === 'fail') {
@@ -78,6 +83,16 @@ function nextModeAfterLoss(input: RunWorkflowInput, ledger: RunLedger, reason: s
     });
   }
   return next;
+}
+
+function hostLost(input: RunWorkflowInput, ledger: RunLedger): ApplicationFailure {
+  const host = ledger.agent?.host ?? 'unknown';
+  ledger.record('worker_lost', { host, reason: 'no worker of the agent\'s host took the run in time', policy: 'fail' }, new Date());
+  return ApplicationFailure.create({
+    type: FAILURE_TYPES.runFailed,
+    message: `worker_lost: no worker on host ${host} came back within ${input.timings.host_wait_ms / 1000} s; the agent's files and session are on that host`,
+    nonRetryable: true,
+  });
 }
 
 function classify(err: unknown): AttemptFailure {

@@ -123,7 +123,7 @@ describe.each(transports)('over %s', (transport, session) => {
       [command([], { cwd: '/' }), /outside the allowed roots/],
       [command([], { cwd: path.join(env.workDir, 'missing') }), /does not exist/],
       [command([], { prompt: '   ' }), /prompt is empty/],
-      [command([], { backend: 'gpt-agent' }), /backend must be one of claude_code, command/],
+      [command([], { backend: 'gpt-agent' }), /backend must be one of claude_code, codex, remote_a2a, command/],
       [command([], { role: 'boss' }), /role must be one of worker, planner, reviewer/],
       [{ prompt: 'x', backend: 'claude_code', cwd: env.workDir, permission_mode: 'yolo' }, /permission_mode must be one of/],
       [command([], { colour: 'blue' }), /has no field "colour": remove it/],

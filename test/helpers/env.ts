@@ -40,6 +40,7 @@ export async function makeTestEnv(overrides: Record<string, string> = {}): Promi
     BATON_CLAUDE_BIN: FAKE_CLAUDE,
     FAKE_CLAUDE_STATE_DIR: path.join(dataDir, 'fake-claude'),
     BATON_LOG_LEVEL: 'WARN',
+    BATON_SECRET_KEY: randomBytes(32).toString('base64'),
     ...overrides,
   };
   return {

@@ -5,6 +5,7 @@ import { localTarget } from '../../src/temporal/connection.js';
 import { startWorker, type BatonWorker } from '../../src/temporal/worker.js';
 import { findRunProcesses } from '../../src/activities/processes.js';
 import { installTemporalRuntime } from '../../src/log.js';
+import { loadSecretKey } from '../../src/secrets/secret-key.js';
 import type { TestEnv } from './env.js';
 
 export async function temporalClient(env: TestEnv): Promise<Client> {
@@ -12,14 +13,19 @@ export async function temporalClient(env: TestEnv): Promise<Client> {
   return new Client({ connection, namespace: 'default' });
 }
 
-export function runsClient(env: TestEnv, client: Client): RunsClient {
-  return new RunsClient(client, { taskQueue: env.config.taskQueue, allowedRoots: env.config.allowedRoots, timings: env.config.timings });
+/** The env's BATON_SECRET_KEY, as its Baton processes load it. */
+export function secretKeyOf(env: TestEnv): Promise<Buffer> {
+  return loadSecretKey({ envKey: env.config.secretKeyText, dataDir: env.dataDir, external: true });
+}
+
+export async function runsClient(env: TestEnv, client: Client): Promise<RunsClient> {
+  return new RunsClient(client, { taskQueue: env.config.taskQueue, allowedRoots: env.config.allowedRoots, timings: env.config.timings, secretKey: await secretKeyOf(env) });
 }
 
 /** An in-process Baton worker for this test env. */
 export async function inProcessWorker(env: TestEnv, client: Client): Promise<BatonWorker> {
   installTemporalRuntime('WARN');
-  return startWorker(env.config, localTarget(env.address), client);
+  return startWorker(env.config, localTarget(env.address), client, await secretKeyOf(env));
 }
 
 /** Workflows this env's Baton started (its task queue is its own). */

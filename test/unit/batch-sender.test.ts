@@ -60,7 +60,7 @@ describe('BatchSender', () => {
   it('flush sends everything pending and announces the agent and notes with it', async () => {
     const sent: EventBatch[] = [];
     const sender = new BatchSender({ attempt: 3, send: async (b) => void sent.push(b) });
-    sender.announce({ host: 'h', pid: 1, start_time: 2, boot_id: 'b', run_dir: '/r', launched_at: 't' });
+    sender.announce({ launch: 1, host: 'h', pid: 1, start_time: 2, boot_id: 'b', run_dir: '/r', launched_at: 't' });
     sender.note({ ts: 't', type: 'reattached', data: {} });
     sender.add(group(5));
     await sender.flush();

@@ -29,8 +29,8 @@ describe('Claude Code stream-json', () => {
     expect(facts.session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(facts).toMatchObject({ is_error: false, num_turns: 1 });
     expect(facts.output).toBe(events[0]!.data.text);
-    expect(facts.cost_usd).toBeGreaterThan(0);
-    expect(facts.usage!.output_tokens).toBeGreaterThan(0);
+    expect(facts.session_cost_usd).toBeGreaterThan(0);
+    expect(facts.usage_add!.output_tokens).toBeGreaterThan(0);
   });
 
   it('thinking, text, tool calls and their results, each tool result named after its call', () => {

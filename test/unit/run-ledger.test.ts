@@ -27,6 +27,7 @@ const input: RunWorkflowInput = {
     output_schema: null,
     channel: null,
     parent: null,
+    session_cost_baseline_usd: null,
     backend_config: { command: ['true'], env: {} },
   },
 };

@@ -17,11 +17,11 @@ describe('spawn_run arguments', () => {
   });
 
   it('refuse an unknown field by name and list the accepted ones', () => {
-    expect(errorOf({ ...valid, promt: 'typo' })).toMatch(/spawn_run has no field "promt": remove it\. Accepted fields: prompt, backend, cwd/);
+    expect(errorOf({ ...valid, promt: 'typo' })).toMatch(/spawn_run has no field "promt": remove it\. Accepted fields: prompt, input_message, backend, cwd/);
   });
 
   it('refuse an unknown backend, role or permission mode, naming the choices', () => {
-    expect(errorOf({ ...valid, backend: 'gpt' })).toContain('backend must be one of claude_code, command (got "gpt")');
+    expect(errorOf({ ...valid, backend: 'gpt' })).toContain('backend must be one of claude_code, codex, remote_a2a, command (got "gpt")');
     expect(errorOf({ ...valid, role: 'boss' })).toContain('role must be one of worker, planner, reviewer');
     expect(errorOf({ ...valid, permission_mode: 'yolo' })).toContain('permission_mode must be one of default, acceptEdits');
   });
@@ -41,6 +41,25 @@ describe('spawn_run arguments', () => {
       'model: model does not apply to the command backend',
     );
     expect(errorOf({ ...valid, backend: 'command', backend_config: { command: ['ls'], shell: true } })).toContain('has no field "shell"');
+  });
+
+  it('take exactly one of prompt and input_message', () => {
+    const message = { parts: [{ kind: 'text', text: 'hi' }, { kind: 'data', data: { n: 1 } }] };
+    expect(spawnRunInputSchema.parse({ backend: 'claude_code', cwd: '/w', input_message: message }).input_message!.role).toBe('user');
+    expect(errorOf({ ...valid, input_message: message })).toContain('give exactly one of prompt (text) and input_message (parts)');
+    expect(errorOf({ backend: 'claude_code', cwd: '/w' })).toContain('give exactly one of prompt');
+    expect(errorOf({ backend: 'claude_code', cwd: '/w', input_message: { parts: [{ kind: 'file', file: { name: 'x' } }] } })).toContain(
+      'a file part needs exactly one of uri and bytes',
+    );
+  });
+
+  it('refuse options the chosen backend does not take', () => {
+    expect(errorOf({ ...valid, backend: 'remote_a2a', backend_config: { agent_url: 'https://a.example' }, model: 'x' })).toContain(
+      'model does not apply to the remote_a2a backend (only claude_code, codex)',
+    );
+    expect(errorOf({ ...valid, profile: 'be brief', backend: 'codex' })).toContain('profile does not apply to the codex backend');
+    expect(errorOf({ ...valid, backend_config: { fork_session: true } })).toContain('fork_session forks the session being resumed');
+    expect(errorOf({ ...valid, backend: 'remote_a2a', backend_config: { agent_url: 'ftp://x' } })).toContain('agent_url must be an http(s) URL');
   });
 
   it('bound numbers', () => {

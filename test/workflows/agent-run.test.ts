@@ -21,7 +21,7 @@ let worker: BatonWorker;
 beforeAll(async () => {
   env = await makeTestEnv();
   client = await temporalClient(env);
-  runs = runsClient(env, client);
+  runs = await runsClient(env, client);
   worker = await inProcessWorker(env, client);
 });
 

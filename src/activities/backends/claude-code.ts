@@ -19,16 +19,23 @@ export const claudeCodeBackend: BackendAdapter = {
       },
       request.env,
     );
-    const session = chooseSession(request);
+    const config = spec.backend_config as ClaudeCodeConfig;
+    const session = chooseSession(request, config);
     const args = ['-p', '--output-format', 'stream-json', '--verbose', ...session.args];
     if (spec.model) args.push('--model', spec.model);
     if (spec.permission_mode) args.push('--permission-mode', spec.permission_mode);
     if (spec.max_turns !== null) args.push('--max-turns', String(spec.max_turns));
     if (spec.max_budget_usd !== null) args.push('--max-budget-usd', String(spec.max_budget_usd));
+    // Tool lists are variadic options: one comma-separated argument keeps them from swallowing
+    // whatever follows.
+    if (config.allowed_tools.length > 0) args.push('--allowedTools', config.allowed_tools.join(','));
+    if (config.disallowed_tools.length > 0) args.push('--disallowedTools', config.disallowed_tools.join(','));
+    if (spec.profile_text) args.push('--append-system-prompt', spec.profile_text);
+    if (spec.output_schema) args.push('--json-schema', JSON.stringify(spec.output_schema));
     return {
       file,
       args,
-      env: (spec.backend_config as ClaudeCodeConfig).env,
+      env: config.env,
       input: request.mode === 'resume' ? resumePrompt(renderMessageAsText(request.input)) : renderMessageAsText(request.input),
       session_id: session.id,
     };
@@ -40,9 +47,16 @@ export const claudeCodeBackend: BackendAdapter = {
  * A new session gets its id from Baton (--session-id), so the id is known before the first
  * line and a lost agent can be resumed even if it printed nothing.
  */
-function chooseSession({ spec, mode, session_id }: LaunchRequest): { id: string; args: string[] } {
+function chooseSession({ spec, mode, session_id }: LaunchRequest, config: ClaudeCodeConfig): { id: string; args: string[] } {
+  // A run resumed after a lost worker continues the session it already had (never a second
+  // --session-id with the same id: Claude Code refuses an id that is in use).
   if (mode === 'resume' && session_id) return { id: session_id, args: ['--resume', session_id] };
-  if (spec.session_mode === 'resume' && spec.session_id) return { id: spec.session_id, args: ['--resume', spec.session_id] };
+  if (spec.session_mode === 'resume' && spec.session_id) {
+    if (!config.fork_session) return { id: spec.session_id, args: ['--resume', spec.session_id] };
+    // The fork gets an id of Baton's choosing, so it is known before the first line.
+    const forkId = randomUUID();
+    return { id: forkId, args: ['--resume', spec.session_id, '--fork-session', '--session-id', forkId] };
+  }
   const id = randomUUID();
   return { id, args: ['--session-id', id] };
 }

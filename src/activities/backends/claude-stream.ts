@@ -28,6 +28,7 @@ const resultLine = z.looseObject({
   usage: usageFields.optional(),
   errors: z.array(z.unknown()).optional(),
   terminal_reason: z.string().optional(),
+  structured_output: z.unknown().optional(),
   api_error_status: z.union([z.number(), z.string(), z.null()]).optional(),
 });
 const systemInit = z.looseObject({
@@ -108,13 +109,16 @@ export class ClaudeStreamParser implements LineParser {
     const facts: FactsPatch = { is_error: isError };
     if (r.result !== undefined) facts.output = r.result;
     if (r.session_id) facts.session_id = r.session_id;
-    if (r.total_cost_usd !== undefined) facts.cost_usd = r.total_cost_usd;
+    // total_cost_usd counts the whole session (earlier invocations of a resumed one too); usage
+    // and num_turns count this invocation only, so they add up over a run's invocations.
+    if (r.total_cost_usd !== undefined) facts.session_cost_usd = r.total_cost_usd;
     if (r.num_turns !== undefined) facts.num_turns = r.num_turns;
-    if (r.usage) facts.usage = normalizeUsage(r.usage);
+    if (r.usage) facts.usage_add = normalizeUsage(r.usage);
+    if (r.structured_output !== undefined) facts.structured_output = r.structured_output;
     if (isError) facts.error = describeResultError(r);
     const events: NewEvent[] = [];
-    if (facts.usage || facts.cost_usd !== undefined) {
-      events.push({ ts, type: 'usage', data: { ...(facts.usage ?? {}), cost_usd: facts.cost_usd ?? null, num_turns: facts.num_turns ?? null } });
+    if (facts.usage_add || facts.session_cost_usd !== undefined) {
+      events.push({ ts, type: 'usage', data: { ...(facts.usage_add ?? {}), session_cost_usd: facts.session_cost_usd ?? null, num_turns: facts.num_turns ?? null } });
     }
     return { events, facts };
   }

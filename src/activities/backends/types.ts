@@ -12,6 +12,8 @@ export interface LaunchRequest {
   session_id: string | null;
   /** What to send the agent this time: the run's input, or the answer to a remote agent's question. */
   input: InputMessage;
+  /** The remote task this launch continues (A2A), if any. */
+  task_id: string | null;
   /** The run's directory on this host, for files the launch needs (e.g. an output schema). */
   runDir: string;
   /** The worker's environment: where binaries are looked up. */

@@ -1,0 +1,60 @@
+// From validated spawn arguments to a RunSpec: every check that needs the file system or
+// Temporal (cwd, profile, output schema, the session's backend), and secrets sealed, before
+// anything is started.
+import type { Client } from '@temporalio/client';
+import { backendConfigSchemas, type BackendConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
+import type { RunSpec } from '../domain/run-spec.js';
+import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { compileSchema } from '../json-schema.js';
+import { seal, sealRecord } from '../secrets/seal.js';
+import { checkCwd, resolveProfile } from './cwd.js';
+import { InputError } from './errors.js';
+import { listRuns } from './run-list.js';
+
+export interface RunRequestContext {
+  client: Client;
+  allowedRoots: readonly string[];
+  secretKey: Buffer;
+}
+
+export async function resolveRunSpec(
+  ctx: RunRequestContext,
+  args: SpawnRunArgs,
+  extra: { parent?: string | null; sessionCostBaseline?: number | null } = {},
+): Promise<RunSpec> {
+  const cwd = await checkCwd(args.cwd, ctx.allowedRoots);
+  const profileText = await resolveProfile(args.profile, ctx.allowedRoots);
+  if (args.output_schema) checkOutputSchema(args.output_schema);
+  if (args.session_mode === 'resume' && args.session_id) await checkSessionBackend(ctx.client, args.session_id, args.backend);
+  const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey);
+  return toRunSpec(args, { cwd, profileText, backendConfig, parent: extra.parent ?? null, sessionCostBaseline: extra.sessionCostBaseline ?? null });
+}
+
+function checkOutputSchema(schema: Record<string, unknown>): void {
+  try {
+    compileSchema(schema);
+  } catch (err) {
+    throw new InputError(`output_schema is not a valid JSON Schema: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A session id that Baton has seen belongs to one backend: resuming it with another is refused. */
+async function checkSessionBackend(client: Client, sessionId: string, backend: string): Promise<void> {
+  const owner = (await listRuns(client, { session: sessionId }, 1, null)).runs[0];
+  if (owner && owner.backend !== backend) {
+    throw new InputError(
+      `session ${sessionId} is a ${owner.backend} session (run ${owner.run_id}), so backend "${backend}" cannot resume it: use backend "${owner.backend}", or start a new session`,
+    );
+  }
+}
+
+/** Headers and tokens for remote agents enter workflow history only sealed. */
+function sealSecrets(config: BackendConfig, backend: string, key: Buffer): BackendConfig {
+  if (backend !== 'remote_a2a') return config;
+  const a2a = config as RemoteA2aConfig;
+  return {
+    ...a2a,
+    headers: sealRecord(a2a.headers, key),
+    ...(a2a.bearer_token !== undefined ? { bearer_token: seal(a2a.bearer_token, key) } : {}),
+  };
+}

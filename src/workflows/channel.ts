@@ -1,0 +1,122 @@
+// channel: a named lane (DESIGN.md §4). Turns run one after another on one backend session: each
+// is enqueued by update-with-start, started at once as a queued agentRun child (so its run_id works
+// immediately) and granted the channel's session when its turn comes. The session is pinned after
+// the first turn; reset_channel unpins it. Continues-as-new only when idle.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { channelView, type ChannelInput, type ChannelState } from '../domain/channel.js';
+import { runStartMetadata } from '../domain/run-metadata.js';
+import type { RunWorkflowInput } from '../domain/run-spec.js';
+import type { RunResult } from '../domain/run-view.js';
+import { agentRun } from './agent-run.js';
+import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate } from './channel-messages.js';
+import { grantSignal } from './messages.js';
+import { channelPublisher } from './channel-publish.js';
+
+/** Turns a channel run serves before it continues as new (when idle), to keep history short. */
+const TURNS_PER_RUN = 200;
+
+interface Turn {
+  run_id: string;
+  handle: ChildWorkflowHandle<typeof agentRun>;
+  finished: boolean;
+  outcome: Promise<RunResult | null>;
+}
+
+export async function channel(input: ChannelInput): Promise<void> {
+  const state: ChannelState = input.carried ?? { name: input.name, backend: null, session_id: null, session_cost_usd: null, turns_done: 0, resets: 0 };
+  const queue: Turn[] = [];
+  let active: Turn | null = null;
+  let turnsThisRun = 0;
+  const publishChannel = channelPublisher();
+  const view = () => channelView(state, active?.run_id ?? null, queue.map((t) => t.run_id));
+
+  setHandler(channelStatusQuery, view);
+  setHandler(
+    enqueueTurnUpdate,
+    async (turn: RunWorkflowInput) => {
+      state.backend ??= turn.spec.backend;
+      const handle = await startChild(agentRun, {
+        workflowId: turn.run_id,
+        args: [{ ...turn, awaits_grant: true }],
+        taskQueue: turn.task_queue,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        ...runStartMetadata(turn, new Date()),
+      });
+      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null) };
+      entry.outcome = handle.result().then(
+        (result) => result,
+        (err: unknown) => resultFromFailure(err),
+      );
+      void entry.outcome.finally(() => (entry.finished = true));
+      queue.push(entry);
+      publishChannel(view());
+      return { run_id: turn.run_id, position: queue.length + (active ? 1 : 0) };
+    },
+    {
+      validator: (turn: RunWorkflowInput) => {
+        if (state.backend !== null && turn.spec.backend !== state.backend) {
+          throw ApplicationFailure.create({
+            message: `channel "${state.name}" runs ${state.backend} turns on one session; this turn asks for ${turn.spec.backend}: use another channel, or reset_channel first if it is idle`,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+  setHandler(resetChannelUpdate, () => {
+    state.session_id = null;
+    state.session_cost_usd = null;
+    state.resets += 1;
+    if (!active && queue.length === 0) state.backend = null;
+    publishChannel(view());
+    return view();
+  });
+
+  publishChannel(view());
+  for (;;) {
+    const idleLongEnough = () => turnsThisRun >= TURNS_PER_RUN || workflowInfo().continueAsNewSuggested;
+    await condition(() => queue.length > 0 || idleLongEnough());
+    if (queue.length === 0) {
+      await condition(allHandlersFinished);
+      if (queue.length === 0) return continueAsNew<typeof channel>({ ...input, carried: state });
+      continue;
+    }
+    const turn = queue.shift()!;
+    if (turn.finished) continue; // cancelled while it waited
+    active = turn;
+    publishChannel(view());
+    const resetsBefore = state.resets;
+    await turn.handle.signal(grantSignal, { session_id: state.session_id, session_cost_usd: state.session_cost_usd }).catch(() => undefined);
+    const result = await turn.outcome;
+    // A reset while the turn ran means its session is not the channel's any more.
+    if (result?.session_id && state.resets === resetsBefore) {
+      state.session_id = result.session_id;
+      state.session_cost_usd = result.session_cost_usd;
+    }
+    state.turns_done += 1;
+    turnsThisRun += 1;
+    active = null;
+    publishChannel(view());
+  }
+}
+
+/** A failed or cancelled turn still carries its RunResult (and so its session) in the failure. */
+function resultFromFailure(err: unknown): RunResult | null {
+  let cause: unknown = err;
+  while (cause && typeof cause === 'object') {
+    const details = (cause as { details?: unknown[] }).details;
+    if (Array.isArray(details) && details[0] && typeof details[0] === 'object') return details[0] as RunResult;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return null;
+}
