@@ -17,6 +17,7 @@ import { BatchSender } from './batch-sender.js';
 import { LaunchError, toLaunchFailure } from './launch-error.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { TranscriptReader } from './transcript-reader.js';
+import { isSealed, unseal } from '../secrets/seal.js';
 
 export interface AgentHostDeps {
   client: Client;
@@ -81,6 +82,7 @@ async function findOrLaunch(
       input: request.input,
       task_id: request.task_id,
       runDir,
+      openSecret: (value) => (isSealed(value) ? unseal(value, deps.secretKey) : value),
       env: process.env,
     });
     agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });

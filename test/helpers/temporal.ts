@@ -39,3 +39,10 @@ export async function workflowsOf(env: TestEnv, client: Client): Promise<string[
 export async function processesOf(runId: string): Promise<number[]> {
   return (await findRunProcesses(runId, null)).map((p) => p.pid);
 }
+
+/** A workflow's whole history as text, payloads decoded: what `temporal workflow show` would show. */
+export async function historyText(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // The history comes in its JSON form: payload bytes are base64 strings under "data".
+  return JSON.stringify(history, (key, value: unknown) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+}

@@ -14,7 +14,7 @@ import { FAKE_CLAUDE } from '../helpers/env.js';
 async function request(args: Record<string, unknown>, mode: LaunchRequest['mode'] = 'launch', sessionId: string | null = null): Promise<LaunchRequest> {
   const cwd = await mkdtemp(path.join(os.tmpdir(), 'baton-claude-'));
   const spec = toRunSpec(spawnRunInputSchema.parse({ prompt: 'hello', backend: 'claude_code', cwd, ...args }), { cwd });
-  return { run_id: 'run_x', spec, mode, session_id: sessionId, input: spec.input, task_id: null, runDir: cwd, env: { ...process.env, BATON_CLAUDE_BIN: FAKE_CLAUDE } };
+  return { run_id: 'run_x', spec, mode, session_id: sessionId, input: spec.input, task_id: null, runDir: cwd, openSecret: (v) => v, env: { ...process.env, BATON_CLAUDE_BIN: FAKE_CLAUDE } };
 }
 
 /** Runs the plan as the wrapper would: the program, its args, the input on stdin. */

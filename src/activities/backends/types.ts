@@ -16,6 +16,8 @@ export interface LaunchRequest {
   task_id: string | null;
   /** The run's directory on this host, for files the launch needs (e.g. an output schema). */
   runDir: string;
+  /** Opens a secret sealed at spawn time (A2A headers); plain values pass through. */
+  openSecret: (value: string) => string;
   /** The worker's environment: where binaries are looked up. */
   env: NodeJS.ProcessEnv;
 }
