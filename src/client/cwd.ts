@@ -30,6 +30,11 @@ export function checkCwd(cwd: string, allowedRoots: readonly string[]): Promise<
   return checkAllowedPath('cwd', cwd, allowedRoots, 'directory');
 }
 
+/** Extra directories an agent may write (codex add_dirs) obey the same roots as cwd. */
+export async function checkAddDirs(dirs: readonly string[], allowedRoots: readonly string[]): Promise<void> {
+  for (const dir of dirs) await checkAllowedPath('backend_config.add_dirs entry', dir, allowedRoots, 'directory');
+}
+
 /** A profile is inline text, or the absolute path of a file under an allowed root (read now). */
 export async function resolveProfile(profile: string | undefined, allowedRoots: readonly string[]): Promise<string | null> {
   if (profile === undefined) return null;

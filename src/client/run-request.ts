@@ -2,12 +2,12 @@
 // Temporal (cwd, profile, output schema, the session's backend), and secrets sealed, before
 // anything is started.
 import type { Client } from '@temporalio/client';
-import { backendConfigSchemas, type BackendConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
+import { backendConfigSchemas, type BackendConfig, type CodexConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { compileSchema } from '../json-schema.js';
 import { seal, sealRecord } from '../secrets/seal.js';
-import { checkCwd, resolveProfile } from './cwd.js';
+import { checkAddDirs, checkCwd, resolveProfile } from './cwd.js';
 import { InputError } from './errors.js';
 import { listRuns } from './run-list.js';
 
@@ -27,6 +27,7 @@ export async function resolveRunSpec(
   if (args.output_schema) checkOutputSchema(args.output_schema);
   if (args.session_mode === 'resume' && args.session_id) await checkSessionBackend(ctx.client, args.session_id, args.backend);
   const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey);
+  if (args.backend === 'codex') await checkAddDirs((backendConfig as CodexConfig).add_dirs, ctx.allowedRoots);
   return toRunSpec(args, { cwd, profileText, backendConfig, parent: extra.parent ?? null, sessionCostBaseline: extra.sessionCostBaseline ?? null });
 }
 

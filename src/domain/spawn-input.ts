@@ -15,7 +15,7 @@ const BACKEND_ONLY: Record<string, readonly Backend[]> = {
   permission_mode: ['claude_code'],
   max_turns: ['claude_code'],
   max_budget_usd: ['claude_code'],
-  profile: ['claude_code'],
+  profile: ['claude_code', 'codex'],
 };
 
 const promptSchema = z
@@ -82,7 +82,7 @@ export const spawnRunShape = {
     .min(1)
     .max(100_000)
     .optional()
-    .describe('Extra instructions appended to the agent\'s system prompt: inline text, or the absolute path of a file under an allowed root. claude_code only.'),
+    .describe('Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root. claude_code and codex.'),
   output_schema: z
     .record(z.string(), z.unknown())
     .optional()
@@ -113,7 +113,7 @@ export const spawnRunShape = {
     .optional()
     .describe(
       'Backend options. command: {"command": ["prog", "arg"], "env": {}} (command required). claude_code: {"allowed_tools": [], "disallowed_tools": [], "fork_session": false, "env": {}}. ' +
-        'codex: {"sandbox", "approval_policy", "config", "env", ...}. remote_a2a: {"agent_url": "https://...", "headers": {}, "bearer_token": "..."} (agent_url required). See help.',
+        'codex: {"sandbox": "workspace-write", "approve_for_me": false, "add_dirs": [], "profile": "name", "config": {"model_reasoning_effort": "high"}, "env": {}}. remote_a2a: {"agent_url": "https://...", "headers": {}, "bearer_token": "..."} (agent_url required). See help.',
     ),
   idempotency_key: z
     .string()

@@ -11,6 +11,7 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 export const FAKE_CLAUDE = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-claude.mjs');
 export const FAKE_AGENT = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-agent.mjs');
+export const FAKE_CODEX = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-codex.mjs');
 
 export interface TestEnv {
   address: string;
@@ -39,6 +40,8 @@ export async function makeTestEnv(overrides: Record<string, string> = {}): Promi
     BATON_KILL_GRACE_SECONDS: '1',
     BATON_CLAUDE_BIN: FAKE_CLAUDE,
     FAKE_CLAUDE_STATE_DIR: path.join(dataDir, 'fake-claude'),
+    BATON_CODEX_BIN: FAKE_CODEX,
+    FAKE_CODEX_STATE_DIR: path.join(dataDir, 'fake-codex'),
     BATON_LOG_LEVEL: 'WARN',
     BATON_SECRET_KEY: randomBytes(32).toString('base64'),
     ...overrides,

@@ -8,9 +8,13 @@ export const SERVER_INSTRUCTIONS = [
   'Baton runs coding agents durably as Temporal workflows. A run keeps going while you do other work and survives restarts.',
   'Start: spawn_run (returns run_id at once) or dispatch (starts and waits up to ~50 s).',
   'Follow: wait_run (long-poll, call again while finished=false), poll_events (incremental events with a cursor), get_run (current state), read_output (the full raw transcript).',
-  'Find: list_runs (filters: status, role, backend, channel, created_after). Stop: cancel_run (idempotent; stops the agent\'s whole process tree).',
-  'Backends: "claude_code" runs the claude CLI (options: model, permission_mode, max_turns, max_budget_usd, session_mode/session_id to resume a session); ' +
-    '"command" runs any program given in backend_config.command (e.g. ["npm","test"]), exit code 0 = completed.',
+  'Find: list_runs (filters: status, role, backend, channel, parent, session, created_after). Stop: cancel_run (idempotent; stops the agent\'s whole process tree).',
+  'Backends: "claude_code" (the claude CLI; model, permission_mode, max_turns, max_budget_usd, profile, backend_config.allowed_tools/disallowed_tools/fork_session), ' +
+    '"codex" (the codex CLI; model, backend_config options such as sandbox), "remote_a2a" (a remote A2A agent; backend_config.agent_url, headers, bearer_token), ' +
+    '"command" (any program in backend_config.command, e.g. ["npm","test"]; exit code 0 = completed).',
+  'output_schema (JSON Schema) makes the final output structured and validated: result.structured_output, or the run fails with the validation errors.',
+  'Sessions: session_mode "resume" + session_id continues a backend session; continue_run follows up a finished run on its session, or answers a remote agent that is input_required.',
+  'Channels: spawn_run with channel "name" queues a turn; turns run one at a time on the channel\'s pinned session (list_channels, reset_channel).',
   'cwd must be an absolute, existing directory under Baton\'s allowed roots. Pass idempotency_key to make a start safe to retry.',
 ].join('\n');
 
