@@ -57,7 +57,7 @@ describe('spawn_run arguments', () => {
     expect(errorOf({ ...valid, backend: 'remote_a2a', backend_config: { agent_url: 'https://a.example' }, model: 'x' })).toContain(
       'model does not apply to the remote_a2a backend (only claude_code, codex)',
     );
-    expect(errorOf({ ...valid, profile: 'be brief', backend: 'codex' })).toContain('profile does not apply to the codex backend');
+    expect(errorOf({ ...valid, profile: 'be brief', backend: 'command', backend_config: { command: ['ls'] } })).toContain('profile does not apply to the command backend');
     expect(errorOf({ ...valid, backend_config: { fork_session: true } })).toContain('fork_session forks the session being resumed');
     expect(errorOf({ ...valid, backend: 'remote_a2a', backend_config: { agent_url: 'ftp://x' } })).toContain('agent_url must be an http(s) URL');
   });
