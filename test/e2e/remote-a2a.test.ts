@@ -107,4 +107,24 @@ describe('remote_a2a', () => {
     expect(history).not.toContain(TEST_AGENT_TOKEN);
     expect(history).toContain('baton-sealed:v1:');
   });
+
+  it('takes an input_message of text, data and file parts and sends the parts as they are', async () => {
+    const done = await callOk<Waited>(mcp.client, 'dispatch', {
+      backend: 'remote_a2a',
+      cwd: env.workDir,
+      backend_config: { agent_url: agent.url },
+      input_message: {
+        parts: [
+          { kind: 'text', text: 'Describe what you got [a2a scenario=echo]' },
+          { kind: 'data', data: { ticket: 'B-7', priority: 2 } },
+          { kind: 'file', file: { bytes: Buffer.from('hello file').toString('base64'), name: 'note.txt', mimeType: 'text/plain' } },
+        ],
+      },
+      output_schema: { type: 'object', required: ['received'] },
+    });
+    expect(done.run.status).toBe('completed');
+    const echoed = JSON.stringify(done.run.result!.structured_output);
+    expect(echoed).toContain('B-7');
+    expect(echoed).toContain('note.txt');
+  });
 });

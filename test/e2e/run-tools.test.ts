@@ -204,6 +204,19 @@ describe('claude_code', () => {
 });
 
 describe('command', () => {
+  it('gets an input_message rendered as text on stdin: text as is, data as JSON, files by reference', async () => {
+    const done = await callOk<Waited>(stdio.client, 'dispatch', {
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--stdin'),
+      input_message: { parts: [{ kind: 'text', text: 'Fix it.' }, { kind: 'data', data: { file: 'a.ts' } }, { kind: 'file', file: { uri: '/tmp/log.txt', name: 'log' } }] },
+    });
+    const output = done.run.result!.output;
+    expect(output).toContain('stdin: Fix it.');
+    expect(output).toContain('stdin:   "file": "a.ts"');
+    expect(output).toContain('stdin: Attached file (log): /tmp/log.txt');
+  });
+
   it('an agent that crashes (SIGKILL) fails the run, saying so', async () => {
     const done = await callOk<Waited>(stdio.client, 'dispatch', command(['--lines', '2', '--crash']));
     expect(done.run.status).toBe('failed');
