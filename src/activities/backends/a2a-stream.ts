@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { FactsPatch, NewEvent } from '../../domain/event-batch.js';
 import { describeState, isStopState } from '../../a2a/states.js';
-import type { LineOutcome, LineParser } from './types.js';
+import { readJsonLine, type LineOutcome, type LineParser } from './types.js';
 
 const part = z.looseObject({
   text: z.string().optional(),
@@ -67,13 +67,9 @@ export class A2aStreamParser implements LineParser {
   private sawStop = false;
 
   parse(line: string, ts: string): LineOutcome {
-    if (line.trim() === '') return { events: [] };
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return { events: [{ ts, type: 'stderr', data: { text: line, stream: 'stdout', note: 'not JSON' } }] };
-    }
+    const read = readJsonLine(line, ts);
+    if ('outcome' in read) return read.outcome;
+    const value = read.value;
     const a2a = a2aLine.safeParse(value);
     if (a2a.success) return this.a2a(a2a.data, ts);
     const end = endLine.safeParse(value);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { FactsPatch, NewEvent } from '../../domain/event-batch.js';
 import type { Usage } from '../../domain/run-view.js';
-import type { LineOutcome, LineParser } from './types.js';
+import { readJsonLine, type LineOutcome, type LineParser } from './types.js';
 
 const contentBlock = z.looseObject({ type: z.string() });
 const messageLine = z.looseObject({
@@ -45,12 +45,9 @@ export class ClaudeStreamParser implements LineParser {
   private readonly toolNames = new Map<string, string>();
 
   parse(line: string, ts: string): LineOutcome {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return line.trim() === '' ? { events: [] } : { events: [{ ts, type: 'stderr', data: { text: line, stream: 'stdout', note: 'not JSON' } }] };
-    }
+    const read = readJsonLine(line, ts);
+    if ('outcome' in read) return read.outcome;
+    const value = read.value;
     const type = (value as { type?: unknown })?.type;
     if (type === 'assistant' || type === 'user') return this.message(value, ts);
     if (type === 'result') return this.result(value, ts);

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import type { FactsPatch, NewEvent } from '../../domain/event-batch.js';
 import type { Usage } from '../../domain/run-view.js';
-import type { LineOutcome, LineParser } from './types.js';
+import { readJsonLine, type LineOutcome, type LineParser } from './types.js';
 
 const usageLine = z.looseObject({
   input_tokens: z.number().optional(),
@@ -42,13 +42,9 @@ export class CodexStreamParser implements LineParser {
   private readonly todos = new Map<string, string>();
 
   parse(raw: string, ts: string): LineOutcome {
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return raw.trim() === '' ? { events: [] } : { events: [{ ts, type: 'stderr', data: { text: raw, stream: 'stdout', note: 'not JSON' } }] };
-    }
-    const parsed = line.safeParse(value);
+    const read = readJsonLine(raw, ts);
+    if ('outcome' in read) return read.outcome;
+    const parsed = line.safeParse(read.value);
     // turn.started, item.plan.delta, request_user_input and types this version does not know:
     // nothing a run's reader needs; the transcript keeps them.
     if (!parsed.success) return { events: [] };

@@ -59,3 +59,16 @@ export function resumePrompt(original: string): string {
     original,
   ].join('\n');
 }
+
+/**
+ * A stdout line of a JSON-lines CLI, parsed; a line that is not JSON becomes a stderr event that
+ * says so (a blank line, nothing), so stray output is shown rather than lost.
+ */
+export function readJsonLine(line: string, ts: string): { value: unknown } | { outcome: LineOutcome } {
+  try {
+    return { value: JSON.parse(line) };
+  } catch {
+    if (line.trim() === '') return { outcome: { events: [] } };
+    return { outcome: { events: [{ ts, type: 'stderr', data: { text: line, stream: 'stdout', note: 'not JSON' } }] } };
+  }
+}
