@@ -2,6 +2,7 @@
 // workflow bundle stays free of zod; src/domain/spawn-input.ts builds these from tool arguments.
 import type { BackendConfig } from './backend-configs/index.js';
 import type { InputMessage } from './input-message.js';
+import type { NotifySpec } from './notify.js';
 import type { Backend, PermissionMode, Role, SessionMode, WorkerLossPolicy } from './vocabulary.js';
 
 export type { BackendConfig, ClaudeCodeConfig, CodexConfig, CommandConfig, RemoteA2aConfig } from './backend-configs/index.js';
@@ -55,4 +56,8 @@ export interface RunWorkflowInput {
   timings: RunTimings;
   /** A channel turn: stays queued until its channel grants it the session (DESIGN.md §4). */
   awaits_grant?: boolean;
+  /** The schedule that started this run (its output may end the schedule). */
+  schedule_id?: string;
+  /** Who to notify when the run ends. */
+  notify?: NotifySpec | null;
 }

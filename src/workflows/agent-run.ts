@@ -1,5 +1,5 @@
 // agentRun: one agent invocation, from launch to its final state (DESIGN.md §4).
-import { CancellationScope, condition, isCancellation, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { RunLedger, type AgentExit } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
@@ -11,7 +11,9 @@ import { RunInbox, runTurns } from './run-turns.js';
 
 const MAX_EVENTS_PER_QUERY = 1000;
 
-export async function agentRun(input: RunWorkflowInput): Promise<RunResult> {
+export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
+  // A schedule starts runs under ids it makes (its id plus a time): the workflow id is the run id.
+  const input: RunWorkflowInput = { ...started, run_id: workflowInfo().workflowId };
   const ledger = new RunLedger(input);
   const root = CancellationScope.current();
   const work = new CancellationScope();
@@ -76,7 +78,7 @@ export async function agentRun(input: RunWorkflowInput): Promise<RunResult> {
     (timer as CancellationScope | null)?.cancel();
   }
 
-  return CancellationScope.nonCancellable(() => finishRun({ ledger, stop, failure, exit, stopper, root }));
+  return CancellationScope.nonCancellable(() => finishRun({ input, ledger, stop, failure, exit, stopper, root }));
 }
 
 function startTimeout(input: RunWorkflowInput, onTimeout: () => void): CancellationScope {

@@ -3,9 +3,12 @@
 import { ApplicationFailure, CancellationScope, CancelledFailure, condition } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import type { AgentExit, RunLedger } from '../domain/run-ledger.js';
+import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
+import type { EventType } from '../domain/vocabulary.js';
 import { checkOutputStep } from './activity-stubs.js';
 import type { AgentStopper } from './agent-stopper.js';
+import { onRunEnded } from './run-ended.js';
 import { publishStatus } from './run-publish.js';
 
 export interface StopRequest {
@@ -14,6 +17,7 @@ export interface StopRequest {
 }
 
 export interface RunEnding {
+  input: RunWorkflowInput;
   ledger: RunLedger;
   stop: StopRequest | null;
   failure: string | null;
@@ -23,53 +27,57 @@ export interface RunEnding {
 }
 
 export async function finishRun(e: RunEnding): Promise<RunResult> {
-  if (e.stop) return endStopped(e, e.stop);
-  if (e.failure !== null || !e.exit) return endFailed(e.ledger, e.failure ?? 'the agent ended without a result', e.exit);
-  if (e.ledger.facts.remote_status === 'rejected') {
-    const result = e.ledger.finish('rejected', new Date(), e.exit.exit_code, e.ledger.facts.error ?? 'the remote agent rejected the task');
-    e.ledger.record('run_failed', { status: 'rejected', error: result.error }, new Date());
-    publishStatus(e.ledger);
-    throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: result.error!, nonRetryable: true, details: [result] });
+  const { ledger } = e;
+  if (e.stop) {
+    await e.stopper.done();
+    const result = ledger.finish(e.stop.status, new Date(), e.exit?.exit_code ?? null, e.stop.reason);
+    const event = e.stop.status === 'cancelled' ? 'run_cancelled' : 'run_failed';
+    await conclude(e, event, { reason: e.stop.status === 'cancelled' ? e.stop.reason : undefined, status: e.stop.status, error: result.error });
+    if (e.stop.status === 'timed_out') throw failWith(FAILURE_TYPES.timedOut, result);
+    // The workflow ends Canceled only once Temporal's cancel request has arrived; cancel_run sends
+    // it right after its signal, so wait a little for it rather than end as Failed.
+    if (!e.root.consideredCancelled) await condition(() => e.root.consideredCancelled, '10 seconds');
+    throw new CancelledFailure(e.stop.reason, [result]);
   }
-  const ok = e.exit.exit_code === 0 && !e.ledger.facts.is_error;
-  if (ok && e.ledger.spec.output_schema) {
+  if (e.failure !== null || !e.exit) return failed(e, e.failure ?? 'the agent ended without a result');
+  if (ledger.facts.remote_status === 'rejected') {
+    const result = ledger.finish('rejected', new Date(), e.exit.exit_code, ledger.facts.error ?? 'the remote agent rejected the task');
+    await conclude(e, 'run_failed', { status: 'rejected', error: result.error });
+    throw failWith(FAILURE_TYPES.runFailed, result);
+  }
+  const ok = e.exit.exit_code === 0 && !ledger.facts.is_error;
+  if (ok && ledger.spec.output_schema) {
     const check = await checkOutputStep()({
-      schema: e.ledger.spec.output_schema,
-      output: e.ledger.facts.output ?? e.ledger.view(new Date()).last_message ?? '',
-      ...(e.ledger.facts.structured_output !== undefined ? { structured_output: e.ledger.facts.structured_output } : {}),
+      schema: ledger.spec.output_schema,
+      output: ledger.facts.output ?? ledger.view(new Date()).last_message ?? '',
+      ...(ledger.facts.structured_output !== undefined ? { structured_output: ledger.facts.structured_output } : {}),
     });
-    if (!check.ok) return endFailed(e.ledger, check.error, e.exit);
-    e.ledger.structuredOutput = check.value;
+    if (!check.ok) return failed(e, check.error);
+    ledger.structuredOutput = check.value;
   }
-  const result = e.ledger.finishFromExit(e.exit, new Date());
+  const result = ledger.finishFromExit(e.exit, new Date());
   if (result.status === 'completed') {
-    e.ledger.record('run_completed', { exit_code: result.exit_code, cost_usd: result.cost_usd }, new Date());
-    publishStatus(e.ledger);
+    await conclude(e, 'run_completed', { exit_code: result.exit_code, cost_usd: result.cost_usd });
     return result;
   }
-  e.ledger.record('run_failed', { error: result.error, exit_code: result.exit_code }, new Date());
-  publishStatus(e.ledger);
-  throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: result.error ?? 'the agent failed', nonRetryable: true, details: [result] });
+  await conclude(e, 'run_failed', { error: result.error, exit_code: result.exit_code });
+  throw failWith(FAILURE_TYPES.runFailed, result);
 }
 
-function endFailed(ledger: RunLedger, error: string, exit: AgentExit | null): never {
-  const result = ledger.finish('failed', new Date(), exit?.exit_code ?? null, error);
-  ledger.record('run_failed', { error }, new Date());
-  publishStatus(ledger);
-  throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: error, nonRetryable: true, details: [result] });
+async function failed(e: RunEnding, error: string): Promise<never> {
+  const result = e.ledger.finish('failed', new Date(), e.exit?.exit_code ?? null, error);
+  await conclude(e, 'run_failed', { error });
+  throw failWith(FAILURE_TYPES.runFailed, result);
 }
 
-/** A cancelled or timed-out run: the agent is stopped for sure, then the run ends in that state. */
-async function endStopped(e: RunEnding, stop: StopRequest): Promise<never> {
-  await e.stopper.done();
-  const result = e.ledger.finish(stop.status, new Date(), e.exit?.exit_code ?? null, stop.reason);
-  e.ledger.record(stop.status === 'cancelled' ? 'run_cancelled' : 'run_failed', { reason: stop.reason, status: stop.status }, new Date());
+/** The final event, the final status for readers, then notification and schedule hooks. */
+async function conclude(e: RunEnding, event: EventType, data: Record<string, unknown>): Promise<void> {
+  const defined = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+  e.ledger.record(event, defined, new Date());
   publishStatus(e.ledger);
-  if (stop.status === 'timed_out') {
-    throw ApplicationFailure.create({ type: FAILURE_TYPES.timedOut, message: stop.reason, nonRetryable: true, details: [result] });
-  }
-  // The workflow ends Canceled only once Temporal's cancel request has arrived; cancel_run sends it
-  // right after its signal, so wait a little for it rather than end as Failed.
-  if (!e.root.consideredCancelled) await condition(() => e.root.consideredCancelled, '10 seconds');
-  throw new CancelledFailure(stop.reason, [result]);
+  await onRunEnded(e.input, e.ledger, e.ledger.result!);
+}
+
+function failWith(type: string, result: RunResult): ApplicationFailure {
+  return ApplicationFailure.create({ type, message: result.error ?? 'the agent failed', nonRetryable: true, details: [result] });
 }
