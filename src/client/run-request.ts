@@ -3,6 +3,7 @@
 // anything is started.
 import type { Client } from '@temporalio/client';
 import { backendConfigSchemas, type BackendConfig, type CodexConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
+import type { NotifySpec } from '../domain/notify.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { compileSchema } from '../json-schema.js';
@@ -47,6 +48,11 @@ async function checkSessionBackend(client: Client, sessionId: string, backend: s
       `session ${sessionId} is a ${owner.backend} session (run ${owner.run_id}), so backend "${backend}" cannot resume it: use backend "${owner.backend}", or start a new session`,
     );
   }
+}
+
+/** Notification headers are secrets too. */
+export function sealedNotify(notify: NotifySpec | null, key: Buffer): NotifySpec | null {
+  return notify ? { ...notify, headers: sealRecord(notify.headers, key) } : null;
 }
 
 /** Headers and tokens for remote agents enter workflow history only sealed. */

@@ -1,7 +1,7 @@
 // Baton's client API for runs: what the MCP tools and the CLI call. Live runs answer queries;
 // closed runs (or runs whose worker is away) are read from memo and search attributes.
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { TAIL_MEMO_KEY } from '../domain/memo.js';
 import type { RunEventsPage } from '../domain/run-ledger.js';
 import type { RunEvent, RunView } from '../domain/run-view.js';
@@ -11,6 +11,8 @@ import { cancelSignal, eventsQuery, statusQuery } from '../workflows/messages.js
 import { RunNotFoundError } from './errors.js';
 import { isOpen, viewFromExecution } from './run-views.js';
 import { startRun, type StartedRun, type StartRunOptions } from './start-run.js';
+import { withWebhookEvents } from './webhook-events.js';
+import { waitForClose } from './wait-close.js';
 
 /** A query gets this long before the reader falls back to the memo (no worker answering). */
 const QUERY_DEADLINE_MS = 3000;
@@ -26,7 +28,7 @@ export interface WaitOutcome {
 export class RunsClient {
   constructor(
     readonly client: Client,
-    private readonly options: StartRunOptions,
+    readonly options: StartRunOptions,
   ) {}
 
   spawn(args: SpawnRunArgs, extra: { parent?: string; sessionCostBaseline?: number | null } = {}): Promise<StartedRun> {
@@ -50,7 +52,7 @@ export class RunsClient {
     let view = await this.get(runId);
     while (!isFinalStatus(view.status) && Date.now() < deadline && !opts.signal?.aborted) {
       const slice = Math.min(PROGRESS_EVERY_MS, deadline - Date.now());
-      await this.waitForClose(runId, slice, opts.signal);
+      await waitForClose(this.client, runId, slice, opts.signal);
       view = await this.get(runId);
       if (!isFinalStatus(view.status)) opts.onProgress?.(view);
     }
@@ -80,35 +82,9 @@ export class RunsClient {
 
   private async eventsOnce(runId: string, afterSeq: number, limit: number): Promise<RunEventsPage> {
     const { handle, description } = await this.describe(runId);
-    const page = await this.query(() => handle.query(eventsQuery, afterSeq, limit));
-    if (page) return page;
-    const view = viewFromExecution(description);
-    // No worker answered: a closed run still has its newest events in the memo.
-    const tail = ((description.memo?.[TAIL_MEMO_KEY] as RunEvent[] | undefined) ?? []).filter((e) => e.seq > afterSeq);
-    const lastSeq = view?.last_seq ?? 0;
-    const oldest = tail[0]?.seq ?? lastSeq + 1;
-    return {
-      events: tail.slice(0, limit),
-      last_seq: lastSeq,
-      missed: Math.max(0, oldest - afterSeq - 1),
-      status: view?.status ?? 'running',
-    };
-  }
-
-  private async waitForClose(runId: string, ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms <= 0) return;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), ms);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await this.client.withAbortSignal(controller.signal, () => this.client.workflow.getHandle(runId).result());
-    } catch {
-      // Closed in any state, or the wait was cut short: the caller reads the view either way.
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    const page = (await this.query(() => handle.query(eventsQuery, afterSeq, limit))) ?? pageFromMemo(description, afterSeq, limit);
+    // A closed run's notification attempts continue its events.
+    return isOpen(description) ? page : withWebhookEvents(this.client, runId, page, afterSeq, limit);
   }
 
   private async describe(runId: string) {
@@ -129,6 +105,20 @@ export class RunsClient {
       return null;
     }
   }
+}
+
+/** No worker answered: a closed run still has its newest events in the memo. */
+function pageFromMemo(description: WorkflowExecutionDescription, afterSeq: number, limit: number): RunEventsPage {
+  const view = viewFromExecution(description);
+  const tail = ((description.memo?.[TAIL_MEMO_KEY] as RunEvent[] | undefined) ?? []).filter((e) => e.seq > afterSeq);
+  const lastSeq = view?.last_seq ?? 0;
+  const oldest = tail[0]?.seq ?? lastSeq + 1;
+  return {
+    events: tail.slice(0, limit),
+    last_seq: lastSeq,
+    missed: Math.max(0, oldest - afterSeq - 1),
+    status: view?.status ?? 'running',
+  };
 }
 
 function ignoreIfClosed(err: unknown): void {

@@ -6,11 +6,11 @@ import { ARGS_HASH_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
-import type { SpawnRunArgs } from '../domain/spawn-input.js';
+import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
 import { argumentsHash, idempotentRunId, newRunId } from './run-ids.js';
-import { resolveRunSpec } from './run-request.js';
+import { resolveRunSpec, sealedNotify } from './run-request.js';
 
 export interface StartRunOptions {
   taskQueue: string;
@@ -47,6 +47,7 @@ export async function startRun(
     args_hash: argsHash,
     task_queue: options.taskQueue,
     timings: options.timings,
+    notify: sealedNotify(notifyOf(args), options.secretKey),
   };
   const metadata = runStartMetadata(input, new Date());
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;

@@ -60,4 +60,6 @@ export interface RunWorkflowInput {
   schedule_id?: string;
   /** Who to notify when the run ends. */
   notify?: NotifySpec | null;
+  /** Start the agent on this host (a pipeline's worktrees live on one host's disk). */
+  pin_host?: string;
 }

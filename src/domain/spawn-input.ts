@@ -5,6 +5,7 @@ import { backendConfigSchemas, type BackendConfig } from './backend-configs/inde
 import { messageFromPrompt, type InputMessage } from './input-message.js';
 import type { RunSpec } from './run-spec.js';
 import { oneOf, strictObject } from './strict.js';
+import { NOTIFY_ON, type NotifySpec } from './notify.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES, type Backend } from './vocabulary.js';
 
 export { strictObject } from './strict.js';
@@ -115,6 +116,20 @@ export const spawnRunShape = {
       'Backend options. command: {"command": ["prog", "arg"], "env": {}} (command required). claude_code: {"allowed_tools": [], "disallowed_tools": [], "fork_session": false, "env": {}}. ' +
         'codex: {"sandbox": "workspace-write", "approve_for_me": false, "add_dirs": [], "profile": "name", "config": {"model_reasoning_effort": "high"}, "env": {}}. remote_a2a: {"agent_url": "https://...", "headers": {}, "bearer_token": "..."} (agent_url required). See help.',
     ),
+  notify_url: z
+    .url({ protocol: /^https?$/, error: 'notify_url must be an http(s) URL' })
+    .max(2000)
+    .optional()
+    .describe('Baton POSTs a JSON notification here when the run ends (retried for hours if the receiver is down; signed when BATON_WEBHOOK_SECRET is set).'),
+  notify_on: z
+    .array(oneOf(NOTIFY_ON, 'notify_on'))
+    .min(1)
+    .optional()
+    .describe('Which endings notify: "done" (completed, the default), "error" (failed or timed out), "cancelled", "abandoned" (lost with its worker), "any".'),
+  notify_headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), z.string().max(8000))
+    .optional()
+    .describe('Headers sent with the notification (e.g. a token). Secret: sealed before they enter workflow history, never shown.'),
   idempotency_key: z
     .string()
     .min(1)
@@ -127,6 +142,9 @@ type SpawnObject = z.infer<ReturnType<typeof spawnRunObject>>;
 
 /** Checks across fields: one input, session rules, options that only some backends take, backend_config. */
 export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
+  if (args.notify_url === undefined && (args.notify_on !== undefined || args.notify_headers !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['notify_url'], message: 'notify_on and notify_headers need notify_url: where to send the notification' });
+  }
   if ((args.prompt === undefined) === (args.input_message === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'give exactly one of prompt (text) and input_message (parts)' });
   }
@@ -192,4 +210,10 @@ export function toRunSpec(
     session_cost_baseline_usd: resolved.sessionCostBaseline ?? null,
     backend_config: resolved.backendConfig ?? backendConfigSchemas[args.backend].parse(args.backend_config ?? {}),
   };
+}
+
+/** The notification a run (or pipeline) asked for, headers not yet sealed. */
+export function notifyOf(args: { notify_url?: string; notify_on?: NotifySpec['on']; notify_headers?: Record<string, string> }): NotifySpec | null {
+  if (!args.notify_url) return null;
+  return { url: args.notify_url, on: args.notify_on ?? ['done'], headers: args.notify_headers ?? {} };
 }

@@ -4,6 +4,7 @@ import type { ToolContext } from './context.js';
 import { registerCancelTools } from './tools/cancel-tools.js';
 import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
 import { registerListTools } from './tools/list-tools.js';
+import { registerPipelineTools } from './tools/pipeline-tools.js';
 import { registerReadTools } from './tools/read-tools.js';
 import { registerSessionTools } from './tools/session-tools.js';
 import { registerStartTools } from './tools/start-tools.js';
@@ -17,6 +18,7 @@ export function createMcpServer(ctx: ToolContext, version: string): McpServer {
   registerListTools(server, ctx);
   registerCancelTools(server, ctx);
   registerSessionTools(server, ctx);
+  registerPipelineTools(server, ctx);
   registerHelpTool(server);
   return server;
 }

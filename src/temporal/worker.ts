@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createPipelineActivities } from '../activities/git-worktrees.js';
 import { createAgentActivities } from '../activities/index.js';
+import { createWebhookActivities } from '../activities/webhook.js';
 import { runDirOf, type BatonConfig } from '../config.js';
 import { hostAgentQueue, hostControlQueue } from '../workflows/names.js';
 import { packageRoot } from './ensure-cli.js';
@@ -32,13 +34,14 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
 export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client, secretKey: Buffer): Promise<BatonWorker> {
   const connection = await NativeConnection.connect(target.connectionOptions);
   const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey });
+  const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second' } as const;
   const workers = await Promise.all([
     Worker.create({
       ...common,
       taskQueue: config.taskQueue,
       ...workflowSource(),
-      activities: { runAgent: activities.runAgent, checkOutput: activities.checkOutput },
+      activities: { runAgent: activities.runAgent, checkOutput: activities.checkOutput, prepareIsolation: git.prepareIsolation, ...createWebhookActivities({ secretKey }) },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
     }),
     Worker.create({
@@ -50,7 +53,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     Worker.create({
       ...common,
       taskQueue: hostControlQueue(config.hostId),
-      activities: { stopAgent: activities.stopAgent },
+      activities: { stopAgent: activities.stopAgent, ...git },
       maxConcurrentActivityTaskExecutions: CONTROL_SLOTS,
     }),
   ]);

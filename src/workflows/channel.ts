@@ -21,6 +21,7 @@ import { agentRun } from './agent-run.js';
 import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate } from './channel-messages.js';
 import { grantSignal } from './messages.js';
 import { channelPublisher } from './channel-publish.js';
+import { resultFromFailure } from './child-results.js';
 
 /** Turns a channel run serves before it continues as new (when idle), to keep history short. */
 const TURNS_PER_RUN = 200;
@@ -108,15 +109,4 @@ export async function channel(input: ChannelInput): Promise<void> {
     active = null;
     publishChannel(view());
   }
-}
-
-/** A failed or cancelled turn still carries its RunResult (and so its session) in the failure. */
-function resultFromFailure(err: unknown): RunResult | null {
-  let cause: unknown = err;
-  while (cause && typeof cause === 'object') {
-    const details = (cause as { details?: unknown[] }).details;
-    if (Array.isArray(details) && details[0] && typeof details[0] === 'object') return details[0] as RunResult;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return null;
 }

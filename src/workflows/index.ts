@@ -1,3 +1,5 @@
 // The workflows a Baton worker runs (this file is the bundle's entry point).
 export { agentRun } from './agent-run.js';
 export { channel } from './channel.js';
+export { pipeline } from './pipeline.js';
+export { webhook } from './webhook.js';

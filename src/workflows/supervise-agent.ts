@@ -29,7 +29,8 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
   for (;;) {
     ledger.attempt += 1;
     const before = ledger.offsets.stdout + ledger.offsets.stderr;
-    const target = ledger.agent ? { host: ledger.agent.host } : { sharedQueue: input.task_queue };
+    const host = ledger.agent?.host ?? input.pin_host;
+    const target = host ? { host } : { sharedQueue: input.task_queue };
     try {
       const outcome = await runAgentOn(target, input.timings)({
         run_id: input.run_id,

@@ -3,9 +3,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { runViewSchema } from '../../domain/run-view.js';
 import { strictObject } from '../../domain/spawn-input.js';
-import { RUN_STATUSES } from '../../domain/vocabulary.js';
+import { cancelPipeline } from '../../client/pipelines.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
+import { pipelineViewSchema } from './pipeline-tools.js';
 import { runIdArg } from './shared.js';
 
 export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
@@ -15,7 +16,7 @@ export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
       title: 'Cancel a run',
       description:
         'Stops a run: its agent and every process it started get SIGTERM, then SIGKILL after a grace period, and the run ends "cancelled". ' +
-        'Idempotent: a finished run is left as it is and reported with already_finished=true.',
+        'A pipeline id (pipe_...) cancels the pipeline and every step it is running. Idempotent: a finished run is left as it is and reported with already_finished=true.',
       inputSchema: strictObject(
         {
           run_id: runIdArg,
@@ -31,15 +32,20 @@ export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
       ),
       outputSchema: z.object({
         run_id: z.string(),
-        status: z.enum(RUN_STATUSES),
+        status: z.string().describe('The status now: a run\'s, or a pipeline\'s.'),
         already_finished: z.boolean(),
-        run: runViewSchema,
+        run: runViewSchema.optional().describe('The run, when run_id is a run.'),
+        pipeline: pipelineViewSchema.optional().describe('The pipeline, when run_id is a pipeline (pipe_...).'),
       }),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ run_id, reason, wait_seconds }) =>
       guarded('cancel_run', async () => {
         const runs = await ctx.runs();
+        if (run_id.startsWith('pipe_')) {
+          const cancelled = await cancelPipeline(runs, run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
+          return structured({ run_id, status: cancelled.view.status, already_finished: cancelled.already_finished, pipeline: cancelled.view });
+        }
         const outcome = await runs.cancel(run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
         return structured({ run_id, status: outcome.view.status, already_finished: outcome.already_finished, run: outcome.view });
       }),

@@ -1,0 +1,87 @@
+// One step of a pipeline: an agentRun child named <pipeline id>.<step>, with the role's settings,
+// and the worktree steps around workers (DESIGN.md §4, pipeline).
+import {
+  CancellationScope,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+} from '@temporalio/workflow';
+import { messageFromPrompt } from '../domain/input-message.js';
+import type { PipelineActivities } from '../domain/pipeline-activities.js';
+import type { PipelineInput } from '../domain/pipeline.js';
+import { pipelineStepId } from '../domain/pipeline.js';
+import type { PipelineLedger } from '../domain/pipeline-ledger.js';
+import { runStartMetadata } from '../domain/run-metadata.js';
+import type { RunWorkflowInput } from '../domain/run-spec.js';
+import type { RunResult } from '../domain/run-view.js';
+import type { Role } from '../domain/vocabulary.js';
+import { agentRun } from './agent-run.js';
+import { resultFromFailure } from './child-results.js';
+import { hostControlQueue } from './names.js';
+
+export interface StepRequest {
+  name: string;
+  role: Role;
+  round: number | null;
+  title: string | null;
+  prompt: string;
+  cwd: string;
+  output_schema?: Record<string, unknown>;
+  /** The host the step must run on (isolation "worktree"). */
+  host: string | null;
+}
+
+export async function runStep(input: PipelineInput, ledger: PipelineLedger, step: StepRequest, publish: () => void): Promise<RunResult | null> {
+  const runId = pipelineStepId(input.pipeline_id, step.name);
+  const runInput: RunWorkflowInput = {
+    run_id: runId,
+    created_at: new Date().toISOString(),
+    spec: {
+      ...input.roles[step.role],
+      role: step.role,
+      input: messageFromPrompt(step.prompt),
+      cwd: step.cwd,
+      output_schema: step.output_schema ?? null,
+      parent: input.pipeline_id,
+      channel: null,
+    },
+    args_hash: input.args_hash,
+    task_queue: input.task_queue,
+    timings: input.timings,
+    ...(step.host ? { pin_host: step.host } : {}),
+  };
+  const handle = await startChild(agentRun, {
+    workflowId: runId,
+    args: [runInput],
+    taskQueue: input.task_queue,
+    // Cancelling or closing the pipeline cancels its steps, which stop their agents.
+    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    ...runStartMetadata(runInput, new Date()),
+  });
+  ledger.stepStarted(step.name, step.role, step.round, step.title, new Date());
+  publish();
+  let result: RunResult | null;
+  let fallback = 'failed';
+  try {
+    result = await handle.result();
+  } catch (err) {
+    // The pipeline's own cancellation goes on up; a step cancelled on its own is a step result.
+    if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
+    result = resultFromFailure(err);
+    if (isCancellation(err)) fallback = 'cancelled';
+  }
+  ledger.stepFinished(step.name, result, fallback, new Date());
+  publish();
+  return result;
+}
+
+/** Git steps on the repository's host, short and retried a few times. */
+export function gitOn(host: string | null, sharedQueue: string) {
+  return proxyActivities<PipelineActivities>({
+    taskQueue: host ? hostControlQueue(host) : sharedQueue,
+    startToCloseTimeout: '5 minutes',
+    scheduleToStartTimeout: '10 minutes',
+    retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  });
+}
