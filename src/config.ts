@@ -43,6 +43,10 @@ const envSchema = z.object({
    * 32 bytes, base64. Generated into the data dir on one machine; required with TEMPORAL_ADDRESS.
    */
   BATON_SECRET_KEY: z.string().optional(),
+  /** Signs notifications per Standard Webhooks: whsec_ followed by base64. Unset: unsigned JSON. Every worker needs it. */
+  BATON_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'BATON_WEBHOOK_SECRET must look like whsec_<base64>').optional(),
+  /** "1": notifications may go to loopback and private addresses (tests, a receiver on your LAN). */
+  BATON_ALLOW_PRIVATE_WEBHOOKS: z.enum(['0', '1']).optional(),
   /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
   BATON_HEARTBEAT_TIMEOUT_SECONDS: seconds(20, 2),
   /** Grace period between SIGTERM and SIGKILL when an agent is stopped. */
