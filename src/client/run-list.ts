@@ -19,6 +19,10 @@ export interface RunFilters {
   session?: string;
   /** ISO time: only runs started at or after it. */
   created_after?: string;
+  /** ISO time: only runs that finished (their workflow closed) at or after it. */
+  finished_since?: string;
+  /** Only runs this schedule started. */
+  schedule_id?: string;
 }
 
 export interface RunPage {
@@ -50,13 +54,19 @@ export function visibilityQuery(filters: RunFilters): string {
   add('BatonChannel', filters.channel);
   add('BatonParent', filters.parent);
   add('BatonSession', filters.session);
-  add('BatonSession', filters.session);
-  if (filters.created_after !== undefined) {
-    const time = Date.parse(filters.created_after);
-    if (Number.isNaN(time)) throw new InputError(`created_after must be an ISO 8601 time such as 2026-01-31T09:00:00Z; got "${filters.created_after}"`);
-    clauses.push(`StartTime >= ${quote(new Date(time).toISOString())}`);
+  add('TemporalScheduledById', filters.schedule_id);
+  if (filters.created_after !== undefined) clauses.push(`StartTime >= ${quote(isoTime('created_after', filters.created_after))}`);
+  if (filters.finished_since !== undefined) {
+    // SQL visibility matches open runs on CloseTime too: only closed ones have finished.
+    clauses.push(`ExecutionStatus != 'Running'`, `CloseTime >= ${quote(isoTime('finished_since', filters.finished_since))}`);
   }
   return clauses.join(' AND ');
+}
+
+function isoTime(field: string, value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new InputError(`${field} must be an ISO 8601 time such as 2026-01-31T09:00:00Z; got "${value}"`);
+  return new Date(time).toISOString();
 }
 
 function quote(value: string): string {

@@ -6,8 +6,10 @@ import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
 import { registerListTools } from './tools/list-tools.js';
 import { registerPipelineTools } from './tools/pipeline-tools.js';
 import { registerReadTools } from './tools/read-tools.js';
+import { registerScheduleTools } from './tools/schedule-tools.js';
 import { registerSessionTools } from './tools/session-tools.js';
 import { registerStartTools } from './tools/start-tools.js';
+import { registerWaitAnyTool } from './tools/wait-any-tool.js';
 
 export const SERVER_NAME = 'baton';
 
@@ -19,6 +21,8 @@ export function createMcpServer(ctx: ToolContext, version: string): McpServer {
   registerCancelTools(server, ctx);
   registerSessionTools(server, ctx);
   registerPipelineTools(server, ctx);
+  registerScheduleTools(server, ctx);
+  registerWaitAnyTool(server, ctx);
   registerHelpTool(server);
   return server;
 }

@@ -6,9 +6,10 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/git-worktrees.js';
 import { createAgentActivities } from '../activities/index.js';
+import { createScheduleActivities } from '../activities/schedules.js';
 import { createWebhookActivities } from '../activities/webhook.js';
 import { runDirOf, type BatonConfig } from '../config.js';
-import { hostAgentQueue, hostControlQueue } from '../workflows/names.js';
+import { hostAgentQueue, hostControlQueue, shortQueue } from '../workflows/names.js';
 import { packageRoot } from './ensure-cli.js';
 import type { TemporalTarget } from './connection.js';
 
@@ -23,6 +24,8 @@ export interface BatonWorker {
 
 /** Control steps are short (stop, read): a handful of slots is plenty and never starves. */
 const CONTROL_SLOTS = 20;
+/** Short shared steps (output checks, webhooks, schedules): slots of their own. */
+const SHORT_SLOTS = 50;
 
 function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
   const root = packageRoot();
@@ -41,8 +44,19 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       ...common,
       taskQueue: config.taskQueue,
       ...workflowSource(),
-      activities: { runAgent: activities.runAgent, checkOutput: activities.checkOutput, prepareIsolation: git.prepareIsolation, ...createWebhookActivities({ secretKey }) },
+      activities: { runAgent: activities.runAgent },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: shortQueue(config.taskQueue),
+      activities: {
+        checkOutput: activities.checkOutput,
+        prepareIsolation: git.prepareIsolation,
+        ...createWebhookActivities({ secretKey }),
+        ...createScheduleActivities({ client }),
+      },
+      maxConcurrentActivityTaskExecutions: SHORT_SLOTS,
     }),
     Worker.create({
       ...common,
@@ -71,6 +85,6 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await closed.catch(() => undefined);
     },
-    activeAgents: () => workers[0].getStatus().numInFlightActivities + workers[1].getStatus().numInFlightActivities,
+    activeAgents: () => workers[0].getStatus().numInFlightActivities + workers[2].getStatus().numInFlightActivities,
   };
 }

@@ -1,8 +1,8 @@
 // Activity stubs with the options each kind of step needs (DESIGN.md §4–§5).
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { AgentActivities } from '../domain/agent-activity.js';
 import type { RunTimings } from '../domain/run-spec.js';
-import { hostAgentQueue, hostControlQueue } from './names.js';
+import { hostAgentQueue, hostControlQueue, shortQueue } from './names.js';
 
 /** Long enough never to cut a run: its real limits are timeout_seconds and the heartbeat. */
 const AGENT_START_TO_CLOSE = '3650 days';
@@ -26,9 +26,13 @@ export function runAgentOn(target: { sharedQueue: string } | { host: string }, t
   }).runAgent;
 }
 
-/** checkOutput: short, on the shared queue (any worker can validate). */
+/** Short activities any host can do, on the short queue of this workflow's task queue. */
+export function shortActivities<A extends object>(options: Omit<ActivityOptions, 'taskQueue'>) {
+  return proxyActivities<A>({ ...options, taskQueue: shortQueue(workflowInfo().taskQueue) });
+}
+
 export function checkOutputStep() {
-  return proxyActivities<AgentActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } }).checkOutput;
+  return shortActivities<AgentActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } }).checkOutput;
 }
 
 /** Short control steps on the agent's host, with slots of their own so agents never starve them. */

@@ -12,8 +12,13 @@ import { RunInbox, runTurns } from './run-turns.js';
 const MAX_EVENTS_PER_QUERY = 1000;
 
 export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
-  // A schedule starts runs under ids it makes (its id plus a time): the workflow id is the run id.
-  const input: RunWorkflowInput = { ...started, run_id: workflowInfo().workflowId };
+  // A schedule starts runs under ids it makes (its id plus a time) from arguments fixed when it was
+  // created: the workflow id is the run id, and the start time its creation time.
+  const input: RunWorkflowInput = {
+    ...started,
+    run_id: workflowInfo().workflowId,
+    ...(started.schedule_id ? { created_at: workflowInfo().startTime.toISOString() } : {}),
+  };
   const ledger = new RunLedger(input);
   const root = CancellationScope.current();
   const work = new CancellationScope();

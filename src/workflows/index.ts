@@ -3,3 +3,4 @@ export { agentRun } from './agent-run.js';
 export { channel } from './channel.js';
 export { pipeline } from './pipeline.js';
 export { webhook } from './webhook.js';
+export { scheduleWatcher } from './schedule-watcher.js';

@@ -18,7 +18,7 @@ import type { RunResult } from '../domain/run-view.js';
 import type { Role } from '../domain/vocabulary.js';
 import { agentRun } from './agent-run.js';
 import { resultFromFailure } from './child-results.js';
-import { hostControlQueue } from './names.js';
+import { hostControlQueue, shortQueue } from './names.js';
 
 export interface StepRequest {
   name: string;
@@ -76,10 +76,10 @@ export async function runStep(input: PipelineInput, ledger: PipelineLedger, step
   return result;
 }
 
-/** Git steps on the repository's host, short and retried a few times. */
+/** Git steps on the repository's host (any host to find it), short and retried a few times. */
 export function gitOn(host: string | null, sharedQueue: string) {
   return proxyActivities<PipelineActivities>({
-    taskQueue: host ? hostControlQueue(host) : sharedQueue,
+    taskQueue: host ? hostControlQueue(host) : shortQueue(sharedQueue),
     startToCloseTimeout: '5 minutes',
     scheduleToStartTimeout: '10 minutes',
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },

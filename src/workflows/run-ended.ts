@@ -1,9 +1,23 @@
 // What happens after a run's final state is recorded and before its workflow closes: the
 // notification (a webhook child the run abandons) and, for a scheduled run, the stop marker.
+// It runs inside finishRun's non-cancellable scope, so a cancelled run notifies too.
+import { wantsNotification } from '../domain/notify.js';
 import type { RunLedger } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
+import { runWebhookPayload } from '../domain/webhook.js';
+import { stopScheduleIfAsked } from './schedule-stop.js';
+import { startNotification } from './webhook-start.js';
 
-export async function onRunEnded(_input: RunWorkflowInput, _ledger: RunLedger, _result: RunResult): Promise<void> {
-  // Filled in by notifications and schedules.
+export async function onRunEnded(input: RunWorkflowInput, ledger: RunLedger, result: RunResult): Promise<void> {
+  await notifyRunEnded(input, ledger, result);
+  await stopScheduleIfAsked(input, result);
+}
+
+async function notifyRunEnded(input: RunWorkflowInput, ledger: RunLedger, result: RunResult): Promise<void> {
+  const notify = input.notify;
+  if (!notify) return;
+  const workerLost = (result.error ?? '').startsWith('worker_lost');
+  if (!wantsNotification(notify.on, result.status, workerLost)) return;
+  await startNotification({ id: input.run_id, notify, payload: runWebhookPayload(ledger.view(new Date()), result) });
 }

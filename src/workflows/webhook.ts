@@ -1,7 +1,7 @@
 // webhook: delivers one notification, retrying for hours (DESIGN.md §8). A child its run
 // abandons, so a slow or absent receiver never holds the run open. Every attempt is kept in
 // state (the webhookStatus query) and in the memo (read with no worker running).
-import { ApplicationFailure, proxyActivities, setCurrentDetails, setHandler, sleep, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, setHandler, sleep, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import {
   memoState,
   nextDelayMs,
@@ -13,15 +13,17 @@ import {
   type WebhookWorkflowInput,
 } from '../domain/webhook-delivery.js';
 import { urlHost } from '../domain/webhook.js';
+import { shortActivities } from './activity-stubs.js';
 import { readDeliveryFailure } from './webhook-failure.js';
 import { webhookStatusQuery } from './webhook-messages.js';
 
-const { deliverWebhook } = proxyActivities<WebhookActivities>({
-  // The activity cuts its own request at 10 s; this bound only covers DNS and a stuck worker.
-  startToCloseTimeout: '1 minute',
-  // The workflow decides about retries (backoff, never a 4xx), with durable timers between them.
-  retry: { maximumAttempts: 1 },
-});
+const deliveryStep = () =>
+  shortActivities<WebhookActivities>({
+    // The activity cuts its own request at 10 s; this bound only covers DNS and a stuck worker.
+    startToCloseTimeout: '1 minute',
+    // The workflow decides about retries (backoff, never a 4xx), with durable timers between them.
+    retry: { maximumAttempts: 1 },
+  }).deliverWebhook;
 
 export async function webhook(input: WebhookWorkflowInput): Promise<WebhookState> {
   const retry = resolveRetry(input.retry);
@@ -44,7 +46,7 @@ export async function webhook(input: WebhookWorkflowInput): Promise<WebhookState
     const startedAt = Date.now();
     const at = new Date(startedAt).toISOString();
     try {
-      const sent = await deliverWebhook({
+      const sent = await deliveryStep()({
         url: input.notify.url,
         headers: input.notify.headers,
         payload: input.payload,

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { runViewSchema } from '../../domain/run-view.js';
 import { strictObject } from '../../domain/spawn-input.js';
 import { cancelPipeline } from '../../client/pipelines.js';
+import { cancelSchedule } from '../../client/schedules.js';
+import { isScheduleId } from '../../domain/schedule.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
 import { pipelineViewSchema } from './pipeline-tools.js';
@@ -16,7 +18,7 @@ export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
       title: 'Cancel a run',
       description:
         'Stops a run: its agent and every process it started get SIGTERM, then SIGKILL after a grace period, and the run ends "cancelled". ' +
-        'A pipeline id (pipe_...) cancels the pipeline and every step it is running. Idempotent: a finished run is left as it is and reported with already_finished=true.',
+        'A pipeline id (pipe_...) cancels the pipeline and every step it is running; a schedule id (sched_...) deletes the schedule (cancel_schedule). Idempotent: a finished run is left as it is and reported with already_finished=true.',
       inputSchema: strictObject(
         {
           run_id: runIdArg,
@@ -42,6 +44,10 @@ export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
     ({ run_id, reason, wait_seconds }) =>
       guarded('cancel_run', async () => {
         const runs = await ctx.runs();
+        if (isScheduleId(run_id)) {
+          const cancelled = await cancelSchedule(runs.client, run_id);
+          return structured({ run_id, status: cancelled.deleted ? 'deleted' : 'already_deleted', already_finished: !cancelled.deleted });
+        }
         if (run_id.startsWith('pipe_')) {
           const cancelled = await cancelPipeline(runs, run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
           return structured({ run_id, status: cancelled.view.status, already_finished: cancelled.already_finished, pipeline: cancelled.view });

@@ -15,6 +15,7 @@ export const SERVER_INSTRUCTIONS = [
   'output_schema (JSON Schema) makes the final output structured and validated: result.structured_output, or the run fails with the validation errors.',
   'Sessions: session_mode "resume" + session_id continues a backend session; continue_run follows up a finished run on its session, or answers a remote agent that is input_required.',
   'Channels: spawn_run with channel "name" queues a turn; turns run one at a time on the channel\'s pinned session (list_channels, reset_channel).',
+  'Repeat: schedule_run (every interval_seconds or a cron, optionally until; after_schedule_id chains; a run printing [BATON_STOP_SCHEDULE] ends its schedule), list_schedules, get_schedule, cancel_schedule. wait_any: the first of several runs (run_ids) or of all runs since a time (finished_since) to finish.',
   'cwd must be an absolute, existing directory under Baton\'s allowed roots. Pass idempotency_key to make a start safe to retry.',
 ].join('\n');
 

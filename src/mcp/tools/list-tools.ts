@@ -15,7 +15,7 @@ export function registerListTools(server: McpServer, ctx: ToolContext): void {
     {
       title: 'List runs',
       description:
-        'Runs, newest first, filtered by status, role, backend, channel, parent, session or start time; paged with cursor. Works on any MCP server, ' +
+        'Runs, newest first, filtered by status, role, backend, channel, parent, session, schedule, start time or finish time; paged with cursor. Works on any MCP server, ' +
         `even with no worker running. Each run's result output is cut to ${RESULT_PREVIEW_IN_LISTS} characters here: get_run has it whole, and live progress.`,
       inputSchema: strictObject(
         {
@@ -26,6 +26,8 @@ export function registerListTools(server: McpServer, ctx: ToolContext): void {
           parent: z.string().min(1).max(200).optional().describe('Only runs that follow up or belong to this run or pipeline id.'),
           session: z.string().min(1).max(500).optional().describe('Only runs of this backend session id.'),
           created_after: z.string().optional().describe('Only runs started at or after this ISO 8601 time.'),
+          finished_since: z.string().optional().describe('Only runs that finished at or after this ISO 8601 time (so only finished runs).'),
+          schedule_id: z.string().min(1).max(200).optional().describe('Only runs this schedule started (sched_...), also after the schedule was deleted.'),
           limit: z.number().int().min(1).max(100).default(20).describe('Runs per page (default 20, at most 100).'),
           cursor: z.string().optional().describe('next_cursor from the previous page.'),
         },

@@ -1,0 +1,13 @@
+// The short schedule activities (on the shared queue): delete a schedule for the stop marker, and
+// look at and start schedules for the chain watcher. Each needs only the worker's client.
+import type { Client } from '@temporalio/client';
+import type { ScheduleActivities } from '../domain/schedule.js';
+import { earlierScheduleState, endSchedule, startChainedSchedule } from '../client/schedule-lifecycle.js';
+
+export function createScheduleActivities(deps: { client: Client }): ScheduleActivities {
+  return {
+    deleteSchedule: async (scheduleId) => ({ deleted: await endSchedule(deps.client, scheduleId) }),
+    earlierScheduleState: (scheduleId) => earlierScheduleState(deps.client, scheduleId),
+    startChainedSchedule: async (input) => ({ started: await startChainedSchedule(deps.client, input) }),
+  };
+}
