@@ -15,7 +15,12 @@ import { ROOT } from '../helpers/env.js';
 // @ts-expect-error: a plain .mjs test fixture without types
 import { startStub } from '../fixtures/claude/record/stub-api.mjs';
 
-const REAL_CLAUDE = path.join(ROOT, 'node_modules', '.bin', 'claude');
+/**
+ * The native binary from the platform package npm installs beside @anthropic-ai/claude-code: the
+ * wrapper's own bin is only a placeholder until its postinstall script runs, and npm 11 does not
+ * run dependencies' install scripts unless allowed.
+ */
+const REAL_CLAUDE = path.join(ROOT, 'node_modules', '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`, 'claude');
 let stub: { port: number; close(): Promise<void> };
 let home: string;
 
