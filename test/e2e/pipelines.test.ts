@@ -9,6 +9,7 @@ import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
 import { processesOf } from '../helpers/temporal.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
@@ -16,7 +17,7 @@ let env: TestEnv;
 let mcp: McpSession;
 
 beforeAll(async () => {
-  env = await makeTestEnv();
+  env = await makeTestEnv({ BATON_ALLOW_PRIVATE_WEBHOOKS: '1' });
   mcp = await connectStdio(env);
 });
 
@@ -71,6 +72,26 @@ describe('spawn_pipeline', () => {
     expect(worker2.result!.output).toContain('findings: round 1: step 1 needs a test');
     const children = await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { parent: pipeline_id, limit: 20 });
     expect(children.runs).toHaveLength(7);
+  });
+
+  it('notifies when it ends, like a run', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
+        goal: 'One step',
+        cwd: env.workDir,
+        planner: role('plan', '--steps', '1'),
+        worker: role('work'),
+        reviewer: role('review'),
+        notify_url: `${receiver.url}/hook`,
+        notify_on: ['any'],
+      });
+      expect((await finished(pipeline_id)).status).toBe('completed');
+      const request = await waitFor(() => receiver.requests[0], { what: 'the notification' });
+      expect(JSON.parse(request.body)).toMatchObject({ event: 'pipeline.completed', run_id: pipeline_id, status: 'completed', ok: true });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('fails when rounds run out, with the reviewer\'s last findings', async () => {
