@@ -47,6 +47,8 @@ const envSchema = z.object({
   BATON_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'BATON_WEBHOOK_SECRET must look like whsec_<base64>').optional(),
   /** "1": notifications may go to loopback and private addresses (tests, a receiver on your LAN). */
   BATON_ALLOW_PRIVATE_WEBHOOKS: z.enum(['0', '1']).optional(),
+  /** Least time between two event signals of a run (the first after a quiet spell goes at once). */
+  BATON_EVENT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
   BATON_HEARTBEAT_TIMEOUT_SECONDS: seconds(20, 2),
   /** Grace period between SIGTERM and SIGKILL when an agent is stopped. */
@@ -73,6 +75,7 @@ export interface BatonConfig {
   http: { host: string; port: number; portExplicit: boolean; token: string | null; allowedOrigins: string[] };
   timings: RunTimings;
   maxConcurrentAgents: number;
+  eventFlushMs: number;
   /** BATON_SECRET_KEY as given (loaded and checked by loadSecretKey). */
   secretKeyText: string | undefined;
   logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       host_wait_ms: e.BATON_HOST_WAIT_SECONDS * 1000,
     },
     maxConcurrentAgents: e.BATON_MAX_CONCURRENT_AGENTS,
+    eventFlushMs: e.BATON_EVENT_FLUSH_MS,
     secretKeyText: e.BATON_SECRET_KEY,
     logLevel: e.BATON_LOG_LEVEL,
   };

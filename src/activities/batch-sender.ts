@@ -11,6 +11,7 @@ export interface BatchSenderOptions {
   /** A batch is full at about this many bytes of JSON (Temporal's payload limit is 2 MB). */
   maxBatchBytes?: number;
   onError?: (err: unknown) => void;
+  onSuccess?: () => void;
   /** A send error that retrying cannot fix. */
   isPermanent?: (err: unknown) => boolean;
 }
@@ -103,6 +104,7 @@ export class BatchSender {
       .send(batch)
       .then(() => {
         this.failure = null;
+        this.options.onSuccess?.();
       })
       .catch((err: unknown) => {
         // Keep the batch: it goes again, in order, before anything newer.

@@ -1,6 +1,5 @@
 // The runAgent activity: launch the agent (or find it still running), tail its output into
 // events for the workflow, heartbeat, and report how it ended (DESIGN.md §5).
-import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -8,14 +7,16 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AgentOutcome, RunAgentRequest } from '../domain/agent-activity.js';
 import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import type { AgentHandle, OutputStream } from '../domain/event-batch.js';
+import { cutFields } from '../domain/event-log.js';
 import type { AgentExit } from '../domain/run-ledger.js';
-import { eventBatchSignal } from '../workflows/messages.js';
+import { eventBatchSignal, segmentQuery } from '../workflows/messages.js';
 import { launchAgent, readAgentHandle, readExitStatus, runFiles } from './agent-launch.js';
 import { backends } from './backends/index.js';
 import type { LineParser } from './backends/types.js';
 import { BatchSender } from './batch-sender.js';
 import { LaunchError, toLaunchFailure } from './launch-error.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
+import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { isSealed, unseal } from '../secrets/seal.js';
 
@@ -25,26 +26,52 @@ export interface AgentHostDeps {
   runDir: (runId: string) => string;
   /** Opens secrets sealed at spawn time (A2A headers). */
   secretKey: Buffer;
+  /** Least time between two event signals that are not full (DESIGN.md §4: about a second). */
+  flushIntervalMs?: number;
 }
 
 /** Longest wait between two looks at the agent when its files are quiet. */
 const IDLE_CHECK_MS = 1000;
+/** How often the activity asks whether the run's history wants a new segment. */
+const SEGMENT_CHECK_MS = 5000;
+
+function describe(err: unknown): string {
+  const messages: string[] = [];
+  for (let cause = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
+  return messages.join(': ') || String(err);
+}
+
+/** The server refuses more signals than a workflow history may hold: the segment must end. */
+function isSignalLimit(err: unknown): boolean {
+  for (let cause = err; cause instanceof Error; cause = cause.cause) {
+    if (/limit for signal events/i.test(cause.message)) return true;
+  }
+  return false;
+}
 
 export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): Promise<AgentOutcome> {
   const ctx = Context.current();
   const runDir = deps.runDir(request.run_id);
   await mkdir(runDir, { recursive: true, mode: 0o700 });
+  let failing = false;
   const sender = new BatchSender({
     attempt: request.attempt,
+    ...(deps.flushIntervalMs !== undefined ? { intervalMs: deps.flushIntervalMs } : {}),
     send: (batch) => deps.client.workflow.getHandle(request.run_id).signal(eventBatchSignal, batch),
-    isPermanent: (err) => err instanceof WorkflowNotFoundError,
-    onError: (err) => ctx.log.warn('sending events to the run failed; will retry', { runId: request.run_id, err }),
+    isPermanent: (err) => err instanceof WorkflowNotFoundError || isSignalLimit(err),
+    onError: (err) => {
+      // One line per streak of failures: a restarting server must not flood the log.
+      if (!failing && !isSignalLimit(err)) ctx.log.warn('sending events to the run failed; retrying until it works', { runId: request.run_id, error: describe(err) });
+      failing = true;
+    },
+    onSuccess: () => void (failing = false),
   });
   const watcher = new DirectoryWatch(runDir);
   try {
     const found = await findOrLaunch(deps, request, runDir, sender);
     if ('lost' in found) return { kind: 'lost', reason: found.lost };
-    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher });
+    const query = () => deps.client.workflow.getHandle(request.run_id).query(segmentQuery);
+    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher, query, lastSegmentCheck: Date.now() });
   } finally {
     watcher.close();
     sender.close();
@@ -66,7 +93,7 @@ async function findOrLaunch(
     if (!alive && !(await readExitStatus(runDir))) {
       return { lost: `agent process ${recorded.pid} on host ${recorded.host} is gone and left no exit status` };
     }
-    if (request.attempt > 1) sender.note({ ts: now(), type: 'reattached', data: { host: deps.hostId, pid: recorded.pid, alive } });
+    if (request.attempt > 1 && !request.continuation) sender.note({ ts: now(), type: 'reattached', data: { host: deps.hostId, pid: recorded.pid, alive } });
     sender.announce(recorded);
     return { agent: recorded };
   }
@@ -101,6 +128,9 @@ async function findOrLaunch(
 
 interface FollowContext {
   ctx: Context;
+  /** Asks the workflow whether this segment should hand over. */
+  query: () => Promise<{ end: boolean }>;
+  lastSegmentCheck: number;
   request: RunAgentRequest;
   runDir: string;
   agent: AgentHandle;
@@ -134,6 +164,7 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
         if (status) return { kind: 'exited', ...status };
         return { kind: 'lost', reason: `agent process ${f.agent.pid} ended without an exit status (killed together with its wrapper)` };
       }
+      if (await segmentOver(f)) return { kind: 'segment_end' };
       await f.watcher.wait(IDLE_CHECK_MS, f.ctx.cancellationSignal);
       if (f.ctx.cancellationSignal.aborted) return await onCancelled(f, streams);
     }
@@ -148,6 +179,21 @@ interface AttemptProgress {
   session_id: string | null;
 }
 
+/**
+ * A long run hands over to its next segment (continue-as-new) now and then: when the workflow
+ * says so, or when the server takes no more signals. The agent goes on running either way.
+ */
+async function segmentOver(f: FollowContext): Promise<boolean> {
+  if (isSignalLimit(f.sender.lastFailure)) return true;
+  const now = Date.now();
+  if (now - f.lastSegmentCheck < SEGMENT_CHECK_MS) return false;
+  f.lastSegmentCheck = now;
+  const answer = await f.query().catch(() => ({ end: false }));
+  if (!answer.end) return false;
+  await f.sender.flush().catch(() => undefined);
+  return true;
+}
+
 async function drain(
   stream: OutputStream,
   reader: TranscriptReader,
@@ -160,7 +206,8 @@ async function drain(
     const lines = await reader.readLines(final);
     for (const line of lines) {
       const outcome = parser.parse(line.text, new Date().toISOString());
-      sender.add({ stream, end: line.end, events: outcome.events, ...(outcome.facts ? { facts: outcome.facts } : {}) });
+      const events = outcome.events.map((e) => ({ ...e, data: cutFields(e.data) }));
+      sender.add({ stream, end: line.end, events, ...(outcome.facts ? { facts: outcome.facts } : {}) });
       if (progress) {
         progress.seq += outcome.events.length;
         progress.session_id = outcome.facts?.session_id ?? progress.session_id;
@@ -204,50 +251,6 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
-}
-
-/** Wakes the tail loop when anything in the run directory changes (inotify), or after a timeout. */
-class DirectoryWatch {
-  private readonly watcher: FSWatcher | null;
-  private changed = false;
-  private wake: (() => void) | null = null;
-
-  constructor(dir: string) {
-    let watcher: FSWatcher | null = null;
-    try {
-      watcher = watch(dir, () => this.poke());
-      watcher.on('error', () => undefined);
-    } catch {
-      // No watch on this file system: the timeout alone paces the loop.
-    }
-    this.watcher = watcher;
-  }
-
-  async wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (!this.changed && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        this.wake = done;
-        signal.addEventListener('abort', done, { once: true });
-      });
-    }
-    this.wake = null;
-    this.changed = false;
-  }
-
-  close(): void {
-    this.watcher?.close();
-  }
-
-  private poke(): void {
-    this.changed = true;
-    this.wake?.();
-  }
 }
 
 export type { AgentExit };

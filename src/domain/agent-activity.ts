@@ -24,6 +24,8 @@ export interface RunAgentRequest {
   input: InputMessage;
   /** The remote task this launch continues (A2A), if any. */
   task_id: string | null;
+  /** The run's next segment (continue-as-new) picking up its agent: re-attach without a note. */
+  continuation: boolean;
   /** The workflow's offsets: output before them has been taken already. */
   offsets: StreamOffsets;
   /** The run's newest event seq when this attempt began (heartbeats count on from it). */
@@ -38,6 +40,8 @@ export interface RunAgentRequest {
 
 export type AgentOutcome =
   | ({ kind: 'exited' } & AgentExit)
+  /** The run's history is long: the agent goes on; the workflow continues as new and re-attaches. */
+  | { kind: 'segment_end' }
   /** The agent is gone and left no exit status (its host rebooted, or it was killed with its wrapper). */
   | { kind: 'lost'; reason: string };
 

@@ -52,7 +52,8 @@ export class EventLog {
   }
 }
 
-function cutFields(data: Record<string, unknown>): Record<string, unknown> {
+/** Long strings cut to EVENT_FIELD_LIMIT: done where events are made, before they travel. */
+export function cutFields(data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     out[key] = typeof value === 'string' ? cutHead(value, EVENT_FIELD_LIMIT) : value;

@@ -1,13 +1,16 @@
 // Everything the agentRun workflow knows about its run, and the rules that change it. Pure and
 // deterministic (time comes in as an argument), so it runs inside the workflow sandbox and in
 // unit tests alike.
-import type { AgentHandle, EventBatch, FactsPatch, StreamOffsets } from './event-batch.js';
+import type { AgentHandle, EventBatch, StreamOffsets } from './event-batch.js';
 import { EventLog, type EventsPage } from './event-log.js';
 import type { RunSpec, RunWorkflowInput } from './run-spec.js';
-import type { RunResult, RunView, Usage } from './run-view.js';
+import type { RunEvent, RunResult, RunView } from './run-view.js';
 import { messageHeadline } from './input-message.js';
+import { mergeFacts, type RunFacts } from './run-facts.js';
 import { cutHead, cutTail, firstLine } from './text.js';
 import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
+
+export type { RunFacts };
 
 /** Events kept in workflow state; older ones are in the transcript (read_output). */
 export const EVENT_RING_CAPACITY = 500;
@@ -22,24 +25,30 @@ export interface RunEventsPage extends EventsPage {
   status: RunStatus;
 }
 
-export interface RunFacts {
-  session_id: string | null;
-  output: string | null;
-  is_error: boolean;
-  error: string | null;
-  usage: Usage | null;
-  cost_usd: number | null;
-  session_cost_usd: number | null;
-  num_turns: number | null;
-  structured_output: unknown;
-  remote_status: FactsPatch['remote_status'] | null;
-  task_id: string | null;
-}
 
 /** How the agent's process ended, as the activity saw it. */
 export interface AgentExit {
   exit_code: number | null;
   signal: string | null;
+}
+
+/** The ledger as continue-as-new hands it to the run's next segment. */
+export interface LedgerSnapshot {
+  status: RunStatus;
+  spec: RunSpec;
+  launches: number;
+  attempt: number;
+  events: RunEvent[];
+  last_seq: number;
+  offsets: StreamOffsets;
+  agent: AgentHandle | null;
+  facts: RunFacts;
+  started_at: string | null;
+  error: string | null;
+  published_session: string | null;
+  messages_tail: string;
+  stderr_tail: string;
+  last_message: string | null;
 }
 
 /** What a channel hands its turn when the turn may start: the session to resume, if any. */
@@ -72,11 +81,14 @@ export class RunLedger {
   private stderrTail = '';
   private lastMessage: string | null = null;
 
-  constructor(private readonly input: RunWorkflowInput) {
+  constructor(
+    private readonly input: RunWorkflowInput,
+    carried?: LedgerSnapshot,
+  ) {
     this.status = 'queued';
     this.spec = input.spec;
-    this.log = new EventLog(EVENT_RING_CAPACITY);
-    this.facts = {
+    this.log = new EventLog(EVENT_RING_CAPACITY, carried ? { events: carried.events, last_seq: carried.last_seq } : undefined);
+    this.facts = carried?.facts ?? {
       session_id: input.spec.session_id,
       output: null,
       is_error: false,
@@ -89,6 +101,35 @@ export class RunLedger {
       remote_status: null,
       task_id: null,
     };
+    if (carried) this.restore(carried);
+  }
+
+  snapshot(): LedgerSnapshot {
+    return {
+      status: this.status,
+      spec: this.spec,
+      launches: this.launches,
+      attempt: this.attempt,
+      events: this.log.tail(EVENT_RING_CAPACITY),
+      last_seq: this.log.lastSeq,
+      offsets: { ...this.offsets },
+      agent: this.agent,
+      facts: this.facts,
+      started_at: this.startedAt,
+      error: this.error,
+      published_session: this.publishedSession,
+      messages_tail: this.messagesTail,
+      stderr_tail: this.stderrTail,
+      last_message: this.lastMessage,
+    };
+  }
+
+  private restore(s: LedgerSnapshot): void {
+    Object.assign(this, { status: s.status, spec: s.spec, launches: s.launches, attempt: s.attempt, agent: s.agent, startedAt: s.started_at });
+    Object.assign(this, { error: s.error, publishedSession: s.published_session, offsets: { ...s.offsets } });
+    this.messagesTail = s.messages_tail;
+    this.stderrTail = s.stderr_tail;
+    this.lastMessage = s.last_message;
   }
 
   /** A channel turn continues the channel's session (or starts one, if the channel has none). */
@@ -127,7 +168,7 @@ export class RunLedger {
         this.log.append(event.type, event.data, event.ts);
         this.noteEvent(event.type, event.data);
       }
-      if (group.facts) this.mergeFacts(group.facts);
+      if (group.facts) mergeFacts(this.facts, group.facts, this.spec.session_cost_baseline_usd ?? 0);
       taken += 1;
     }
     return taken;
@@ -208,26 +249,6 @@ export class RunLedger {
     }
   }
 
-  private mergeFacts(patch: FactsPatch): void {
-    const facts = this.facts;
-    if (patch.session_id !== undefined) facts.session_id = patch.session_id;
-    if (patch.output !== undefined) facts.output = patch.output;
-    if (patch.is_error !== undefined) facts.is_error = patch.is_error;
-    if (patch.error !== undefined) facts.error = patch.error;
-    if (patch.usage !== undefined) facts.usage = patch.usage;
-    if (patch.usage_add !== undefined) facts.usage = addUsage(facts.usage, patch.usage_add);
-    if (patch.cost_usd !== undefined) facts.cost_usd = patch.cost_usd;
-    if (patch.session_cost_usd !== undefined) {
-      facts.session_cost_usd = patch.session_cost_usd;
-      const baseline = this.spec.session_cost_baseline_usd ?? 0;
-      facts.cost_usd = Math.max(0, patch.session_cost_usd - baseline);
-    }
-    if (patch.num_turns !== undefined) facts.num_turns = (facts.num_turns ?? 0) + patch.num_turns;
-    if (patch.structured_output !== undefined) facts.structured_output = patch.structured_output;
-    if (patch.remote_status !== undefined) facts.remote_status = patch.remote_status;
-    if (patch.task_id !== undefined) facts.task_id = patch.task_id;
-  }
-
   private explainFailure(exit: AgentExit): string {
     const spec = this.spec;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exit_code ?? 'unknown'}`;
@@ -236,14 +257,4 @@ export class RunLedger {
     const head = `${spec.backend} agent ${how}`;
     return reported ? `${head}: ${cutHead(reported, 2000)}${stderr}` : `${head}${stderr}`;
   }
-}
-
-function addUsage(total: Usage | null, add: Usage): Usage {
-  if (!total) return { ...add };
-  return {
-    input_tokens: total.input_tokens + add.input_tokens,
-    output_tokens: total.output_tokens + add.output_tokens,
-    cache_read_input_tokens: total.cache_read_input_tokens + add.cache_read_input_tokens,
-    cache_creation_input_tokens: total.cache_creation_input_tokens + add.cache_creation_input_tokens,
-  };
 }

@@ -1,7 +1,9 @@
 // What a run is asked to do, after validation: the workflow's input. Plain types only, so the
 // workflow bundle stays free of zod; src/domain/spawn-input.ts builds these from tool arguments.
 import type { BackendConfig } from './backend-configs/index.js';
+import type { LaunchMode } from './agent-activity.js';
 import type { InputMessage } from './input-message.js';
+import type { LedgerSnapshot } from './run-ledger.js';
 import type { NotifySpec } from './notify.js';
 import type { Backend, PermissionMode, Role, SessionMode, WorkerLossPolicy } from './vocabulary.js';
 
@@ -62,4 +64,16 @@ export interface RunWorkflowInput {
   notify?: NotifySpec | null;
   /** Start the agent on this host (a pipeline's worktrees live on one host's disk). */
   pin_host?: string;
+  /** A long run's state, handed to its next segment by continue-as-new (DESIGN.md §4). */
+  carried?: CarriedSegment;
+}
+
+export interface CarriedSegment {
+  ledger: LedgerSnapshot;
+  /** When timeout_seconds runs out (epoch ms), kept across segments. */
+  deadline_ms: number | null;
+  /** The launch the agent is on: the next segment re-attaches to it. */
+  launch: { mode: LaunchMode; input: InputMessage };
+  /** Segments so far (1 for the first continue-as-new). */
+  segment: number;
 }

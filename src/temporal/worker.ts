@@ -36,7 +36,7 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
 
 export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client, secretKey: Buffer): Promise<BatonWorker> {
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey });
+  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second' } as const;
   const workers = await Promise.all([

@@ -1,30 +1,45 @@
-// agentRun: one agent invocation, from launch to its final state (DESIGN.md §4).
-import { CancellationScope, condition, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+// agentRun: one agent invocation, from launch to its final state (DESIGN.md §4). A long run
+// continues as new in segments; each picks up the same agent where the last one left it.
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { RunLedger, type AgentExit } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
 import { AgentStopper } from './agent-stopper.js';
-import { answerUpdate, cancelSignal, eventBatchSignal, eventsQuery, grantSignal, statusQuery } from './messages.js';
+import { answerUpdate, cancelSignal, eventBatchSignal, eventsQuery, grantSignal, segmentQuery, statusQuery } from './messages.js';
 import { finishRun, type StopRequest } from './run-finish.js';
 import { publishProgress, publishSession, publishStatus } from './run-publish.js';
 import { RunInbox, runTurns } from './run-turns.js';
+import type { LaunchRequest } from './supervise-agent.js';
 
 const MAX_EVENTS_PER_QUERY = 1000;
+/** Event batches one segment takes before it asks its activity to hand over (DESIGN.md §4). */
+const BATCHES_PER_SEGMENT = 1000;
 
 export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
   // A schedule starts runs under ids it makes (its id plus a time) from arguments fixed when it was
   // created: the workflow id is the run id, and the start time its creation time.
+  const { carried, ...fixed } = started;
   const input: RunWorkflowInput = {
-    ...started,
+    ...fixed,
     run_id: workflowInfo().workflowId,
-    ...(started.schedule_id ? { created_at: workflowInfo().startTime.toISOString() } : {}),
+    ...(started.schedule_id && !carried ? { created_at: workflowInfo().startTime.toISOString() } : {}),
   };
-  const ledger = new RunLedger(input);
+  const ledger = new RunLedger(input, carried?.ledger);
   const root = CancellationScope.current();
   const work = new CancellationScope();
   const stopper = new AgentStopper(input.run_id, ledger, input.timings);
   const inbox = new RunInbox();
   let stop: StopRequest | null = null;
+  let batches = 0;
 
   const requestStop = (request: StopRequest) => {
     stop ??= request;
@@ -34,7 +49,9 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
 
   setHandler(statusQuery, () => ledger.view(new Date()));
   setHandler(eventsQuery, (afterSeq, limit) => ledger.events(afterSeq, Math.min(Math.max(limit, 0), MAX_EVENTS_PER_QUERY)));
+  setHandler(segmentQuery, () => ({ end: batches >= BATCHES_PER_SEGMENT || workflowInfo().continueAsNewSuggested }));
   setHandler(eventBatchSignal, (batch) => {
+    batches += 1;
     const agentWasKnown = ledger.agent !== null;
     if (ledger.applyBatch(batch) > 0) publishProgress(ledger);
     publishSession(ledger);
@@ -61,21 +78,29 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
   );
 
   let exit: AgentExit | null = null;
+  let handOver: LaunchRequest | null = null;
   let failure: string | null = null;
+  let deadline: number | null = carried?.deadline_ms ?? null;
   let timer: CancellationScope | null = null;
   try {
-    exit = await work.run(async () => {
-      if (input.awaits_grant) {
-        await condition(() => inbox.grant !== null);
-        ledger.applyGrant(inbox.grant!);
+    await work.run(async () => {
+      if (!carried) {
+        if (input.awaits_grant) {
+          await condition(() => inbox.grant !== null);
+          ledger.applyGrant(inbox.grant!);
+        }
+        ledger.setStatus('running', new Date());
+        ledger.record('run_started', { backend: ledger.spec.backend, role: ledger.spec.role, cwd: ledger.spec.cwd }, new Date());
+        publishStatus(ledger);
+        if (input.spec.timeout_seconds !== null) deadline = Date.now() + input.spec.timeout_seconds * 1000;
       }
-      ledger.setStatus('running', new Date());
-      ledger.record('run_started', { backend: ledger.spec.backend, role: ledger.spec.role, cwd: ledger.spec.cwd }, new Date());
-      publishStatus(ledger);
-      timer = startTimeout(input, () =>
+      timer = startTimeout(deadline, () =>
         requestStop({ status: 'timed_out', reason: `timed out after ${input.spec.timeout_seconds} s (timeout_seconds)` }),
       );
-      return runTurns(input, ledger, inbox);
+      const first: LaunchRequest = carried ? { ...carried.launch, continuing: true } : { mode: 'launch', input: ledger.spec.input };
+      const outcome = await runTurns(input, ledger, inbox, first);
+      if (outcome.kind === 'exited') exit = outcome.exit;
+      else handOver = outcome.launch;
     });
   } catch (err) {
     if (!isCancellation(err)) failure = describeFailure(err);
@@ -83,14 +108,21 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
     (timer as CancellationScope | null)?.cancel();
   }
 
+  if (handOver && !stop && failure === null) {
+    // The agent goes on; the next segment re-attaches to it with this run's state.
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof agentRun>({
+      ...fixed,
+      carried: { ledger: ledger.snapshot(), deadline_ms: deadline, launch: handOver, segment: (carried?.segment ?? 0) + 1 },
+    });
+  }
   return CancellationScope.nonCancellable(() => finishRun({ input, ledger, stop, failure, exit, stopper, root }));
 }
 
-function startTimeout(input: RunWorkflowInput, onTimeout: () => void): CancellationScope {
+function startTimeout(deadline: number | null, onTimeout: () => void): CancellationScope {
   const scope = new CancellationScope({ cancellable: true });
-  const seconds = input.spec.timeout_seconds;
-  if (seconds !== null) {
-    scope.run(() => sleep(seconds * 1000)).then(onTimeout, () => undefined);
+  if (deadline !== null) {
+    scope.run(() => sleep(Math.max(1, deadline - Date.now()))).then(onTimeout, () => undefined);
   }
   return scope;
 }

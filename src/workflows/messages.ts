@@ -22,3 +22,6 @@ export const grantSignal = defineSignal<[ChannelGrant]>('grant');
 
 /** The answer to a remote agent that asked for input (continue_run on an input_required run). */
 export const answerUpdate = defineUpdate<RunView, [InputMessage]>('answer');
+
+/** Asked by the agent activity now and then: should this segment hand over (continue-as-new)? */
+export const segmentQuery = defineQuery<{ end: boolean }>('segment');

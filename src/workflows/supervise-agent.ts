@@ -20,14 +20,20 @@ type AttemptFailure = 'worker_gone' | 'host_gone' | 'fatal';
 export interface LaunchRequest {
   mode: LaunchMode;
   input: InputMessage;
+  /** The run's previous segment launched this agent: pick it up again instead of a new launch. */
+  continuing?: boolean;
 }
 
-export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger, first: LaunchRequest): Promise<AgentExit> {
+export type SupervisedOutcome = { kind: 'exited'; exit: AgentExit } | { kind: 'segment_end'; launch: LaunchRequest };
+
+export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger, first: LaunchRequest): Promise<SupervisedOutcome> {
   let mode = first.mode;
-  let launch = ++ledger.launches;
+  let launch = first.continuing ? ledger.launches : ++ledger.launches;
+  let continuation = first.continuing === true;
   let fruitless = 0;
   for (;;) {
-    ledger.attempt += 1;
+    // A planned hand-over between segments is not another attempt at the agent.
+    if (!continuation) ledger.attempt += 1;
     const before = ledger.offsets.stdout + ledger.offsets.stderr;
     const host = ledger.agent?.host ?? input.pin_host;
     const target = host ? { host } : { sharedQueue: input.task_queue };
@@ -45,10 +51,13 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
         session_id: ledger.facts.session_id,
         agent: ledger.agent,
         timings: input.timings,
+        continuation,
       });
-      if (outcome.kind === 'exited') return outcome;
+      continuation = false;
+      if (outcome.kind === 'exited') return { kind: 'exited', exit: { exit_code: outcome.exit_code, signal: outcome.signal } };
+      if (outcome.kind === 'segment_end') return { kind: 'segment_end', launch: { mode, input: first.input } };
       // A stop in progress kills the agent; that is not a lost worker.
-      if (CancellationScope.current().consideredCancelled) return { exit_code: null, signal: 'SIGKILL' };
+      if (CancellationScope.current().consideredCancelled) return { kind: 'exited', exit: { exit_code: null, signal: 'SIGKILL' } };
       mode = nextModeAfterLoss(ledger, outcome.reason);
       launch = ++ledger.launches;
     } catch (err) {

@@ -35,6 +35,9 @@ export async function setup(project: TestProject): Promise<void> {
     port: await freePort(),
     uiPort: await freePort(),
     log: (line) => process.stderr.write(`[test setup] ${line}\n`),
+    // History limits far below Temporal's defaults (4096 events, 10,000 signals), so that long
+    // runs prove they continue as new in segments without running for minutes.
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 500, 'history.maximumSignalsPerExecution': 100 },
   });
   project.provide('temporalAddress', server.address);
   project.provide('temporalDataDir', dataDir);
