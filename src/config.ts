@@ -47,6 +47,11 @@ const envSchema = z.object({
   BATON_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'BATON_WEBHOOK_SECRET must look like whsec_<base64>').optional(),
   /** "1": notifications may go to loopback and private addresses (tests, a receiver on your LAN). */
   BATON_ALLOW_PRIVATE_WEBHOOKS: z.enum(['0', '1']).optional(),
+  /**
+   * "1" when Claude Code's and Codex's session stores (~/.claude, ~/.codex) are shared by every
+   * worker host: a run whose host is lost then resumes its session on another host.
+   */
+  BATON_SHARED_SESSIONS: z.enum(['0', '1']).default('0'),
   /** Least time between two event signals of a run (the first after a quiet spell goes at once). */
   BATON_EVENT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
@@ -76,6 +81,7 @@ export interface BatonConfig {
   timings: RunTimings;
   maxConcurrentAgents: number;
   eventFlushMs: number;
+  sessionsShared: boolean;
   /** BATON_SECRET_KEY as given (loaded and checked by loadSecretKey). */
   secretKeyText: string | undefined;
   logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -118,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     maxConcurrentAgents: e.BATON_MAX_CONCURRENT_AGENTS,
     eventFlushMs: e.BATON_EVENT_FLUSH_MS,
+    sessionsShared: e.BATON_SHARED_SESSIONS === '1',
     secretKeyText: e.BATON_SECRET_KEY,
     logLevel: e.BATON_LOG_LEVEL,
   };

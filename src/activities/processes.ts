@@ -109,3 +109,20 @@ function sendAll(procs: ProcStat[], pgid: number | null, sig: NodeJS.Signals): v
   if (pgid !== null && procs.some((p) => p.pgrp === pgid)) signal(pgid, sig, true);
   for (const proc of procs) signal(proc.pid, sig, false);
 }
+
+/** Every live process that carries a BATON_RUN_ID, by run: one pass over /proc for all runs. */
+export async function processesByRun(): Promise<Map<string, ProcStat[]>> {
+  const byRun = new Map<string, ProcStat[]>();
+  for (const pid of await allPids()) {
+    if (pid === process.pid) continue;
+    const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
+    const match = /(?:^|\0)BATON_RUN_ID=([^\0]+)/.exec(environ);
+    if (!match) continue;
+    const stat = await readProcStat(pid);
+    if (!stat || !isLiveState(stat.state)) continue;
+    const list = byRun.get(match[1]!) ?? [];
+    list.push(stat);
+    byRun.set(match[1]!, list);
+  }
+  return byRun;
+}

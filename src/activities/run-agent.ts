@@ -161,7 +161,11 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
       if (ended) {
         await f.sender.flush();
         const status = exit ?? (await readExitStatus(f.runDir));
-        if (status) return { kind: 'exited', ...status };
+        if (status) {
+          // The agent is done: whatever it left running (a grandchild that left its group) goes too.
+          await stopRunProcesses(f.request.run_id, null, f.request.timings.kill_grace_ms);
+          return { kind: 'exited', ...status };
+        }
         return { kind: 'lost', reason: `agent process ${f.agent.pid} ended without an exit status (killed together with its wrapper)` };
       }
       if (await segmentOver(f)) return { kind: 'segment_end' };

@@ -17,6 +17,8 @@ export interface StartRunOptions {
   allowedRoots: readonly string[];
   timings: RunTimings;
   secretKey: Buffer;
+  /** BATON_SHARED_SESSIONS: a run whose host is lost may resume its session on another host. */
+  sessionsShared?: boolean;
 }
 
 export interface StartedRun {
@@ -48,6 +50,7 @@ export async function startRun(
     task_queue: options.taskQueue,
     timings: options.timings,
     notify: sealedNotify(notifyOf(args), options.secretKey),
+    ...(options.sessionsShared ? { sessions_shared: true } : {}),
   };
   const metadata = runStartMetadata(input, new Date());
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;

@@ -25,6 +25,7 @@ export async function startServices(config: BatonConfig, opts: { worker: boolean
     allowedRoots: config.allowedRoots,
     timings: config.timings,
     secretKey,
+    sessionsShared: config.sessionsShared,
   });
   const worker = opts.worker ? await startWorker(config, temporal.target, temporal.client, secretKey) : null;
   return { temporal, runs, worker };

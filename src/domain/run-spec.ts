@@ -64,6 +64,8 @@ export interface RunWorkflowInput {
   notify?: NotifySpec | null;
   /** Start the agent on this host (a pipeline's worktrees live on one host's disk). */
   pin_host?: string;
+  /** Backend sessions live where every host can read them (BATON_SHARED_SESSIONS): a lost host's run resumes elsewhere. */
+  sessions_shared?: boolean;
   /** A long run's state, handed to its next segment by continue-as-new (DESIGN.md §4). */
   carried?: CarriedSegment;
 }

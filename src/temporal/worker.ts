@@ -5,11 +5,14 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/git-worktrees.js';
+import { sweepOrphans, type SweepDeps } from '../activities/orphan-sweep.js';
+import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
 import { createScheduleActivities } from '../activities/schedules.js';
 import { createWebhookActivities } from '../activities/webhook.js';
 import { runDirOf, type BatonConfig } from '../config.js';
 import { hostAgentQueue, hostControlQueue, shortQueue } from '../workflows/names.js';
+import { readTranscriptFile, type TranscriptRequest } from '../transcripts.js';
 import { packageRoot } from './ensure-cli.js';
 import type { TemporalTarget } from './connection.js';
 
@@ -20,6 +23,15 @@ export interface BatonWorker {
   shutdown(): Promise<void>;
   /** Agents this worker is watching right now. */
   activeAgents(): number;
+}
+
+/** How often a worker looks for agents of runs its host no longer owns. */
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+function startOrphanSweeps(deps: SweepDeps): NodeJS.Timeout {
+  const sweep = () => void sweepOrphans(deps).catch((err: unknown) => log.warn('looking for leftover agents failed', { error: String(err) }));
+  sweep();
+  return setInterval(sweep, SWEEP_EVERY_MS).unref();
 }
 
 /** Control steps are short (stop, read): a handful of slots is plenty and never starves. */
@@ -67,7 +79,11 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     Worker.create({
       ...common,
       taskQueue: hostControlQueue(config.hostId),
-      activities: { stopAgent: activities.stopAgent, ...git },
+      activities: {
+        stopAgent: activities.stopAgent,
+        readTranscriptPage: (request: TranscriptRequest) => readTranscriptFile(runDirOf(config, request.run_id), request),
+        ...git,
+      },
       maxConcurrentActivityTaskExecutions: CONTROL_SLOTS,
     }),
   ]);
@@ -78,7 +94,18 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       throw err;
     },
   );
-  const closed = done.finally(() => connection.close());
+  const sweeper = startOrphanSweeps({
+    client,
+    hostId: config.hostId,
+    runDir: (runId) => runDirOf(config, runId),
+    heartbeatTimeoutMs: config.timings.heartbeat_timeout_ms,
+    killGraceMs: config.timings.kill_grace_ms,
+    log: (message, meta) => log.info(message, meta),
+  });
+  const closed = done.finally(() => {
+    clearInterval(sweeper);
+    return connection.close();
+  });
   return {
     done: closed,
     async shutdown() {

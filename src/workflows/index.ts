@@ -2,5 +2,6 @@
 export { agentRun } from './agent-run.js';
 export { channel } from './channel.js';
 export { pipeline } from './pipeline.js';
+export { readTranscript } from './read-transcript.js';
 export { webhook } from './webhook.js';
 export { scheduleWatcher } from './schedule-watcher.js';

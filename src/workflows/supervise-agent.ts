@@ -64,7 +64,10 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
       if (isCancellation(err)) throw err;
       const failure = classify(err);
       if (failure === 'fatal') throw err;
-      if (failure === 'host_gone') throw hostLost(input, ledger);
+      if (failure === 'host_gone') {
+        mode = leaveLostHost(input, ledger);
+        launch = ++ledger.launches;
+      }
       // worker_gone: the same launch again, on the agent's host, which re-attaches to it.
     }
     const progressed = ledger.offsets.stdout + ledger.offsets.stderr > before;
@@ -95,14 +98,33 @@ function nextModeAfterLoss(ledger: RunLedger, reason: string): LaunchMode {
   return next;
 }
 
-function hostLost(input: RunWorkflowInput, ledger: RunLedger): ApplicationFailure {
-  const host = ledger.agent?.host ?? 'unknown';
-  ledger.record('worker_lost', { host, reason: 'no worker of the agent\'s host took the run in time', policy: 'fail' }, new Date());
-  return ApplicationFailure.create({
-    type: FAILURE_TYPES.runFailed,
-    message: `worker_lost: no worker on host ${host} came back within ${input.timings.host_wait_ms / 1000} s; the agent's files and session are on that host`,
-    nonRetryable: true,
-  });
+/**
+ * The agent's host did not come back in time. Its agent and files stay there (its worker stops the
+ * agent if it ever returns). The run starts over on any host (restart), resumes its session
+ * elsewhere when the session does not live on that host's disk (a remote agent's, or a shared
+ * session store), or fails with worker_lost, as on_worker_loss says.
+ */
+function leaveLostHost(input: RunWorkflowInput, ledger: RunLedger): LaunchMode {
+  const host = ledger.agent?.host ?? input.pin_host ?? 'unknown';
+  const policy = ledger.spec.on_worker_loss;
+  const sessionTravels = ledger.spec.backend === 'remote_a2a' || input.sessions_shared === true;
+  const canResume = ledger.facts.session_id !== null && sessionTravels;
+  const pinned = input.pin_host !== undefined;
+  const next: LaunchMode | 'fail' = pinned || policy === 'fail' ? 'fail' : policy === 'restart' ? 'restart' : canResume ? 'resume' : 'fail';
+  const reason = `no worker on host ${host} came back within ${input.timings.host_wait_ms / 1000} s`;
+  ledger.record('worker_lost', { host, reason, policy, next }, new Date());
+  if (next === 'fail') {
+    const why = pinned
+      ? 'the run must stay on that host (its pipeline worktree is there)'
+      : policy === 'fail'
+        ? 'on_worker_loss is "fail"'
+        : "the agent's session is on that host's disk (set on_worker_loss \"restart\", or share the session store and set BATON_SHARED_SESSIONS=1)";
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: `worker_lost: ${reason}, and ${why}`, nonRetryable: true });
+  }
+  // A new host writes a new transcript: its output starts at offset 0.
+  ledger.agent = null;
+  ledger.offsets = { stdout: 0, stderr: 0 };
+  return next;
 }
 
 function classify(err: unknown): AttemptFailure {

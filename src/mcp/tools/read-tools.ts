@@ -122,7 +122,8 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
       guarded('read_output', async () => {
         const runs = await ctx.runs();
         const view = await runs.get(run_id);
-        const page = await readTranscriptPage(view, { hostId: ctx.hostId, runDir: ctx.runDir(run_id) }, { stream, offset, limitBytes: limit_bytes });
+        const where = { client: runs.client, taskQueue: runs.options.taskQueue, hostId: ctx.hostId, runDir: ctx.runDir(run_id) };
+        const page = await readTranscriptPage(view, where, { run_id, stream, offset, limit_bytes });
         return structured({ ...page });
       }),
   );

@@ -1,0 +1,24 @@
+// readTranscript: reading a transcript on the host whose disk holds it, for an MCP server on
+// another host (read_output). A short workflow whose one activity runs on that host's queue.
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { TranscriptPage, TranscriptRequest } from '../transcripts.js';
+import { hostControlQueue } from './names.js';
+
+export interface TranscriptActivities {
+  readTranscriptPage(request: TranscriptRequest): Promise<TranscriptPage>;
+}
+
+export async function readTranscript(request: TranscriptRequest & { host: string }): Promise<TranscriptPage> {
+  const { readTranscriptPage } = proxyActivities<TranscriptActivities>({
+    taskQueue: hostControlQueue(request.host),
+    // The host's worker answers at once or is not running: then say so quickly.
+    scheduleToStartTimeout: '15 seconds',
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 1 },
+  });
+  try {
+    return await readTranscriptPage(request);
+  } catch (err) {
+    throw ApplicationFailure.create({ type: 'BatonTranscriptUnreachable', message: String((err as Error).cause ?? err), nonRetryable: true });
+  }
+}
