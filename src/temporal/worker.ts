@@ -50,7 +50,9 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
   const connection = await NativeConnection.connect(target.connectionOptions);
   const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
-  const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second' } as const;
+  // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s
+  // they go to the shared queue instead (the SDK's default waits longer), so recovery is prompt.
+  const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second', stickyQueueScheduleToStartTimeout: '3 seconds' } as const;
   const workers = await Promise.all([
     Worker.create({
       ...common,

@@ -88,9 +88,18 @@ export async function callError(client: Client, name: string, args: Record<strin
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join('\n');
 }
 
+export interface WorkerProcess {
+  pid: number;
+  /** SIGTERM, as a person or a service manager stops it; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** kill -9: the worker dies at once, its agents do not. */
+  kill(): Promise<void>;
+  output(): string;
+}
+
 /** `baton worker` as its own process; resolves once it polls. */
-export async function startWorkerProcess(env: TestEnv): Promise<{ stop(): Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...env.env, BATON_LOG_LEVEL: 'INFO' }, cwd: env.workDir, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startWorkerProcess(env: TestEnv, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...env.env, BATON_LOG_LEVEL: 'INFO', ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -101,9 +110,15 @@ export async function startWorkerProcess(env: TestEnv): Promise<{ stop(): Promis
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    output: () => output,
   };
 }
