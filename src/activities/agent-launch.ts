@@ -57,7 +57,7 @@ export async function launchAgent(opts: {
   try {
     const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'baton-agent', files.exitStatus, plan.file, ...plan.args], {
       cwd: opts.cwd,
-      env: { ...process.env, ...plan.env, BATON_RUN_ID: runId },
+      env: { ...process.env, ...plan.env, BATON_RUN_ID: runId, BATON_HOST_ID: opts.host },
       detached: true,
       stdio: [stdin.fd, stdout.fd, stderr.fd],
     });

@@ -21,7 +21,7 @@ type Ownership = 'mine' | 'closed' | 'moved' | 'unknown';
 
 export async function sweepOrphans(deps: SweepDeps): Promise<string[]> {
   const stopped: string[] = [];
-  for (const [runId, procs] of await processesByRun()) {
+  for (const [runId, procs] of await processesByRun(deps.hostId)) {
     const dir = deps.runDir(runId);
     // Only runs whose directory is on this host's disk are this host's to judge.
     if (!(await access(dir).then(() => true, () => false))) continue;
@@ -30,7 +30,7 @@ export async function sweepOrphans(deps: SweepDeps): Promise<string[]> {
     const owner = await ownership(deps, runId);
     if (owner !== 'closed' && owner !== 'moved') continue;
     const pgid = agent && (await isAgentAlive(agent)) ? agent.pid : null;
-    await stopRunProcesses(runId, pgid, deps.killGraceMs);
+    await stopRunProcesses({ runId, hostId: deps.hostId }, pgid, deps.killGraceMs);
     deps.log(`stopped the leftover processes of run ${runId} (${owner === 'closed' ? 'its run has ended' : 'it moved to another host'})`, {
       runId,
       pids: procs.map((p) => p.pid),

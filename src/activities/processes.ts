@@ -46,9 +46,24 @@ async function allPids(): Promise<number[]> {
   return entries.filter((e) => /^\d+$/.test(e)).map(Number);
 }
 
-/** Live processes in the group, and live processes (anywhere) that carry BATON_RUN_ID=runId. */
-export async function findRunProcesses(runId: string, pgid: number | null): Promise<ProcStat[]> {
-  const marker = `BATON_RUN_ID=${runId}\0`;
+/**
+ * Which processes are a run's: its agent's group, and anything that carries the run's id in its
+ * environment (also after leaving the group) — and, when given, the host's id: two workers with
+ * different host ids may share one machine, and each owns only its own agents.
+ */
+export interface RunMark {
+  runId: string;
+  hostId?: string;
+}
+
+function carriesMark(environ: string, mark: RunMark): boolean {
+  const all = `\0${environ}\0`;
+  if (!all.includes(`\0BATON_RUN_ID=${mark.runId}\0`)) return false;
+  return mark.hostId === undefined || all.includes(`\0BATON_HOST_ID=${mark.hostId}\0`);
+}
+
+/** Live processes in the group, and live processes (anywhere) that carry the run's mark. */
+export async function findRunProcesses(mark: RunMark, pgid: number | null): Promise<ProcStat[]> {
   const found: ProcStat[] = [];
   for (const pid of await allPids()) {
     if (pid === process.pid) continue;
@@ -59,7 +74,7 @@ export async function findRunProcesses(runId: string, pgid: number | null): Prom
       continue;
     }
     const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
-    if (`${environ}\0`.includes(marker)) found.push(stat);
+    if (carriesMark(environ, mark)) found.push(stat);
   }
   return found;
 }
@@ -83,24 +98,24 @@ export interface StopOutcome {
  * repeated until no process of the run is left. The group is checked before each signal, so a
  * recycled group id is never hit.
  */
-export async function stopRunProcesses(runId: string, pgid: number | null, graceMs: number): Promise<StopOutcome> {
-  let procs = await findRunProcesses(runId, pgid);
+export async function stopRunProcesses(mark: RunMark, pgid: number | null, graceMs: number): Promise<StopOutcome> {
+  let procs = await findRunProcesses(mark, pgid);
   const outcome: StopOutcome = { signalled: procs.length, killed: false };
   if (procs.length === 0) return outcome;
   sendAll(procs, pgid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await delay(Math.min(50, Math.max(1, deadline - Date.now())));
-    procs = await findRunProcesses(runId, pgid);
+    procs = await findRunProcesses(mark, pgid);
     if (procs.length === 0) return outcome;
   }
   for (let round = 0; round < 50 && procs.length > 0; round++) {
     outcome.killed = true;
     sendAll(procs, pgid, 'SIGKILL');
     await delay(20);
-    procs = await findRunProcesses(runId, pgid);
+    procs = await findRunProcesses(mark, pgid);
   }
-  if (procs.length > 0) throw new Error(`processes ${procs.map((p) => p.pid).join(', ')} of run ${runId} survived SIGKILL`);
+  if (procs.length > 0) throw new Error(`processes ${procs.map((p) => p.pid).join(', ')} of run ${mark.runId} survived SIGKILL`);
   return outcome;
 }
 
@@ -110,14 +125,14 @@ function sendAll(procs: ProcStat[], pgid: number | null, sig: NodeJS.Signals): v
   for (const proc of procs) signal(proc.pid, sig, false);
 }
 
-/** Every live process that carries a BATON_RUN_ID, by run: one pass over /proc for all runs. */
-export async function processesByRun(): Promise<Map<string, ProcStat[]>> {
+/** Every live process of this host's agents, by run: one pass over /proc for all runs. */
+export async function processesByRun(hostId: string): Promise<Map<string, ProcStat[]>> {
   const byRun = new Map<string, ProcStat[]>();
   for (const pid of await allPids()) {
     if (pid === process.pid) continue;
     const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
     const match = /(?:^|\0)BATON_RUN_ID=([^\0]+)/.exec(environ);
-    if (!match) continue;
+    if (!match || !carriesMark(environ, { runId: match[1]!, hostId })) continue;
     const stat = await readProcStat(pid);
     if (!stat || !isLiveState(stat.state)) continue;
     const list = byRun.get(match[1]!) ?? [];

@@ -98,7 +98,7 @@ async function findOrLaunch(
     return { agent: recorded };
   }
   // A launch that died before it recorded its agent may have left processes: none may survive.
-  await stopRunProcesses(request.run_id, null, 1000);
+  await stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, null, 1000);
   let agent: AgentHandle;
   try {
     const plan = await backends[request.spec.backend].plan({
@@ -163,7 +163,7 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
         const status = exit ?? (await readExitStatus(f.runDir));
         if (status) {
           // The agent is done: whatever it left running (a grandchild that left its group) goes too.
-          await stopRunProcesses(f.request.run_id, null, f.request.timings.kill_grace_ms);
+          await stopRunProcesses({ runId: f.request.run_id, hostId: f.agent.host }, null, f.request.timings.kill_grace_ms);
           return { kind: 'exited', ...status };
         }
         return { kind: 'lost', reason: `agent process ${f.agent.pid} ended without an exit status (killed together with its wrapper)` };
@@ -243,7 +243,7 @@ async function onCancelled(f: FollowContext, streams: [OutputStream, TranscriptR
     }
     throw new CancelledFailure('activity cancelled without stopping the agent (heartbeat lost or paused)');
   }
-  await stopRunProcesses(f.request.run_id, f.agent.pid, f.request.timings.kill_grace_ms);
+  await stopRunProcesses({ runId: f.request.run_id, hostId: f.agent.host }, f.agent.pid, f.request.timings.kill_grace_ms);
   if (!details?.notFound) {
     for (const [stream, reader, parser] of streams) await drain(stream, reader, parser, true, f.sender);
     await withTimeout(f.sender.flush(), 5000);

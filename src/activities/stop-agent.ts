@@ -8,5 +8,5 @@ export async function stopAgent(deps: AgentHostDeps, request: StopAgentRequest):
   const agent = (await readAgentHandle(deps.runDir(request.run_id))) ?? request.agent;
   // The group id is used only while the wrapper that owns it is verifiably ours.
   const pgid = agent && (await isAgentAlive(agent)) ? agent.pid : null;
-  return stopRunProcesses(request.run_id, pgid, request.kill_grace_ms);
+  return stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, pgid, request.kill_grace_ms);
 }

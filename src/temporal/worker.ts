@@ -28,10 +28,18 @@ export interface BatonWorker {
 /** How often a worker looks for agents of runs its host no longer owns. */
 const SWEEP_EVERY_MS = 10 * 60_000;
 
-function startOrphanSweeps(deps: SweepDeps): NodeJS.Timeout {
+/** At start, once more when agents launched just before it are past their heartbeat window, then every few minutes. */
+function startOrphanSweeps(deps: SweepDeps): { stop(): void } {
   const sweep = () => void sweepOrphans(deps).catch((err: unknown) => log.warn('looking for leftover agents failed', { error: String(err) }));
   sweep();
-  return setInterval(sweep, SWEEP_EVERY_MS).unref();
+  const again = setTimeout(sweep, deps.heartbeatTimeoutMs + 1000).unref();
+  const every = setInterval(sweep, SWEEP_EVERY_MS).unref();
+  return {
+    stop: () => {
+      clearTimeout(again);
+      clearInterval(every);
+    },
+  };
 }
 
 /** Control steps are short (stop, read): a handful of slots is plenty and never starves. */
@@ -105,7 +113,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     log: (message, meta) => log.info(message, meta),
   });
   const closed = done.finally(() => {
-    clearInterval(sweeper);
+    sweeper.stop();
     return connection.close();
   });
   return {

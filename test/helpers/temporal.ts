@@ -37,7 +37,7 @@ export async function workflowsOf(env: TestEnv, client: Client): Promise<string[
 
 /** Live processes of a run: its group and anything that carries its BATON_RUN_ID. */
 export async function processesOf(runId: string): Promise<number[]> {
-  return (await findRunProcesses(runId, null)).map((p) => p.pid);
+  return (await findRunProcesses({ runId }, null)).map((p) => p.pid);
 }
 
 /** A workflow's whole history as text, payloads decoded: what `temporal workflow show` would show. */
