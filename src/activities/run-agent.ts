@@ -70,8 +70,14 @@ export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): P
   try {
     const found = await findOrLaunch(deps, request, runDir, sender);
     if ('lost' in found) return { kind: 'lost', reason: found.lost };
-    const query = () => deps.client.workflow.getHandle(request.run_id).query(segmentQuery);
-    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher, query, lastSegmentCheck: Date.now() });
+    const handle = deps.client.workflow.getHandle(request.run_id);
+    const query = () => handle.query(segmentQuery);
+    const workflowOpen = () =>
+      handle.describe().then(
+        (d) => d.status.name === 'RUNNING',
+        (err: unknown) => !(err instanceof WorkflowNotFoundError),
+      );
+    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher, query, workflowOpen, lastSegmentCheck: Date.now() });
   } finally {
     watcher.close();
     sender.close();
@@ -130,6 +136,8 @@ interface FollowContext {
   ctx: Context;
   /** Asks the workflow whether this segment should hand over. */
   query: () => Promise<{ end: boolean }>;
+  /** Whether the run's workflow is still open (true when that cannot be told). */
+  workflowOpen: () => Promise<boolean>;
   lastSegmentCheck: number;
   request: RunAgentRequest;
   runDir: string;
@@ -231,7 +239,9 @@ const stderrParser: LineParser = {
  */
 async function onCancelled(f: FollowContext, streams: [OutputStream, TranscriptReader, LineParser][]): Promise<never> {
   const details = f.ctx.cancellationDetails;
-  const stopsAgent = details?.cancelRequested || details?.notFound || details?.reset;
+  // "Not found" is a closed workflow, or only this attempt timing out (a server that was down):
+  // then the next attempt re-attaches, and the agent must live.
+  const stopsAgent = details?.cancelRequested || details?.reset || (details?.notFound && !(await f.workflowOpen()));
   if (!stopsAgent) {
     await withTimeout(f.sender.flush(), 2000);
     if (details?.workerShutdown) {

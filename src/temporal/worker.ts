@@ -60,7 +60,15 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s
   // they go to the shared queue instead (the SDK's default waits longer), so recovery is prompt.
-  const common = { connection, namespace: target.namespace, shutdownGraceTime: '1 second', stickyQueueScheduleToStartTimeout: '3 seconds' } as const;
+  // Shutting down never waits long: agents do not depend on the worker, and a poll stuck on a
+  // server that restarted must not hold the process for its long-poll timeout.
+  const common = {
+    connection,
+    namespace: target.namespace,
+    shutdownGraceTime: '1 second',
+    shutdownForceTime: '5 seconds',
+    stickyQueueScheduleToStartTimeout: '3 seconds',
+  } as const;
   const workers = await Promise.all([
     Worker.create({
       ...common,

@@ -11,6 +11,8 @@ import { CLI, type TestEnv } from './env.js';
 export interface McpSession {
   client: Client;
   close(): Promise<void>;
+  /** kill -9 the server process (stdio sessions only). */
+  kill(): void;
 }
 
 function newClient(): Client {
@@ -27,7 +29,7 @@ export async function connectStdio(env: TestEnv, args: string[] = [], extraEnv: 
   });
   const client = newClient();
   await client.connect(transport);
-  return { client, close: () => client.close() };
+  return { client, close: () => client.close(), kill: () => process.kill(transport.pid!, 'SIGKILL') };
 }
 
 export interface HttpBaton extends McpSession {
@@ -65,6 +67,7 @@ export async function startHttpBaton(env: TestEnv, extraEnv: Record<string, stri
     client,
     output: () => output,
     close: () => client.close(),
+    kill: () => void child.kill('SIGKILL'),
     stop: async () => {
       await client.close().catch(() => undefined);
       if (child.exitCode === null) child.kill('SIGINT');
