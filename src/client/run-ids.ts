@@ -2,6 +2,8 @@
 // racing calls land on one workflow id (DESIGN.md §7).
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
+import { MAX_ARGUMENT_DEPTH } from '../domain/argument-shape.js';
+import { InputError } from './errors.js';
 
 export function newRunId(): string {
   return `run_${ulid()}`;
@@ -16,13 +18,15 @@ export function argumentsHash(args: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(args)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+function canonicalJson(value: unknown, depth = 0): string {
+  // The MCP tools refuse deeper input before it gets here; this keeps other callers off the stack's end.
+  if (depth > MAX_ARGUMENT_DEPTH) throw new InputError(`the arguments are nested more than ${MAX_ARGUMENT_DEPTH} levels deep`);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, depth + 1)).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

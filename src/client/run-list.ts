@@ -1,5 +1,6 @@
 // list_runs, answered from Temporal visibility (search attributes + memo), so any MCP server can
 // answer it, freshly started or not, with no worker running.
+import { createHash } from 'node:crypto';
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { RunView } from '../domain/run-view.js';
@@ -74,14 +75,11 @@ function quote(value: string): string {
 }
 
 export async function listRuns(client: Client, filters: RunFilters, pageSize: number, cursor: string | null): Promise<RunPage> {
-  let nextPageToken: Uint8Array | undefined;
-  if (cursor) {
-    nextPageToken = Buffer.from(cursor, 'base64url');
-    if (nextPageToken.length === 0) throw new InputError('cursor is not one list_runs returned: pass next_cursor unchanged');
-  }
+  const query = visibilityQuery(filters);
+  const nextPageToken = cursor ? pageTokenOf(cursor, query) : undefined;
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
-    query: visibilityQuery(filters),
+    query,
     pageSize,
     ...(nextPageToken ? { nextPageToken } : {}),
   });
@@ -98,5 +96,41 @@ export async function listRuns(client: Client, filters: RunFilters, pageSize: nu
     if (view) runs.push(view);
   }
   const token = response.nextPageToken;
-  return { runs, next_cursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  return { runs, next_cursor: token && token.length > 0 ? cursorOf(token, query) : null };
+}
+
+// A cursor wraps Temporal's page token with the query it pages, so a cursor from elsewhere (or
+// from a call with other filters) is refused here, at once, instead of reaching the server, which
+// answers a foreign token with a retried "internal" failure.
+interface Cursor {
+  v: 1;
+  /** Which query the token pages. */
+  q: string;
+  /** Temporal's page token, base64url. */
+  t: string;
+}
+
+function queryDigest(query: string): string {
+  return createHash('sha256').update(query).digest('base64url').slice(0, 16);
+}
+
+function cursorOf(token: Uint8Array, query: string): string {
+  const cursor: Cursor = { v: 1, q: queryDigest(query), t: Buffer.from(token).toString('base64url') };
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function pageTokenOf(cursor: string, query: string): Uint8Array {
+  let parsed: Partial<Cursor> | undefined;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.v !== 1 || typeof parsed.t !== 'string' || parsed.t === '' || typeof parsed.q !== 'string') {
+    throw new InputError('cursor is not one list_runs returned: pass next_cursor unchanged, or leave cursor out for the first page');
+  }
+  if (parsed.q !== queryDigest(query)) {
+    throw new InputError('cursor belongs to a list_runs call with other filters: pass the same filters as that call, or leave cursor out to start over');
+  }
+  return Buffer.from(parsed.t, 'base64url');
 }

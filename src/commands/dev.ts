@@ -2,16 +2,21 @@
 // one machine. Ctrl-C stops Baton's own processes; agents still running go on (DESIGN.md §3).
 import type { BatonConfig } from '../config.js';
 import { listRuns } from '../client/run-list.js';
-import { startHttpEndpoint } from '../mcp/http.js';
+import { checkHttpExposure, startHttpEndpoint } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
 
 export async function runDev(config: BatonConfig): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  checkHttpExposure(config.http); // before Temporal and the worker start, not after
   const services = await startServices(config, { worker: true, say });
   const ctx = toolContext(config, async () => services.runs);
   const version = batonVersion();
-  const http = await startHttpEndpoint({ ...config.http, makeServer: () => createMcpServer(ctx, version) });
+  const http = await startHttpEndpoint({ ...config.http, makeServer: () => createMcpServer(ctx, version) }).catch(async (err: unknown) => {
+    // No endpoint (its port taken, say): stop what started for it, the dev server above all.
+    await stopServices(services);
+    throw err;
+  });
   const uiUrl = services.temporal.devServer?.uiUrl ?? '(your Temporal server\'s Web UI)';
   say('');
   say(`Baton ${version} is ready.`);
@@ -25,11 +30,15 @@ export async function runDev(config: BatonConfig): Promise<void> {
 
   say('\nstopping Baton: MCP endpoint, worker' + (services.temporal.devServer?.owned ? ', Temporal dev server' : ''));
   await http.close();
+  await stopServices(services, say);
+  say('stopped.');
+}
+
+async function stopServices(services: Services, say?: (line: string) => void): Promise<void> {
   await services.worker?.shutdown();
-  await reportRunningAgents(services, say);
+  if (say) await reportRunningAgents(services, say);
   await services.temporal.close();
   await services.temporal.devServer?.stop();
-  say('stopped.');
 }
 
 /**

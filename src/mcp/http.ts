@@ -31,12 +31,17 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export async function startHttpEndpoint(options: HttpOptions): Promise<HttpEndpoint> {
+/** Refuses an endpoint reachable beyond this machine without a token; call before starting anything. */
+export function checkHttpExposure(options: Pick<HttpOptions, 'host' | 'token'>): void {
   if (!isLoopback(options.host) && !options.token) {
     throw new Error(
       `BATON_HTTP_HOST=${options.host} would expose Baton beyond this machine without authentication: set BATON_HTTP_TOKEN (16+ characters) or bind to 127.0.0.1`,
     );
   }
+}
+
+export async function startHttpEndpoint(options: HttpOptions): Promise<HttpEndpoint> {
+  checkHttpExposure(options);
   const attempts = options.portExplicit || options.port === 0 ? 1 : PORT_ATTEMPTS;
   for (let i = 0; i < attempts; i++) {
     const port = options.port === 0 ? 0 : options.port + i;

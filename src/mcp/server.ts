@@ -1,5 +1,6 @@
 // One MCP server with every Baton tool. Cheap to build: the HTTP transport makes one a request.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CheckedMcpServer } from './checked-server.js';
 import type { ToolContext } from './context.js';
 import { registerCancelTools } from './tools/cancel-tools.js';
 import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
@@ -14,7 +15,7 @@ import { registerWaitAnyTool } from './tools/wait-any-tool.js';
 export const SERVER_NAME = 'baton';
 
 export function createMcpServer(ctx: ToolContext, version: string): McpServer {
-  const server = new McpServer({ name: SERVER_NAME, version }, { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } });
+  const server = new CheckedMcpServer({ name: SERVER_NAME, version }, { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } });
   registerStartTools(server, ctx);
   registerReadTools(server, ctx);
   registerListTools(server, ctx);

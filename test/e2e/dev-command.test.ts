@@ -1,7 +1,8 @@
 // `baton dev`, what `npm start` runs, with no TEMPORAL_ADDRESS: it starts its own dev server on
 // SQLite, sets the namespace up, reuses a running one, and Ctrl-C leaves nothing of Baton's behind
 // while agents go on and are picked up again by the next start.
-import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATON_SEARCH_ATTRIBUTE_NAMES } from '../../src/domain/search-attributes.js';
@@ -9,6 +10,7 @@ import type { RunView } from '../../src/domain/run-view.js';
 import { readProcStat } from '../../src/activities/processes.js';
 import { freePort } from '../setup/temporal-server.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { spawnBatonDev } from '../helpers/baton-process.js';
 import { callOk, connectStdio, startHttpBaton, type HttpBaton } from '../helpers/mcp.js';
 import { processesOf } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
@@ -110,6 +112,20 @@ describe('baton dev (npm start)', () => {
       expect(lines).toEqual(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`));
     } finally {
       await again.stop();
+    }
+  });
+
+  it('an MCP port that is taken: it says so, exits, and stops the dev server it started for nothing', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const dev = spawnBatonDev(env, { BATON_HTTP_PORT: String(port) });
+      expect(await dev.exited).not.toBe(0);
+      expect(dev.output()).toContain(`port ${port} on 127.0.0.1 is in use: free it or set BATON_HTTP_PORT to another port`);
+      expect(await isAlive(devServerPid(dev.output()))).toBe(false);
+    } finally {
+      taken.close();
     }
   });
 });

@@ -248,6 +248,8 @@ describe('command', () => {
     expect(first.next_cursor).not.toBeNull();
     const second = await callOk<{ runs: RunView[] }>(stdio.client, 'list_runs', { backend: 'command', limit: 2, cursor: first.next_cursor });
     expect(second.runs.map((r) => r.run_id)).not.toContain(first.runs[0]!.run_id);
+    // The cursor pages the query it came from: with other filters it is refused, not misread.
+    expect(await callError(stdio.client, 'list_runs', { backend: 'codex', limit: 2, cursor: first.next_cursor })).toMatch(/cursor belongs to a list_runs call with other filters/);
     const timedOut = await callOk<{ runs: RunView[] }>(stdio.client, 'list_runs', { status: 'timed_out' });
     expect(timedOut.runs.length).toBeGreaterThan(0);
     expect(timedOut.runs.every((r) => r.status === 'timed_out')).toBe(true);

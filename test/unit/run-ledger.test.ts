@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventBatch, LineGroup } from '../../src/domain/event-batch.js';
-import { RunLedger } from '../../src/domain/run-ledger.js';
+import { EVENT_RING_CAPACITY, RunLedger } from '../../src/domain/run-ledger.js';
 import type { RunWorkflowInput } from '../../src/domain/run-spec.js';
 
 const input: RunWorkflowInput = {
@@ -60,12 +60,12 @@ describe('RunLedger', () => {
 
   it('returns events after a cursor and says how many the ring no longer holds', () => {
     const ledger = new RunLedger(input);
-    const groups = Array.from({ length: 600 }, (_, i) => line(i + 1, `l${i}`));
+    const groups = Array.from({ length: EVENT_RING_CAPACITY + 100 }, (_, i) => line(i + 1, `l${i}`));
     ledger.applyBatch(batch(...groups));
     const page = ledger.events(0, 10);
     expect(page.missed).toBe(100);
     expect(page.events[0]!.seq).toBe(101);
-    expect(page.last_seq).toBe(600);
+    expect(page.last_seq).toBe(EVENT_RING_CAPACITY + 100);
   });
 
   it('merges facts: totals replace, per-turn usage adds up', () => {

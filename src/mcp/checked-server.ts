@@ -1,0 +1,25 @@
+// The MCP server every Baton tool registers on: each tool's arguments pass argumentProblem first,
+// so a value no tool can use (a NUL, a lone surrogate, nesting thousands deep) is refused the same
+// way by every tool, naming the field, before anything is looked up or started.
+import { McpServer, type RegisteredTool, type ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { argumentProblem } from '../domain/argument-shape.js';
+import { toolError } from './tool-result.js';
+
+type ToolConfig<I, O> = Parameters<typeof McpServer.prototype.registerTool<O & (ZodRawShapeCompat | AnySchema), I & (undefined | ZodRawShapeCompat | AnySchema)>>[1];
+type Handler = (args: unknown, extra: unknown) => ReturnType<ToolCallback>;
+
+export class CheckedMcpServer extends McpServer {
+  override registerTool<O extends ZodRawShapeCompat | AnySchema, I extends undefined | ZodRawShapeCompat | AnySchema = undefined>(
+    name: string,
+    config: ToolConfig<I, O>,
+    cb: ToolCallback<I>,
+  ): RegisteredTool {
+    const handler = cb as unknown as Handler;
+    const checked: Handler = (args, extra) => {
+      const problem = argumentProblem(args);
+      return problem ? toolError(problem) : handler(args, extra);
+    };
+    return super.registerTool<O, I>(name, config, checked as unknown as ToolCallback<I>);
+  }
+}

@@ -1,0 +1,102 @@
+// Many runs at once through one worker: 20 runs of 10,000 lines and 200 runs of 50 lines. Every
+// run's events, read live with a cursor as a client would, are gapless and equal to its
+// transcript; the worker's memory stays bounded.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent, RunView } from '../../src/domain/run-view.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
+
+let env: TestEnv;
+let mcp: McpSession;
+let worker: WorkerProcess;
+
+beforeAll(async () => {
+  env = await makeTestEnv({ BATON_MAX_CONCURRENT_AGENTS: '250' });
+  [mcp, worker] = await Promise.all([connectStdio(env, ['--no-worker']), startWorkerProcess(env)]);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await mcp?.close();
+  await env?.cleanup();
+});
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/**
+ * A shell agent (a few hundred kB, where a Node one would be tens of MB): `count` lines, a burst at
+ * a time with a pause between, so that a client polling every run keeps within the events a run
+ * keeps live (older ones are in the transcript only).
+ */
+function shellAgent(count: number, burst: number) {
+  const script = `i=1; while [ $i -le ${count} ]; do echo "line $i"; [ $((i % ${burst})) -eq 0 ] && sleep 0.5; i=$((i+1)); done`;
+  return { command: ['/bin/sh', '-c', script] };
+}
+
+/** Reads a run's events live with a cursor until it ends; returns them all. */
+async function followAll(runId: string): Promise<{ events: RunEvent[]; status: string }> {
+  const events: RunEvent[] = [];
+  let cursor = 0;
+  for (;;) {
+    const page = await callOk<{ events: RunEvent[]; next_after_seq: number; status: string; missed: number }>(mcp.client, 'poll_events', {
+      run_id: runId,
+      after_seq: cursor,
+      limit: 1000,
+      wait_seconds: 10,
+    });
+    expect(page.missed, `events of ${runId} after seq ${cursor} were no longer kept`).toBe(0);
+    events.push(...page.events);
+    cursor = page.next_after_seq;
+    if (['completed', 'failed', 'cancelled', 'timed_out'].includes(page.status)) return { events, status: page.status };
+  }
+}
+
+async function transcriptLines(runId: string): Promise<string[]> {
+  let offset = 0;
+  let text = '';
+  for (;;) {
+    const page = await callOk<{ text: string; next_offset: number; eof: boolean }>(mcp.client, 'read_output', { run_id: runId, offset, limit_bytes: 1_048_576 });
+    text += page.text;
+    offset = page.next_offset;
+    if (page.eof) return text.split('\n').filter(Boolean);
+  }
+}
+
+async function runMany(count: number, lines: number, burst: number): Promise<void> {
+  const runIds = await Promise.all(
+    Array.from({ length: count }, async (_, i) =>
+      (await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: `load ${i}`, backend: 'command', cwd: env.workDir, backend_config: shellAgent(lines, burst) })).run_id,
+    ),
+  );
+  const followed = await Promise.all(runIds.map((id) => followAll(id)));
+  for (const [i, { events, status }] of followed.entries()) {
+    expect(status).toBe('completed');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
+    const messages = events.filter((e) => e.type === 'agent_message').map((e) => e.data.text);
+    expect(messages).toEqual(await transcriptLines(runIds[i]!));
+    expect(messages).toHaveLength(lines);
+  }
+}
+
+describe('under load', () => {
+  it('20 concurrent runs of 10,000 lines: every run gapless and equal to its transcript', async () => {
+    const before = await rssMb(worker.pid);
+    await runMany(20, 10_000, 200);
+    const after = await rssMb(worker.pid);
+    // Bounded: the worker does not keep what it has sent (generous, to hold on any machine).
+    expect(after - before).toBeLessThan(400);
+  });
+
+  it('200 concurrent runs of 50 lines: every run gapless and equal to its transcript', async () => {
+    const before = await rssMb(worker.pid);
+    await runMany(200, 50, 50);
+    const after = await rssMb(worker.pid);
+    expect(after - before).toBeLessThan(400);
+    const listed = await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { status: 'completed', limit: 100 });
+    expect(listed.runs).toHaveLength(100);
+  });
+});

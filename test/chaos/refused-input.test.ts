@@ -1,0 +1,97 @@
+// Values no tool can use are refused as the caller's mistake, naming the field, at once, with
+// nothing started and no "[baton] error" logged: a list_runs cursor Baton never handed out (which
+// Temporal would answer with a retried internal failure), ids holding a lone UTF-16 surrogate (no
+// UTF-8 can carry them), input nested thousands of levels deep (a recursive walk would overflow),
+// and NUL bytes bound for argv or the environment (C strings cannot hold them).
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client as TemporalClient } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectStdioCaptured, type CapturedStdio } from '../helpers/baton-process.js';
+import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { callError } from '../helpers/mcp.js';
+import { temporalClient, workflowsOf } from '../helpers/temporal.js';
+
+let env: TestEnv;
+let mcp: CapturedStdio;
+let temporal: TemporalClient;
+let outside: string;
+
+beforeAll(async () => {
+  env = await makeTestEnv();
+  outside = await realpath(await mkdtemp(path.join(os.tmpdir(), 'baton-outside-')));
+  [mcp, temporal] = await Promise.all([connectStdioCaptured(env, ['--no-worker']), temporalClient(env)]);
+});
+
+afterAll(async () => {
+  await mcp?.close();
+  await temporal?.connection.close();
+  await rm(outside, { recursive: true, force: true });
+  await env?.cleanup();
+});
+
+function nested(depth: number, key: string): Record<string, unknown> {
+  let value: Record<string, unknown> = { type: 'string' };
+  for (let i = 0; i < depth; i++) value = { [key]: value };
+  return value;
+}
+
+describe('a list_runs cursor', () => {
+  it.concurrent.each(['xcVQ$x', 'AAAA', '__'])('that list_runs never returned (%j) is refused at once as an input error', async (cursor) => {
+    const message = await callError(mcp.client, 'list_runs', { cursor });
+    expect(message).toMatch(/cursor is not one list_runs returned/);
+    expect(message).not.toContain('This is not a problem with your arguments');
+  });
+});
+
+describe('an id holding a lone surrogate', () => {
+  it.each([
+    ['get_run', { run_id: 'run_\ud800' }],
+    ['poll_events', { run_id: '\udfff\ud800' }],
+    ['cancel_run', { run_id: 'run_\udc00x' }],
+    ['get_pipeline', { pipeline_id: 'pipe_\ud800' }],
+    ['reset_channel', { channel: '\ud800' }],
+  ])('%s answers it as an input error naming the field', async (tool, args) => {
+    const message = await callError(mcp.client, tool, args);
+    expect(message).not.toContain('This is not a problem with your arguments');
+    expect(message).toMatch(/^(run_id|pipeline_id|channel) holds a lone UTF-16 surrogate/);
+  });
+});
+
+describe('input nested 3000 levels deep', () => {
+  // Each would be refused anyway (codex add_dirs outside the roots, the last check): so nothing starts.
+  const run = () => ({ prompt: 'x', backend: 'codex', cwd: env.workDir, backend_config: { add_dirs: [outside] } });
+
+  it.each([
+    ['spawn_run', 'an output_schema', () => ({ ...run(), output_schema: nested(3000, 'not') }), 'output_schema'],
+    ['dispatch', 'an output_schema', () => ({ ...run(), max_wait_seconds: 1, output_schema: nested(3000, 'items') }), 'output_schema'],
+    ['spawn_run', 'a data part', () => ({ ...run(), prompt: undefined, input_message: { parts: [{ kind: 'data', data: nested(3000, 'a') }] } }), 'input_message'],
+    ['schedule_run', 'an output_schema', () => ({ ...run(), interval_seconds: 3600, output_schema: nested(3000, 'not') }), 'output_schema'],
+  ])('%s with %s is refused, naming the argument', async (tool, _what, args, field) => {
+    const message = await callError(mcp.client, tool, args());
+    expect(message).toBe(`${field} is nested more than 64 levels deep: Baton accepts at most 64 levels of arrays and objects in one argument`);
+  });
+});
+
+describe('a NUL byte in what becomes argv or the environment', () => {
+  const run = (backendConfig: Record<string, unknown>) => ({ prompt: 'x', backend: 'command', backend_config: backendConfig });
+
+  it.each([
+    ['a command argument', run({ command: [process.execPath, 'a\u0000b'] }), /^backend_config\.command\[1\] holds a NUL/],
+    ['the program', run({ command: ['fake\u0000agent'] }), /^backend_config\.command\[0\] holds a NUL/],
+    ['an environment value', run({ ...fakeAgent(), env: { X: 'a\u0000b' } }), /^backend_config\.env\.X holds a NUL/],
+    ['the model name', { prompt: 'x', backend: 'claude_code', model: 'son\u0000net' }, /^model holds a NUL/],
+  ])('in %s is refused by the tool, and nothing starts', async (_what, args, message) => {
+    const before = await workflowsOf(env, temporal);
+    expect(await callError(mcp.client, 'spawn_run', { ...args, cwd: env.workDir })).toMatch(message);
+    expect(await workflowsOf(env, temporal)).toEqual(before);
+  });
+});
+
+describe('after all of it', () => {
+  it('the log holds no error: each was the caller\'s, and said so', () => {
+    expect(mcp.alive()).toBe(true);
+    expect(mcp.stderr()).not.toContain('[baton] error');
+  });
+});
