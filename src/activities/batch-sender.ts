@@ -10,6 +10,11 @@ export interface BatchSenderOptions {
   intervalMs?: number;
   /** A batch is full at about this many bytes of JSON (Temporal's payload limit is 2 MB). */
   maxBatchBytes?: number;
+  /**
+   * A batch is also full at this many events: well under the live ring (EVENT_RING_CAPACITY), so
+   * a client that polls once per signal misses nothing even when the agent floods.
+   */
+  maxBatchEvents?: number;
   onError?: (err: unknown) => void;
   onSuccess?: () => void;
   /** A send error that retrying cannot fix. */
@@ -21,21 +26,25 @@ export class BatchSender {
   private notes: NewEvent[] = [];
   private agent: AgentHandle | undefined;
   private pendingBytes = 0;
+  private pendingEvents = 0;
   private lastSentAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
   private failure: unknown = null;
   private readonly intervalMs: number;
   private readonly maxBatchBytes: number;
+  private readonly maxBatchEvents: number;
 
   constructor(private readonly options: BatchSenderOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxBatchBytes = options.maxBatchBytes ?? 256 * 1024;
+    this.maxBatchEvents = options.maxBatchEvents ?? 500;
   }
 
   add(group: LineGroup): void {
     this.groups.push(group);
     this.pendingBytes += estimateBytes(group);
+    this.pendingEvents += group.events.length;
     this.schedule();
   }
 
@@ -85,7 +94,7 @@ export class BatchSender {
   private schedule(): void {
     // While a signal is in flight, its completion schedules the next one.
     if (this.sending) return;
-    const full = this.pendingBytes >= this.maxBatchBytes;
+    const full = this.pendingBytes >= this.maxBatchBytes || this.pendingEvents >= this.maxBatchEvents;
     if (this.timer && !full) return;
     this.clearTimer();
     const wait = full ? 0 : this.lastSentAt + this.intervalMs - Date.now();
@@ -122,13 +131,19 @@ export class BatchSender {
 
   private takeBatch(): EventBatch {
     let bytes = 0;
+    let events = 0;
     let count = 0;
-    while (count < this.groups.length && (count === 0 || bytes + estimateBytes(this.groups[count]!) <= this.maxBatchBytes)) {
-      bytes += estimateBytes(this.groups[count]!);
+    while (count < this.groups.length) {
+      const group = this.groups[count]!;
+      const fits = bytes + estimateBytes(group) <= this.maxBatchBytes && events + group.events.length <= this.maxBatchEvents;
+      if (count > 0 && !fits) break;
+      bytes += estimateBytes(group);
+      events += group.events.length;
       count += 1;
     }
     const batch: EventBatch = { attempt: this.options.attempt, groups: this.groups.splice(0, count) };
     this.pendingBytes -= bytes;
+    this.pendingEvents -= events;
     if (this.notes.length > 0) batch.notes = this.notes.splice(0);
     if (this.agent) {
       batch.agent = this.agent;
@@ -140,6 +155,7 @@ export class BatchSender {
   private putBack(batch: EventBatch): void {
     this.groups.unshift(...batch.groups);
     this.pendingBytes += batch.groups.reduce((sum, g) => sum + estimateBytes(g), 0);
+    this.pendingEvents += batch.groups.reduce((sum, g) => sum + g.events.length, 0);
     if (batch.notes) this.notes.unshift(...batch.notes);
     if (batch.agent && !this.agent) this.agent = batch.agent;
   }

@@ -1,6 +1,6 @@
 // The runAgent activity: launch the agent (or find it still running), tail its output into
 // events for the workflow, heartbeat, and report how it ended (DESIGN.md §5).
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -104,7 +104,9 @@ async function findOrLaunch(
     return { agent: recorded };
   }
   // A launch that died before it recorded its agent may have left processes: none may survive.
-  await stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, null, 1000);
+  // launchAgent opens the stdout log before it spawns, so without one no process of this run was
+  // ever started here: a run's first launch skips the scan of every process on the machine.
+  if (await pathExists(runFiles(runDir).stdout)) await stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, null, 1000);
   let agent: AgentHandle;
   try {
     const plan = await backends[request.spec.backend].plan({
@@ -225,7 +227,9 @@ async function drain(
         progress.session_id = outcome.facts?.session_id ?? progress.session_id;
       }
     }
-    if (lines.length === 0 || final === false) return;
+    // An agent that has ended is read to the end of its file, even past a long line that filled
+    // a whole read budget without a newline.
+    if (!final || (lines.length === 0 && reader.atEnd)) return;
   }
 }
 
@@ -268,3 +272,10 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 export type { AgentExit };
+
+function pathExists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}

@@ -19,12 +19,21 @@ export class TranscriptReader {
   private partialBytes = 0;
   private readPos: number;
   private skippingLongLine = false;
+  private endReached = false;
 
   constructor(
     private readonly file: string,
     offset: number,
   ) {
     this.readPos = offset;
+  }
+
+  /**
+   * Whether the last readLines call read to the end of the file. False when it stopped at its
+   * byte budget: then an empty result means "more to read", not "nothing new".
+   */
+  get atEnd(): boolean {
+    return this.endReached;
   }
 
   /** Offset up to which every line has been returned. */
@@ -38,13 +47,17 @@ export class TranscriptReader {
    */
   async readLines(final: boolean, maxBytes = 8 * CHUNK_BYTES): Promise<Line[]> {
     const handle = await this.open();
+    this.endReached = handle === null;
     if (!handle) return [];
     const lines: Line[] = [];
     let budget = maxBytes;
     for (;;) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(budget, 1)));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.readPos);
-      if (bytesRead === 0) break;
+      if (bytesRead === 0) {
+        this.endReached = true;
+        break;
+      }
       this.take(buffer.subarray(0, bytesRead), lines);
       budget -= bytesRead;
       if (budget <= 0) return lines;

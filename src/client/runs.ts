@@ -16,7 +16,8 @@ import { waitForClose } from './wait-close.js';
 
 /** A query gets this long before the reader falls back to the memo (no worker answering). */
 const QUERY_DEADLINE_MS = 3000;
-const EVENT_POLL_MS = 200;
+/** A waiting poll_events asks again after 200 ms, backing off to 1 s while nothing new comes. */
+const EVENT_POLL_MS = { first: 200, max: 1000, growth: 1.5 };
 const PROGRESS_EVERY_MS = 2000;
 
 export interface WaitOutcome {
@@ -62,11 +63,18 @@ export class RunsClient {
   /** Events after a seq; with `waitMs`, waits for at least one new event (or the run's end). */
   async events(runId: string, afterSeq: number, limit: number, opts: { waitMs?: number; signal?: AbortSignal } = {}): Promise<RunEventsPage> {
     const deadline = Date.now() + (opts.waitMs ?? 0);
+    const pastDeadline = () => Date.now() >= deadline || Boolean(opts.signal?.aborted);
+    // Each ask is a query task on the run's worker: many clients waiting on many runs must not
+    // keep a busy worker from answering (or from running the runs).
+    let pause = EVENT_POLL_MS.first;
     for (;;) {
-      const page = await this.eventsOnce(runId, afterSeq, limit);
-      const done = page.events.length > 0 || isFinalStatus(page.status) || Date.now() >= deadline || opts.signal?.aborted;
-      if (done) return page;
-      await delay(Math.min(EVENT_POLL_MS, Math.max(1, deadline - Date.now())));
+      const lastTry = pastDeadline();
+      const page = await this.eventsOnce(runId, afterSeq, limit, { lastTry, query: true });
+      if (page && (page.events.length > 0 || isFinalStatus(page.status) || lastTry)) return page;
+      // A worker too busy to answer until the deadline: answer without one more query.
+      if (!page && pastDeadline()) return (await this.eventsOnce(runId, afterSeq, limit, { lastTry: true, query: false }))!;
+      await delay(Math.min(pause, Math.max(1, deadline - Date.now())));
+      pause = Math.min(EVENT_POLL_MS.max, pause * EVENT_POLL_MS.growth);
     }
   }
 
@@ -80,11 +88,24 @@ export class RunsClient {
     return { view: outcome.view, already_finished: false };
   }
 
-  private async eventsOnce(runId: string, afterSeq: number, limit: number): Promise<RunEventsPage> {
-    const { handle, description } = await this.describe(runId);
-    const page = (await this.query(() => handle.query(eventsQuery, afterSeq, limit))) ?? pageFromMemo(description, afterSeq, limit);
+  /**
+   * One read of the events: the run's query, else what Temporal keeps without a worker. A live
+   * run's events are in its workflow only, so when no worker answers, the page is empty (missed
+   * 0: nothing is lost, it is out of reach for now). A closed run's memo keeps its newest events;
+   * read from further behind, it would report older ones missed, so while the caller can wait
+   * (not `lastTry`) a slow worker gets asked again instead: null.
+   */
+  private async eventsOnce(runId: string, afterSeq: number, limit: number, opts: { lastTry: boolean; query: boolean }): Promise<RunEventsPage | null> {
+    // The query first: a live run answers it alone, one round trip per poll instead of two.
+    const handle = this.client.workflow.getHandle(runId);
+    const live = opts.query ? await this.query(() => handle.query(eventsQuery, afterSeq, limit)) : null;
+    if (live && !isFinalStatus(live.status)) return live;
+    const { description } = await this.describe(runId);
+    if (isOpen(description)) return live ?? (opts.lastTry ? unansweredPage(description, afterSeq) : null);
+    const page = live ?? pageFromMemo(description, afterSeq, limit);
+    if (!live && page.missed > 0 && !opts.lastTry) return null;
     // A closed run's notification attempts continue its events.
-    return isOpen(description) ? page : withWebhookEvents(this.client, runId, page, afterSeq, limit);
+    return withWebhookEvents(this.client, runId, page, afterSeq, limit);
   }
 
   private async describe(runId: string) {
@@ -105,6 +126,12 @@ export class RunsClient {
       return null;
     }
   }
+}
+
+/** No worker answered for a live run: nothing new that can be read now, and nothing missed. */
+function unansweredPage(description: WorkflowExecutionDescription, afterSeq: number): RunEventsPage {
+  const view = viewFromExecution(description);
+  return { events: [], last_seq: Math.max(afterSeq, view?.last_seq ?? 0), missed: 0, status: view?.status ?? 'running' };
 }
 
 /** No worker answered: a closed run still has its newest events in the memo. */

@@ -3,13 +3,22 @@
 // way by every tool, naming the field, before anything is looked up or started.
 import { McpServer, type RegisteredTool, type ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { argumentProblem } from '../domain/argument-shape.js';
 import { toolError } from './tool-result.js';
 
 type ToolConfig<I, O> = Parameters<typeof McpServer.prototype.registerTool<O & (ZodRawShapeCompat | AnySchema), I & (undefined | ZodRawShapeCompat | AnySchema)>>[1];
 type Handler = (args: unknown, extra: unknown) => ReturnType<ToolCallback>;
 
+// One Ajv for every server: the HTTP endpoint builds a server per request, and an Ajv instance
+// each time cost a quarter of a millisecond of CPU a request (bench, docs/PERFORMANCE.md).
+const sharedValidator = new AjvJsonSchemaValidator();
+
 export class CheckedMcpServer extends McpServer {
+  constructor(...[info, options]: ConstructorParameters<typeof McpServer>) {
+    super(info, { jsonSchemaValidator: sharedValidator, ...options });
+  }
+
   override registerTool<O extends ZodRawShapeCompat | AnySchema, I extends undefined | ZodRawShapeCompat | AnySchema = undefined>(
     name: string,
     config: ToolConfig<I, O>,

@@ -113,7 +113,7 @@ describe.concurrent('agents that misbehave', () => {
     expect(messages[0]).toBe(Buffer.from(INVALID_UTF8).toString('utf8'));
     expect(messages[0]).toContain('\uFFFD');
     const big = messages.find((m) => m.startsWith('yyyy'));
-    expect(big, 'the big line has an event').toBeDefined();
+    expect(big, `the big line has an event; events: ${JSON.stringify(events.map((e) => [e.seq, e.type, JSON.stringify(e.data).slice(0, 60)]))}`).toBeDefined();
     expect(big!.length).toBeLessThanOrEqual(4096);
     expect(big).toMatch(new RegExp(`^y+…\\[truncated, original ${BIG_LINE_BYTES} chars\\]$`));
     expect(messages).toContain('after the big line');

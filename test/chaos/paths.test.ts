@@ -59,7 +59,7 @@ describe('cwd', () => {
     ['a file instead of a directory', () => path.join(env.workDir, 'file.txt'), /cwd ".+file\.txt" is not a directory/],
     ['a directory that does not exist', () => path.join(env.workDir, 'missing'), /cwd ".+missing" does not exist: create the directory or pass an existing one/],
     ['a path longer than 4096 characters', () => path.join(env.workDir, 'a'.repeat(5000)), /cwd is \d+ characters long; paths are limited to 4096/],
-    ['a NUL byte', () => `${env.workDir}/project\u0000/../../etc`, /cwd contains a NUL character/],
+    ['a NUL byte', () => `${env.workDir}/project\u0000/../../etc`, /^cwd holds a NUL character/],
     ['a relative path', () => 'project', /cwd must be an absolute path; got "project"/],
     ['a path relative to the home directory', () => '~/project', /cwd must be an absolute path/],
     ['the file system root', () => '/', outsideRoots],
@@ -88,7 +88,7 @@ describe('other paths a run uses', () => {
   });
 
   it('refuses a profile path with a NUL byte, and one that is a directory', async () => {
-    expect(await callError(mcp.client, 'spawn_run', claude(`${env.workDir}/x\u0000.md`))).toMatch(/profile contains a NUL character/);
+    expect(await callError(mcp.client, 'spawn_run', claude(`${env.workDir}/x\u0000.md`))).toMatch(/^profile holds a NUL character/);
     expect(await callError(mcp.client, 'spawn_run', claude(path.join(env.workDir, 'project')))).toMatch(/profile ".+project" is not a file/);
   });
 

@@ -59,6 +59,9 @@ describe('a worker killed with SIGKILL while its agent lives', () => {
         killed = true;
         await worker.kill();
         expect((await processesOf(run_id)).length).toBeGreaterThan(0);
+        // No worker to answer: the events are out of reach for now, not missed.
+        const unanswered = await callOk<{ events: RunEvent[]; missed: number; status: string }>(mcp.client, 'poll_events', { run_id, after_seq: 0 });
+        expect(unanswered).toMatchObject({ events: [], missed: 0, status: 'running' });
         worker = await startWorkerProcess(env);
       }
     });

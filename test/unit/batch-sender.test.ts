@@ -38,6 +38,19 @@ describe('BatchSender', () => {
     expect(ends).toEqual(ends.slice().sort((a, b) => a - b));
   });
 
+  it('caps a batch at maxBatchEvents, well under the live ring, so a poller between two signals misses nothing', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 1, send: async (b) => void sent.push(b) });
+    sender.add(group(1));
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 2; i <= 1201; i++) sender.add(group(i));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent.map((b) => b.groups.length)).toEqual([1, 500, 500]); // full: sent at once
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent.map((b) => b.groups.length)).toEqual([1, 500, 500, 200]); // the rest: after the interval
+    expect(sent.flatMap((b) => b.groups.map((g) => g.end))).toEqual(Array.from({ length: 1201 }, (_, i) => i + 1));
+  });
+
   it('keeps a batch that failed to send and sends it again, in order, before newer events', async () => {
     const sent: EventBatch[] = [];
     let fail = true;

@@ -37,6 +37,19 @@ describe('TranscriptReader', () => {
     expect(await reader.readLines(true)).toEqual([{ text: 'done', end: 4 }]);
   });
 
+  it('says when a read stopped at its budget inside a line, so a final read goes on to the end', async () => {
+    await writeFile(file, 'a long line\nlast');
+    const reader = new TranscriptReader(file, 0);
+    expect(await reader.readLines(true, 4)).toEqual([]);
+    expect(reader.atEnd).toBe(false);
+    const lines = [];
+    while (!reader.atEnd) lines.push(...(await reader.readLines(true, 4)));
+    expect(lines).toEqual([
+      { text: 'a long line', end: 12 },
+      { text: 'last', end: 16 },
+    ]);
+  });
+
   it('replaces invalid UTF-8 and drops a CR before the newline', async () => {
     await writeFile(file, Buffer.concat([Buffer.from('bad '), Buffer.from([0xff, 0xfe]), Buffer.from(' bytes\r\nok\n')]));
     const lines = await new TranscriptReader(file, 0).readLines(false);

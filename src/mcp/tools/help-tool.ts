@@ -19,16 +19,19 @@ export const SERVER_INSTRUCTIONS = [
   'cwd must be an absolute, existing directory under Baton\'s allowed roots. Pass idempotency_key to make a start safe to retry.',
 ].join('\n');
 
+// Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const helpTool = {
+  title: 'How to use Baton',
+  description: 'Explains what each Baton tool is for and when to use it.',
+  inputSchema: strictObject({}, 'help'),
+  outputSchema: z.object({ text: z.string() }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
 export function registerHelpTool(server: McpServer): void {
   server.registerTool(
     'help',
-    {
-      title: 'How to use Baton',
-      description: 'Explains what each Baton tool is for and when to use it.',
-      inputSchema: strictObject({}, 'help'),
-      outputSchema: z.object({ text: z.string() }),
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    },
+    helpTool,
     async () => structured({ text: SERVER_INSTRUCTIONS }),
   );
 }

@@ -45,18 +45,53 @@ export const pipelineViewSchema = z.object({
 
 const pipelineIdArg = z.string().min(1).max(200).describe('The pipeline id spawn_pipeline returned (pipe_...).');
 
+// Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const spawnPipelineTool = {
+  title: 'Start a planner -> workers -> reviewer pipeline',
+  description:
+    'Start a team of agents on a goal: a planner writes a plan (steps), workers carry out the steps (up to parallelism at once, optionally each in its own git worktree), ' +
+    'a reviewer approves or requests changes, round after round up to max_rounds. Returns pipeline_id at once; follow with get_pipeline, stop with cancel_run.',
+  inputSchema: spawnPipelineInputSchema,
+  outputSchema: z.object({ pipeline_id: z.string(), status: z.enum(PIPELINE_STATUSES), pipeline: pipelineViewSchema }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
+const getPipelineTool = {
+  title: 'Get a pipeline',
+  description:
+    'A pipeline\'s status, plan, every step with its run_id, status, timing and cost, the last verdict and totals. With wait_seconds, waits until the pipeline has finished or the time is up.',
+  inputSchema: strictObject(
+    {
+      pipeline_id: pipelineIdArg,
+      wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS).default(0).describe(`Wait up to this long for the pipeline to finish (default 0, at most ${MAX_WAIT_SECONDS}).`),
+    },
+    'get_pipeline',
+  ),
+  outputSchema: pipelineViewSchema,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
+const approvePlanTool = {
+  title: 'Approve, edit or reject a pipeline\'s plan',
+  description:
+    'For a pipeline started with require_plan_approval, waiting at awaiting_approval: "approve" lets the workers start (optionally with edited steps), "reject" ends the pipeline.',
+  inputSchema: strictObject(
+    {
+      pipeline_id: pipelineIdArg,
+      decision: z.enum(['approve', 'reject']).describe('"approve" or "reject".'),
+      steps: z.array(strictObject({ title: z.string().min(1), instructions: z.string().min(1) }, 'a plan step')).min(1).optional().describe('The plan to use instead of the planner\'s (approve only).'),
+      reason: z.string().max(2000).optional().describe('Why, when rejecting.'),
+    },
+    'approve_plan',
+  ),
+  outputSchema: pipelineViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+};
+
 export function registerPipelineTools(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'spawn_pipeline',
-    {
-      title: 'Start a planner -> workers -> reviewer pipeline',
-      description:
-        'Start a team of agents on a goal: a planner writes a plan (steps), workers carry out the steps (up to parallelism at once, optionally each in its own git worktree), ' +
-        'a reviewer approves or requests changes, round after round up to max_rounds. Returns pipeline_id at once; follow with get_pipeline, stop with cancel_run.',
-      inputSchema: spawnPipelineInputSchema,
-      outputSchema: z.object({ pipeline_id: z.string(), status: z.enum(PIPELINE_STATUSES), pipeline: pipelineViewSchema }),
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    },
+    spawnPipelineTool,
     (args) =>
       guarded('spawn_pipeline', async () => {
         const started = await spawnPipeline(await ctx.runs(), args);
@@ -66,42 +101,14 @@ export function registerPipelineTools(server: McpServer, ctx: ToolContext): void
 
   server.registerTool(
     'get_pipeline',
-    {
-      title: 'Get a pipeline',
-      description:
-        'A pipeline\'s status, plan, every step with its run_id, status, timing and cost, the last verdict and totals. With wait_seconds, waits until the pipeline has finished or the time is up.',
-      inputSchema: strictObject(
-        {
-          pipeline_id: pipelineIdArg,
-          wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS).default(0).describe(`Wait up to this long for the pipeline to finish (default 0, at most ${MAX_WAIT_SECONDS}).`),
-        },
-        'get_pipeline',
-      ),
-      outputSchema: pipelineViewSchema,
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    },
+    getPipelineTool,
     ({ pipeline_id, wait_seconds }, extra) =>
       guarded('get_pipeline', async () => structured(await waitPipeline(await ctx.runs(), pipeline_id, wait_seconds * 1000, extra.signal))),
   );
 
   server.registerTool(
     'approve_plan',
-    {
-      title: 'Approve, edit or reject a pipeline\'s plan',
-      description:
-        'For a pipeline started with require_plan_approval, waiting at awaiting_approval: "approve" lets the workers start (optionally with edited steps), "reject" ends the pipeline.',
-      inputSchema: strictObject(
-        {
-          pipeline_id: pipelineIdArg,
-          decision: z.enum(['approve', 'reject']).describe('"approve" or "reject".'),
-          steps: z.array(strictObject({ title: z.string().min(1), instructions: z.string().min(1) }, 'a plan step')).min(1).optional().describe('The plan to use instead of the planner\'s (approve only).'),
-          reason: z.string().max(2000).optional().describe('Why, when rejecting.'),
-        },
-        'approve_plan',
-      ),
-      outputSchema: pipelineViewSchema,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    },
+    approvePlanTool,
     ({ pipeline_id, ...decision }) => guarded('approve_plan', async () => structured(await approvePlan(await ctx.runs(), pipeline_id, decision))),
   );
 }

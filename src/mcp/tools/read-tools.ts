@@ -30,30 +30,76 @@ const transcriptOutput = z.object({
   text: z.string(),
 });
 
+// Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const getRunTool = {
+  title: 'Get a run',
+  description: 'The run\'s current state: status, progress, last message, usage and cost, and the result once it has finished. Does not wait.',
+  inputSchema: strictObject({ run_id: runIdArg }, 'get_run'),
+  outputSchema: runViewSchema,
+  annotations: readOnly,
+};
+
+const waitRunTool = {
+  title: 'Wait for a run to finish',
+  description:
+    'Waits until the run finishes or max_wait_seconds pass (default 50), sending progress notifications meanwhile. ' +
+    'Returns finished=true with the result, or finished=false: then call wait_run again.',
+  inputSchema: strictObject({ run_id: runIdArg, max_wait_seconds: maxWaitArg }, 'wait_run'),
+  outputSchema: z.object({ finished: z.boolean(), run: runViewSchema }),
+  annotations: readOnly,
+};
+
+const pollEventsTool = {
+  title: 'Read a run\'s events',
+  description:
+    'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +
+    'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event.',
+  inputSchema: strictObject(
+    {
+      run_id: runIdArg,
+      after_seq: z.number().int().min(0).default(0).describe('Return events with seq greater than this (0 = from the start).'),
+      limit: z.number().int().min(1).max(1000).default(100).describe('At most this many events (default 100).'),
+      wait_seconds: z
+        .number()
+        .min(0)
+        .max(MAX_WAIT_SECONDS)
+        .default(0)
+        .describe(`Wait up to this long for a new event when there is none yet (default 0, at most ${MAX_WAIT_SECONDS}).`),
+    },
+    'poll_events',
+  ),
+  outputSchema: eventsOutput,
+  annotations: readOnly,
+};
+
+const readOutputTool = {
+  title: 'Read a run\'s transcript',
+  description:
+    'Pages through the agent\'s full raw output (stdout, or stderr), which poll_events only summarizes. Pages end on whole lines; ' +
+    'pass next_offset as offset to continue. Served by an MCP server on the run\'s host.',
+  inputSchema: strictObject(
+    {
+      run_id: runIdArg,
+      stream: z.enum(['stdout', 'stderr']).default('stdout').describe('Which output to read (default stdout).'),
+      offset: z.number().int().min(0).default(0).describe('Byte offset to start at (default 0).'),
+      limit_bytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Page size in bytes (default 65536, at most 1 MiB).'),
+    },
+    'read_output',
+  ),
+  outputSchema: transcriptOutput,
+  annotations: readOnly,
+};
+
 export function registerReadTools(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'get_run',
-    {
-      title: 'Get a run',
-      description: 'The run\'s current state: status, progress, last message, usage and cost, and the result once it has finished. Does not wait.',
-      inputSchema: strictObject({ run_id: runIdArg }, 'get_run'),
-      outputSchema: runViewSchema,
-      annotations: readOnly,
-    },
+    getRunTool,
     ({ run_id }) => guarded('get_run', async () => structured(await (await ctx.runs()).get(run_id))),
   );
 
   server.registerTool(
     'wait_run',
-    {
-      title: 'Wait for a run to finish',
-      description:
-        'Waits until the run finishes or max_wait_seconds pass (default 50), sending progress notifications meanwhile. ' +
-        'Returns finished=true with the result, or finished=false: then call wait_run again.',
-      inputSchema: strictObject({ run_id: runIdArg, max_wait_seconds: maxWaitArg }, 'wait_run'),
-      outputSchema: z.object({ finished: z.boolean(), run: runViewSchema }),
-      annotations: readOnly,
-    },
+    waitRunTool,
     ({ run_id, max_wait_seconds }, extra) =>
       guarded('wait_run', async () => {
         const runs = await ctx.runs();
@@ -68,28 +114,7 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
 
   server.registerTool(
     'poll_events',
-    {
-      title: 'Read a run\'s events',
-      description:
-        'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +
-        'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event.',
-      inputSchema: strictObject(
-        {
-          run_id: runIdArg,
-          after_seq: z.number().int().min(0).default(0).describe('Return events with seq greater than this (0 = from the start).'),
-          limit: z.number().int().min(1).max(1000).default(100).describe('At most this many events (default 100).'),
-          wait_seconds: z
-            .number()
-            .min(0)
-            .max(MAX_WAIT_SECONDS)
-            .default(0)
-            .describe(`Wait up to this long for a new event when there is none yet (default 0, at most ${MAX_WAIT_SECONDS}).`),
-        },
-        'poll_events',
-      ),
-      outputSchema: eventsOutput,
-      annotations: readOnly,
-    },
+    pollEventsTool,
     ({ run_id, after_seq, limit, wait_seconds }, extra) =>
       guarded('poll_events', async () => {
         const runs = await ctx.runs();
@@ -101,23 +126,7 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
 
   server.registerTool(
     'read_output',
-    {
-      title: 'Read a run\'s transcript',
-      description:
-        'Pages through the agent\'s full raw output (stdout, or stderr), which poll_events only summarizes. Pages end on whole lines; ' +
-        'pass next_offset as offset to continue. Served by an MCP server on the run\'s host.',
-      inputSchema: strictObject(
-        {
-          run_id: runIdArg,
-          stream: z.enum(['stdout', 'stderr']).default('stdout').describe('Which output to read (default stdout).'),
-          offset: z.number().int().min(0).default(0).describe('Byte offset to start at (default 0).'),
-          limit_bytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('Page size in bytes (default 65536, at most 1 MiB).'),
-        },
-        'read_output',
-      ),
-      outputSchema: transcriptOutput,
-      annotations: readOnly,
-    },
+    readOutputTool,
     ({ run_id, stream, offset, limit_bytes }) =>
       guarded('read_output', async () => {
         const runs = await ctx.runs();

@@ -34,24 +34,43 @@ const continueInput = strictObject(
   path: ['prompt'],
 });
 
+// Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const continueRunTool = {
+  title: 'Continue a run',
+  description:
+    'Follow up on a run. A finished run: starts a new run that resumes its backend session (same backend, cwd and settings; linked by parent), or the next turn of its channel. ' +
+    'A run that is input_required or auth_required (a remote agent asked a question): sends your answer to it, and the same run goes on. Returns the run_id to follow.',
+  inputSchema: continueInput,
+  outputSchema: z.object({
+    run_id: z.string().describe('The run to follow now: the new follow-up, or the same run when it was answered.'),
+    parent_run_id: z.string(),
+    how: z.enum(['answered', 'follow_up', 'channel_turn']),
+    status: z.enum(RUN_STATUSES),
+    run: runViewSchema,
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
+const listChannelsTool = {
+  title: 'List channels',
+  description: 'Open channels: each one\'s backend, the session its next turn resumes, the turn running now and the turns waiting.',
+  inputSchema: strictObject({}, 'list_channels'),
+  outputSchema: z.object({ channels: z.array(channelViewSchema) }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
+const resetChannelTool = {
+  title: 'Reset a channel',
+  description: 'Forget the channel\'s session: its next turn starts a new one. A turn running now finishes on the old session.',
+  inputSchema: strictObject({ channel: z.string().min(1).max(100).describe('The channel\'s name.') }, 'reset_channel'),
+  outputSchema: channelViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+};
+
 export function registerSessionTools(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'continue_run',
-    {
-      title: 'Continue a run',
-      description:
-        'Follow up on a run. A finished run: starts a new run that resumes its backend session (same backend, cwd and settings; linked by parent), or the next turn of its channel. ' +
-        'A run that is input_required or auth_required (a remote agent asked a question): sends your answer to it, and the same run goes on. Returns the run_id to follow.',
-      inputSchema: continueInput,
-      outputSchema: z.object({
-        run_id: z.string().describe('The run to follow now: the new follow-up, or the same run when it was answered.'),
-        parent_run_id: z.string(),
-        how: z.enum(['answered', 'follow_up', 'channel_turn']),
-        status: z.enum(RUN_STATUSES),
-        run: runViewSchema,
-      }),
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    },
+    continueRunTool,
     (args) =>
       guarded('continue_run', async () => {
         const continued = await continueRun(await ctx.runs(), args);
@@ -61,25 +80,13 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
 
   server.registerTool(
     'list_channels',
-    {
-      title: 'List channels',
-      description: 'Open channels: each one\'s backend, the session its next turn resumes, the turn running now and the turns waiting.',
-      inputSchema: strictObject({}, 'list_channels'),
-      outputSchema: z.object({ channels: z.array(channelViewSchema) }),
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    },
+    listChannelsTool,
     () => guarded('list_channels', async () => structured({ channels: await listChannels((await ctx.runs()).client) })),
   );
 
   server.registerTool(
     'reset_channel',
-    {
-      title: 'Reset a channel',
-      description: 'Forget the channel\'s session: its next turn starts a new one. A turn running now finishes on the old session.',
-      inputSchema: strictObject({ channel: z.string().min(1).max(100).describe('The channel\'s name.') }, 'reset_channel'),
-      outputSchema: channelViewSchema,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    },
+    resetChannelTool,
     ({ channel }) => guarded('reset_channel', async () => structured(await resetChannel((await ctx.runs()).client, channel))),
   );
 }

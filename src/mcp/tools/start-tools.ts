@@ -26,18 +26,31 @@ const dispatchOutput = z.object({
   run: runViewSchema,
 });
 
+// Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const spawnRunTool = {
+  title: 'Start an agent run',
+  description:
+    'Start a coding agent (Claude Code, or any command) on a task in a directory, durably: returns a run_id at once while the agent works. ' +
+    'Follow it with wait_run, poll_events or get_run; stop it with cancel_run. Survives restarts of Baton and of the MCP client.',
+  inputSchema: spawnRunInputSchema,
+  outputSchema: spawnOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
+const dispatchTool = {
+  title: 'Run an agent and wait for it',
+  description:
+    'Start a run like spawn_run, then wait up to max_wait_seconds (default 50) for its result. If it is still going, returns finished=false ' +
+    'and the run_id: continue with wait_run. Use spawn_run instead when you have other work to do meanwhile.',
+  inputSchema: dispatchInput,
+  outputSchema: dispatchOutput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+};
+
 export function registerStartTools(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'spawn_run',
-    {
-      title: 'Start an agent run',
-      description:
-        'Start a coding agent (Claude Code, or any command) on a task in a directory, durably: returns a run_id at once while the agent works. ' +
-        'Follow it with wait_run, poll_events or get_run; stop it with cancel_run. Survives restarts of Baton and of the MCP client.',
-      inputSchema: spawnRunInputSchema,
-      outputSchema: spawnOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    },
+    spawnRunTool,
     (args) =>
       guarded('spawn_run', async () => {
         const runs = await ctx.runs();
@@ -57,15 +70,7 @@ export function registerStartTools(server: McpServer, ctx: ToolContext): void {
 
   server.registerTool(
     'dispatch',
-    {
-      title: 'Run an agent and wait for it',
-      description:
-        'Start a run like spawn_run, then wait up to max_wait_seconds (default 50) for its result. If it is still going, returns finished=false ' +
-        'and the run_id: continue with wait_run. Use spawn_run instead when you have other work to do meanwhile.',
-      inputSchema: dispatchInput,
-      outputSchema: dispatchOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    },
+    dispatchTool,
     (args, extra) =>
       guarded('dispatch', async () => {
         const runs = await ctx.runs();

@@ -29,24 +29,27 @@ const waitAnyInput = strictObject(
   path: ['run_ids'],
 });
 
+// Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const waitAnyTool = {
+  title: 'Wait for the first of several runs',
+  description:
+    'Long-polls (default 50 s, at most 55) until one of run_ids finishes, or until any run finishes at or after finished_since, with progress notifications. ' +
+    'Returns finished=true with that run, or finished=false: then call again (with still_running, or the same finished_since).',
+  inputSchema: waitAnyInput,
+  outputSchema: z.object({
+    finished: z.boolean(),
+    run_id: z.string().nullable(),
+    run: runViewSchema.nullable().describe('The run that finished first, with its result; null when none did in time.'),
+    still_running: z.array(z.string()).describe('With run_ids: the runs that have not finished yet.'),
+    next_finished_since: z.string().nullable().describe('With finished_since: pass this as finished_since to wait for the run that finishes next.'),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
 export function registerWaitAnyTool(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'wait_any',
-    {
-      title: 'Wait for the first of several runs',
-      description:
-        'Long-polls (default 50 s, at most 55) until one of run_ids finishes, or until any run finishes at or after finished_since, with progress notifications. ' +
-        'Returns finished=true with that run, or finished=false: then call again (with still_running, or the same finished_since).',
-      inputSchema: waitAnyInput,
-      outputSchema: z.object({
-        finished: z.boolean(),
-        run_id: z.string().nullable(),
-        run: runViewSchema.nullable().describe('The run that finished first, with its result; null when none did in time.'),
-        still_running: z.array(z.string()).describe('With run_ids: the runs that have not finished yet.'),
-        next_finished_since: z.string().nullable().describe('With finished_since: pass this as finished_since to wait for the run that finishes next.'),
-      }),
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    },
+    waitAnyTool,
     ({ run_ids, finished_since, max_wait_seconds }, extra) =>
       guarded('wait_any', async () => {
         const runs = await ctx.runs();

@@ -1,0 +1,18 @@
+// The scenarios, in the order they run: the light ones first, the 2-core-filling flood last.
+import { cancelLatency } from './cancel.mjs';
+import { flood } from './flood.mjs';
+import { outputLatency } from './output-latency.mjs';
+import { spawnLatency } from './spawn-latency.mjs';
+import { throughput } from './throughput.mjs';
+import { workerKill } from './worker-kill.mjs';
+import { workerMemory } from './worker-memory.mjs';
+
+export const scenarios = {
+  spawn_latency: spawnLatency,
+  throughput,
+  output_latency: outputLatency,
+  cancel_latency: cancelLatency,
+  worker_kill: workerKill,
+  worker_memory: workerMemory,
+  flood,
+};
