@@ -16,8 +16,12 @@ import { waitForClose } from './wait-close.js';
 
 /** A query gets this long before the reader falls back to the memo (no worker answering). */
 const QUERY_DEADLINE_MS = 3000;
-/** A waiting poll_events asks again after 200 ms, backing off to 1 s while nothing new comes. */
-const EVENT_POLL_MS = { first: 200, max: 1000, growth: 1.5 };
+/**
+ * How often a waiting poll_events asks the run again. The queries of every waiting caller share a
+ * budget of about 200 a second per MCP server: alone, a caller asks every 200 ms (a new line shows
+ * fast); 200 callers each ask once a second, so they do not crowd out the worker's real work.
+ */
+const EVENT_POLL_MS = { least: 200, most: 1000, perWaiter: 5 };
 const PROGRESS_EVERY_MS = 2000;
 
 export interface WaitOutcome {
@@ -25,8 +29,10 @@ export interface WaitOutcome {
   view: RunView;
 }
 
-
 export class RunsClient {
+  /** Callers inside events() waiting for new events now, in this process. */
+  private eventWaiters = 0;
+
   constructor(
     readonly client: Client,
     readonly options: StartRunOptions,
@@ -66,16 +72,23 @@ export class RunsClient {
     const pastDeadline = () => Date.now() >= deadline || Boolean(opts.signal?.aborted);
     // Each ask is a query task on the run's worker: many clients waiting on many runs must not
     // keep a busy worker from answering (or from running the runs).
-    let pause = EVENT_POLL_MS.first;
-    for (;;) {
-      const lastTry = pastDeadline();
-      const page = await this.eventsOnce(runId, afterSeq, limit, { lastTry, query: true });
-      if (page && (page.events.length > 0 || isFinalStatus(page.status) || lastTry)) return page;
-      // A worker too busy to answer until the deadline: answer without one more query.
-      if (!page && pastDeadline()) return (await this.eventsOnce(runId, afterSeq, limit, { lastTry: true, query: false }))!;
-      await delay(Math.min(pause, Math.max(1, deadline - Date.now())));
-      pause = Math.min(EVENT_POLL_MS.max, pause * EVENT_POLL_MS.growth);
+    this.eventWaiters += 1;
+    try {
+      for (;;) {
+        const lastTry = pastDeadline();
+        const page = await this.eventsOnce(runId, afterSeq, limit, { lastTry, query: true });
+        if (page && (page.events.length > 0 || isFinalStatus(page.status) || lastTry)) return page;
+        // A worker too busy to answer until the deadline: answer without one more query.
+        if (!page && pastDeadline()) return (await this.eventsOnce(runId, afterSeq, limit, { lastTry: true, query: false }))!;
+        await delay(Math.min(this.eventPollPause(), Math.max(1, deadline - Date.now())));
+      }
+    } finally {
+      this.eventWaiters -= 1;
     }
+  }
+
+  private eventPollPause(): number {
+    return Math.min(EVENT_POLL_MS.most, Math.max(EVENT_POLL_MS.least, this.eventWaiters * EVENT_POLL_MS.perWaiter));
   }
 
   /** Cancels a run; returns at once if it has finished already. Waits up to `waitMs` for it to end. */

@@ -50,6 +50,18 @@ export class EventLog {
   tail(count: number): RunEvent[] {
     return this.ring.slice(-count);
   }
+
+  /** The newest events, at most `count` and at most about `maxBytes` of JSON together. */
+  tailWithin(count: number, maxBytes: number): RunEvent[] {
+    let bytes = 0;
+    let first = this.ring.length;
+    while (first > 0 && this.ring.length - first < count) {
+      bytes += JSON.stringify(this.ring[first - 1]).length;
+      if (bytes > maxBytes) break;
+      first -= 1;
+    }
+    return this.ring.slice(first);
+  }
 }
 
 /** Long strings cut to EVENT_FIELD_LIMIT: done where events are made, before they travel. */

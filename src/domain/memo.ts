@@ -4,6 +4,11 @@
 export const VIEW_MEMO_KEY = 'view';
 /** Hash of the spawn arguments, to refuse a reused idempotency key with other arguments. */
 export const ARGS_HASH_MEMO_KEY = 'args_hash';
-/** The newest events of a finished run, for poll_events when no worker can answer a query. */
+/**
+ * The newest events of a finished run, for poll_events when no worker can answer a query (none
+ * running, or one too busy replaying closed runs): all of a short run's, within a size that
+ * keeps the memo small in history and in visibility.
+ */
 export const TAIL_MEMO_KEY = 'tail';
-export const TAIL_MEMO_EVENTS = 20;
+export const TAIL_MEMO_EVENTS = 200;
+export const TAIL_MEMO_BYTES = 64 * 1024;

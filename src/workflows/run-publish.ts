@@ -1,7 +1,7 @@
 // How a run shows itself outside the workflow: search attributes and memo (read by list_runs and
 // by get_run once the run is closed, with no worker needed) and the Web UI's current details.
 import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
-import { TAIL_MEMO_EVENTS, TAIL_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
+import { TAIL_MEMO_BYTES, TAIL_MEMO_EVENTS, TAIL_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
 import type { RunLedger } from '../domain/run-ledger.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
@@ -10,7 +10,7 @@ import { searchAttributeKeys } from '../domain/search-attributes.js';
 export function publishStatus(ledger: RunLedger): void {
   upsertSearchAttributes([{ key: searchAttributeKeys.status, value: ledger.status }]);
   const memo: Record<string, unknown> = { [VIEW_MEMO_KEY]: ledger.view(new Date()) };
-  if (isFinalStatus(ledger.status)) memo[TAIL_MEMO_KEY] = ledger.log.tail(TAIL_MEMO_EVENTS);
+  if (isFinalStatus(ledger.status)) memo[TAIL_MEMO_KEY] = ledger.log.tailWithin(TAIL_MEMO_EVENTS, TAIL_MEMO_BYTES);
   upsertMemo(memo);
   publishProgress(ledger);
 }

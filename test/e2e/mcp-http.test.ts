@@ -103,6 +103,14 @@ describe('MCP over Streamable HTTP', () => {
         backend_config: fakeAgent('--lines', '1'),
       });
       expect(done.run).toMatchObject({ status: 'completed', host: separate.config.hostId });
+      const page = { run_id: done.run.run_id, limit: 1000 };
+      const withWorker = await callOk<{ events: RunEvent[]; missed: number }>(mcp.client, 'poll_events', page);
+      expect(await worker.stop()).toBe(0);
+      // No worker at all: the finished run's memo answers, with every event of a short run.
+      const withoutWorker = await callOk<{ events: RunEvent[]; missed: number }>(mcp.client, 'poll_events', page);
+      expect(withoutWorker).toEqual(withWorker);
+      expect(withoutWorker.missed).toBe(0);
+      expect(withoutWorker.events[0]!.seq).toBe(1);
     } finally {
       expect(await worker.stop()).toBe(0);
       await mcp.close();

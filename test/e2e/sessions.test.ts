@@ -138,8 +138,12 @@ describe('continue_run', () => {
 describe('channels', () => {
   it('runs three turns sent at once one after another on one session, and survives a worker restart between turns', async () => {
     const channel = `lane-${Date.now()}`;
+    const busyFile = path.join(env.dataDir, `${channel}.busy`);
     const turns = await Promise.all(
-      [1, 2, 3].map((n) => callOk<{ run_id: string; status: string }>(mcp.client, 'spawn_run', claude(`turn ${n} [fake-claude delay_ms=150]`, { channel }))),
+      // Each turn's agent holds one busy file while it runs: an agent that finds it held fails.
+      [1, 2, 3].map((n) =>
+        callOk<{ run_id: string; status: string }>(mcp.client, 'spawn_run', claude(`turn ${n} [fake-claude delay_ms=150 busy_file=${busyFile}]`, { channel })),
+      ),
     );
     expect(turns.every((t) => t.status === 'queued')).toBe(true);
     const firstDone = await callOk<Waited>(mcp.client, 'wait_run', { run_id: turns[0]!.run_id });
@@ -148,11 +152,17 @@ describe('channels', () => {
     worker = await startWorkerProcess(env);
     const views: RunView[] = [];
     for (const turn of turns) views.push((await callOk<Waited>(mcp.client, 'wait_run', { run_id: turn.run_id })).run);
-    expect(views.map((v) => v.status)).toEqual(['completed', 'completed', 'completed']);
+    // Never two at once: an overlapping turn would have found the busy file held and failed.
+    expect(views.map((v) => [v.status, v.error])).toEqual([
+      ['completed', null],
+      ['completed', null],
+      ['completed', null],
+    ]);
     expect(new Set(views.map((v) => v.session_id)).size).toBe(1);
-    // In the order the channel accepted them (racing calls may arrive in any order), never overlapping.
-    views.sort((a, b) => Date.parse(a.started_at!) - Date.parse(b.started_at!));
-    for (let i = 1; i < views.length; i++) expect(Date.parse(views[i]!.started_at!)).toBeGreaterThanOrEqual(Date.parse(views[i - 1]!.finished_at!));
+    // The first turn creates the session; the others resume it, each after the one before.
+    const started = views.map((v) => Date.parse(v.started_at!)).sort((a, b) => a - b);
+    expect(started[0]).toBeLessThan(started[1]!);
+    expect(started[1]).toBeLessThan(started[2]!);
     const listed = await waitFor(async () => {
       const { channels } = await callOk<{ channels: { channel: string; session_id: string; turns_done: number }[] }>(mcp.client, 'list_channels');
       const mine = channels.find((c) => c.channel === channel);
