@@ -2,6 +2,8 @@
 // where the directory is, by an MCP server on that host or by that host's worker for others.
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPES } from './domain/agent-activity.js';
 
 export type TranscriptStream = 'stdout' | 'stderr';
 
@@ -60,4 +62,14 @@ function keepWholeLines(bytes: Buffer, atEnd: boolean): number {
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1]! & 0xc0) === 0x80) end -= 1;
   return end > 0 && bytes[end - 1]! >= 0xc0 ? end - 1 : end;
+}
+
+/** readTranscriptFile as the host's activity: an offset past the end is the caller's to fix, so it is not retried. */
+export async function readTranscriptOnHost(runDir: string, request: TranscriptRequest): Promise<TranscriptPage> {
+  try {
+    return await readTranscriptFile(runDir, request);
+  } catch (err) {
+    if (err instanceof TranscriptRangeError) throw ApplicationFailure.create({ type: FAILURE_TYPES.transcriptRange, message: err.message, nonRetryable: true });
+    throw err;
+  }
 }

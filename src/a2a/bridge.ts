@@ -5,7 +5,8 @@
 // in ./args.ts.
 import { text } from 'node:stream/consumers';
 import { parseBridgeArgs, USAGE, UsageError } from './args.js';
-import { connect, ConnectError, errorText, takeHeaders, type Connection } from './connect.js';
+import { errorText } from '../error-text.js';
+import { connect, ConnectError, takeHeaders, type Connection } from './connect.js';
 import { cancelTask, FollowError, followTask, printFinalTask, sendAndFollow, type FollowContext } from './follow.js';
 import { buildMessage, InputError } from './input.js';
 import { EXIT, type BridgeLine, type EndLine } from './lines.js';

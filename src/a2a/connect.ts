@@ -4,6 +4,7 @@
 import type { AgentCard } from '@a2a-js/sdk';
 import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory, type Client } from '@a2a-js/sdk/client';
 import { z } from 'zod';
+import { errorText } from '../error-text.js';
 
 /** The environment variable that carries the HTTP headers (JSON object), so they never show in argv. */
 export const HEADERS_ENV = 'BATON_A2A_HEADERS';
@@ -89,15 +90,4 @@ async function withRetries<T>(attempt: () => Promise<T>, tries = 3): Promise<T> 
       await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** i));
     }
   }
-}
-
-/** An error's message with its causes (fetch hides the reason in `cause`). */
-export function errorText(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err; e && parts.length < 4; e = (e as { cause?: unknown }).cause) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
-    if (!(e instanceof Error)) break;
-  }
-  return parts.join(': ') || 'unknown error';
 }

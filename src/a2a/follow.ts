@@ -5,7 +5,7 @@ import type { Message, StreamResponse } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { TaskNotFoundError, UnsupportedOperationError } from '@a2a-js/sdk/errors';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorText } from './connect.js';
+import { errorText } from '../error-text.js';
 import type { TaskTracker } from './tracker.js';
 
 export interface FollowContext {

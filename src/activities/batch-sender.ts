@@ -15,8 +15,8 @@ export interface BatchSenderOptions {
    * a client that polls once per signal misses nothing even when the agent floods.
    */
   maxBatchEvents?: number;
-  onError?: (err: unknown) => void;
-  onSuccess?: () => void;
+  /** A send failed; `firstInStreak` when the send before it had worked. */
+  onError?: (err: unknown, firstInStreak: boolean) => void;
   /** A send error that retrying cannot fix. */
   isPermanent?: (err: unknown) => boolean;
 }
@@ -31,6 +31,7 @@ export class BatchSender {
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
   private failure: unknown = null;
+  private sentCount = 0;
   private readonly intervalMs: number;
   private readonly maxBatchBytes: number;
   private readonly maxBatchEvents: number;
@@ -60,6 +61,11 @@ export class BatchSender {
 
   get hasPending(): boolean {
     return this.groups.length > 0 || this.notes.length > 0 || this.agent !== undefined;
+  }
+
+  /** Signals the workflow has taken so far: each one grows its history. */
+  get sent(): number {
+    return this.sentCount;
   }
 
   /** The last send error, if sending keeps failing (the caller decides whether to go on). */
@@ -113,13 +119,14 @@ export class BatchSender {
       .send(batch)
       .then(() => {
         this.failure = null;
-        this.options.onSuccess?.();
+        this.sentCount += 1;
       })
       .catch((err: unknown) => {
         // Keep the batch: it goes again, in order, before anything newer.
         this.putBack(batch);
+        const firstInStreak = this.failure === null;
         this.failure = err;
-        this.options.onError?.(err);
+        this.options.onError?.(err, firstInStreak);
       })
       .finally(() => {
         this.sending = null;

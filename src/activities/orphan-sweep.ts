@@ -2,10 +2,10 @@
 // this host no longer owns: the run's workflow is closed, or the run moved to another host. An
 // agent launched less than a heartbeat timeout ago is left alone: its launch may not have reached
 // the workflow yet. Processes are found by BATON_RUN_ID, so those that left the group are too.
-import { access } from 'node:fs/promises';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { statusQuery } from '../workflows/messages.js';
 import { readAgentHandle } from './agent-launch.js';
+import { pathExists } from './path-exists.js';
 import { isAgentAlive, processesByRun, stopRunProcesses } from './processes.js';
 
 export interface SweepDeps {
@@ -24,7 +24,7 @@ export async function sweepOrphans(deps: SweepDeps): Promise<string[]> {
   for (const [runId, procs] of await processesByRun(deps.hostId)) {
     const dir = deps.runDir(runId);
     // Only runs whose directory is on this host's disk are this host's to judge.
-    if (!(await access(dir).then(() => true, () => false))) continue;
+    if (!(await pathExists(dir))) continue;
     const agent = await readAgentHandle(dir);
     if (agent && Date.now() - Date.parse(agent.launched_at) < deps.heartbeatTimeoutMs) continue;
     const owner = await ownership(deps, runId);

@@ -1,6 +1,6 @@
 // The runAgent activity: launch the agent (or find it still running), tail its output into
 // events for the workflow, heartbeat, and report how it ended (DESIGN.md §5).
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -11,6 +11,8 @@ import { cutFields } from '../domain/event-log.js';
 import type { AgentExit } from '../domain/run-ledger.js';
 import { eventBatchSignal, segmentQuery } from '../workflows/messages.js';
 import { launchAgent, readAgentHandle, readExitStatus, runFiles } from './agent-launch.js';
+import { pathExists } from './path-exists.js';
+import { errorText } from '../error-text.js';
 import { backends } from './backends/index.js';
 import type { LineParser } from './backends/types.js';
 import { BatchSender } from './batch-sender.js';
@@ -35,12 +37,6 @@ const IDLE_CHECK_MS = 1000;
 /** How often the activity asks whether the run's history wants a new segment. */
 const SEGMENT_CHECK_MS = 5000;
 
-function describe(err: unknown): string {
-  const messages: string[] = [];
-  for (let cause = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-  return messages.join(': ') || String(err);
-}
-
 /** The server refuses more signals than a workflow history may hold: the segment must end. */
 function isSignalLimit(err: unknown): boolean {
   for (let cause = err; cause instanceof Error; cause = cause.cause) {
@@ -53,18 +49,15 @@ export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): P
   const ctx = Context.current();
   const runDir = deps.runDir(request.run_id);
   await mkdir(runDir, { recursive: true, mode: 0o700 });
-  let failing = false;
   const sender = new BatchSender({
     attempt: request.attempt,
     ...(deps.flushIntervalMs !== undefined ? { intervalMs: deps.flushIntervalMs } : {}),
     send: (batch) => deps.client.workflow.getHandle(request.run_id).signal(eventBatchSignal, batch),
     isPermanent: (err) => err instanceof WorkflowNotFoundError || isSignalLimit(err),
-    onError: (err) => {
+    onError: (err, firstInStreak) => {
       // One line per streak of failures: a restarting server must not flood the log.
-      if (!failing && !isSignalLimit(err)) ctx.log.warn('sending events to the run failed; retrying until it works', { runId: request.run_id, error: describe(err) });
-      failing = true;
+      if (firstInStreak && !isSignalLimit(err)) ctx.log.warn('sending events to the run failed; retrying until it works', { runId: request.run_id, error: errorText(err) });
     },
-    onSuccess: () => void (failing = false),
   });
   const watcher = new DirectoryWatch(runDir);
   try {
@@ -77,7 +70,7 @@ export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): P
         (d) => d.status.name === 'RUNNING',
         (err: unknown) => !(err instanceof WorkflowNotFoundError),
       );
-    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher, query, workflowOpen, lastSegmentCheck: Date.now() });
+    return await follow({ ctx, request, runDir, agent: found.agent, sender, watcher, query, workflowOpen, lastSegmentCheck: Date.now(), sentAtSegmentCheck: -1 });
   } finally {
     watcher.close();
     sender.close();
@@ -141,6 +134,8 @@ interface FollowContext {
   /** Whether the run's workflow is still open (true when that cannot be told). */
   workflowOpen: () => Promise<boolean>;
   lastSegmentCheck: number;
+  /** Signals sent by the last check: with none since, the history has not grown, and no query is needed. */
+  sentAtSegmentCheck: number;
   request: RunAgentRequest;
   runDir: string;
   agent: AgentHandle;
@@ -200,8 +195,9 @@ interface AttemptProgress {
 async function segmentOver(f: FollowContext): Promise<boolean> {
   if (isSignalLimit(f.sender.lastFailure)) return true;
   const now = Date.now();
-  if (now - f.lastSegmentCheck < SEGMENT_CHECK_MS) return false;
+  if (now - f.lastSegmentCheck < SEGMENT_CHECK_MS || f.sender.sent === f.sentAtSegmentCheck) return false;
   f.lastSegmentCheck = now;
+  f.sentAtSegmentCheck = f.sender.sent;
   const answer = await f.query().catch(() => ({ end: false }));
   if (!answer.end) return false;
   await f.sender.flush().catch(() => undefined);
@@ -272,10 +268,3 @@ async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 export type { AgentExit };
-
-function pathExists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}

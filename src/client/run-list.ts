@@ -70,7 +70,8 @@ function isoTime(field: string, value: string): string {
   return new Date(time).toISOString();
 }
 
-function quote(value: string): string {
+/** A string literal of a visibility query. */
+export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 

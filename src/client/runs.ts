@@ -12,7 +12,7 @@ import { RunNotFoundError } from './errors.js';
 import { isOpen, viewFromExecution } from './run-views.js';
 import { startRun, type StartedRun, type StartRunOptions } from './start-run.js';
 import { withWebhookEvents } from './webhook-events.js';
-import { waitForClose } from './wait-close.js';
+import { PROGRESS_EVERY_MS, waitForClose } from './wait-close.js';
 
 /** A query gets this long before the reader falls back to the memo (no worker answering). */
 const QUERY_DEADLINE_MS = 3000;
@@ -22,7 +22,6 @@ const QUERY_DEADLINE_MS = 3000;
  * fast); 200 callers each ask once a second, so they do not crowd out the worker's real work.
  */
 const EVENT_POLL_MS = { least: 200, most: 1000, perWaiter: 5 };
-const PROGRESS_EVERY_MS = 2000;
 
 export interface WaitOutcome {
   finished: boolean;

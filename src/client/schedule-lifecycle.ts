@@ -1,8 +1,19 @@
 // The end of a schedule and the start of the one chained after it: shared by cancel_schedule and
 // by the activities that the stop marker and the chain watcher run.
-import { ScheduleNotFoundError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { EarlierScheduleState, ScheduleWatcherInput } from '../domain/schedule.js';
 import { earlierScheduleEndedSignal } from '../workflows/schedule-messages.js';
+import { quote } from './run-list.js';
+
+/** A schedule's description, or null when there is no such schedule. */
+export async function describeSchedule(client: Client, scheduleId: string): Promise<ScheduleDescription | null> {
+  try {
+    return await client.schedule.getHandle(scheduleId).describe();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return null;
+    throw err;
+  }
+}
 
 /** Deletes a schedule; false when it was gone already. Runs it started go on. */
 export async function endSchedule(client: Client, scheduleId: string): Promise<boolean> {
@@ -22,8 +33,7 @@ export async function endSchedule(client: Client, scheduleId: string): Promise<b
  * now rather than at their next look. Best effort: a watcher also looks by itself.
  */
 async function wakeChainedWatchers(client: Client, scheduleId: string): Promise<void> {
-  const id = scheduleId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const query = `WorkflowType = 'scheduleWatcher' AND BatonParent = '${id}' AND ExecutionStatus = 'Running'`;
+  const query = `WorkflowType = 'scheduleWatcher' AND BatonParent = ${quote(scheduleId)} AND ExecutionStatus = 'Running'`;
   const signals: Promise<void>[] = [];
   for await (const watcher of client.workflow.list({ query })) {
     signals.push(client.workflow.getHandle(watcher.workflowId).signal(earlierScheduleEndedSignal).catch(() => undefined));
@@ -36,13 +46,8 @@ async function wakeChainedWatchers(client: Client, scheduleId: string): Promise<
  * no run it started is still going.
  */
 export async function earlierScheduleState(client: Client, scheduleId: string): Promise<EarlierScheduleState> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(scheduleId).describe();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return { ended: true, reason: `schedule ${scheduleId} was deleted`, end_at: null, running: 0 };
-    throw err;
-  }
+  const description = await describeSchedule(client, scheduleId);
+  if (!description) return { ended: true, reason: `schedule ${scheduleId} was deleted`, end_at: null, running: 0 };
   const endAt = description.spec.endAt?.toISOString() ?? null;
   const running = description.info.runningActions.length;
   const moreFires = description.info.nextActionTimes.length > 0;

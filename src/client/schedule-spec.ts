@@ -25,7 +25,7 @@ import { InputError } from './errors.js';
  * A missed fire is still taken when the server comes back within about one interval, and never
  * less than a minute later: the server's own floor is 10 s, too short to ride out a restart.
  */
-export const MIN_CATCHUP_WINDOW_SECONDS = 60;
+const MIN_CATCHUP_WINDOW_SECONDS = 60;
 
 export function newScheduleId(): string {
   return `${SCHEDULE_ID_PREFIX}${ulid()}`;
@@ -72,7 +72,7 @@ export interface ScheduleBuild {
   now: Date;
 }
 
-export function scheduleMemo(build: ScheduleBuild): ScheduleMemo {
+function scheduleMemo(build: ScheduleBuild): ScheduleMemo {
   const spec = build.run.spec;
   return {
     created_at: build.now.toISOString(),

@@ -3,7 +3,6 @@
 // so nothing is half-created.
 import {
   ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   WorkflowExecutionAlreadyStartedError,
   type Client,
   type ScheduleSummary,
@@ -29,7 +28,7 @@ import { listRuns } from './run-list.js';
 import { resolveRunSpec, sealedNotify } from './run-request.js';
 import { previewResult } from './run-views.js';
 import type { RunsClient } from './runs.js';
-import { endSchedule, stopWatcher } from './schedule-lifecycle.js';
+import { describeSchedule, endSchedule, stopWatcher } from './schedule-lifecycle.js';
 import {
   describeTiming,
   firstIntervalFire,
@@ -136,13 +135,8 @@ export async function listSchedules(client: Client, limit: number): Promise<Sche
 }
 
 export async function getSchedule(client: Client, scheduleId: string): Promise<ScheduleDetails> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(scheduleId).describe();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new ScheduleNotFound(scheduleId);
-    throw err;
-  }
+  const description = await describeSchedule(client, scheduleId);
+  if (!description) throw new ScheduleNotFound(scheduleId);
   const view = scheduleView(scheduleId, description);
   if (!view) throw new InputError(`schedule ${scheduleId} was not made by Baton (schedule_run): look at it in the Temporal Web UI`);
   const page = await listRuns(client, { schedule_id: scheduleId }, RECENT_RUNS, null);
@@ -161,12 +155,7 @@ export async function cancelSchedule(client: Client, scheduleId: string): Promis
   if (!isScheduleId(scheduleId)) {
     throw new InputError(`"${scheduleId}" is not a schedule id (schedule ids start with "sched_"): cancel_run stops a run`);
   }
-  let running: string[] = [];
-  try {
-    running = (await client.schedule.getHandle(scheduleId).describe()).info.runningActions.map((a) => a.workflow.workflowId);
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-  }
+  const running = (await describeSchedule(client, scheduleId))?.info.runningActions.map((a) => a.workflow.workflowId) ?? [];
   const deleted = await endSchedule(client, scheduleId);
   await stopWatcher(client, scheduleWatcherId(scheduleId));
   const going = running.length > 0 ? `; ${running.length} run(s) it started are still going (${running.join(', ')}): cancel_run stops them` : '';
@@ -189,23 +178,15 @@ class ScheduleNotFound extends InputError {
 }
 
 async function requireSchedule(client: Client, scheduleId: string): Promise<void> {
-  try {
-    await client.schedule.getHandle(scheduleId).describe();
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  if (!(await describeSchedule(client, scheduleId))) {
     throw new InputError(`after_schedule_id: ${new ScheduleNotFound(scheduleId).message}. Without it, there is nothing to wait for: start the schedule without after_schedule_id`);
   }
 }
 
 /** The schedule an idempotency key already created, if it still exists; other arguments are refused. */
 async function existingSchedule(client: Client, scheduleId: string, argsHash: string, key: string): Promise<ScheduleView | null> {
-  let description;
-  try {
-    description = await client.schedule.getHandle(scheduleId).describe();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return null;
-    throw err;
-  }
+  const description = await describeSchedule(client, scheduleId);
+  if (!description) return null;
   const memo = batonMemo(description.memo);
   if (memo?.args_hash !== argsHash) {
     throw new InputError(`idempotency_key "${key}" was already used for schedule ${scheduleId} with different arguments: send the same arguments to get that schedule, or use a new key`);

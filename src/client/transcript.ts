@@ -1,13 +1,13 @@
 // read_output: pages of a run's full transcript, read from the run directory on the agent's host
 // (here, or through that host's worker).
 import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import { ulid } from 'ulid';
 import type { RunView } from '../domain/run-view.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { emptyPage, readTranscriptFile, TranscriptRangeError, type TranscriptPage, type TranscriptRequest } from '../transcripts.js';
 import { InputError } from './errors.js';
-
-export type { TranscriptPage, TranscriptStream } from '../transcripts.js';
 
 export async function readTranscriptPage(
   view: RunView,
@@ -33,8 +33,7 @@ export async function readTranscriptPage(
     });
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
-    const detail = String(err.cause?.message ?? '');
-    if (/past the end/.test(detail)) throw new InputError(detail);
+    if (err.cause instanceof ApplicationFailure && err.cause.type === FAILURE_TYPES.transcriptRange) throw new InputError(err.cause.message);
     throw new InputError(
       `the transcript of run ${view.run_id} is on host ${view.host}, whose worker did not answer: start a Baton worker there to read it (get_run and poll_events work without it)`,
     );

@@ -7,10 +7,8 @@ import { isFinalStatus } from '../domain/vocabulary.js';
 import { visibilityQuery } from './run-list.js';
 import { viewFromExecution } from './run-views.js';
 import type { RunsClient } from './runs.js';
-import { waitForClose } from './wait-close.js';
+import { PROGRESS_EVERY_MS, waitForClose } from './wait-close.js';
 
-/** How often a wait reports progress (and re-reads the runs it waits on). */
-const PROGRESS_EVERY_MS = 2000;
 /** How often finished_since asks visibility again. */
 const VISIBILITY_POLL_MS = 1000;
 /** finished_since looks at this many finished runs at most, to find the earliest. */

@@ -2,6 +2,9 @@
 // the result, cut short by a timer or the caller's abort signal.
 import type { Client } from '@temporalio/client';
 
+/** How often a wait reports progress (and reads again the runs it waits on). */
+export const PROGRESS_EVERY_MS = 2000;
+
 export async function waitForClose(client: Client, workflowId: string, ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return;
   const controller = new AbortController();

@@ -67,6 +67,10 @@ export const FAILURE_TYPES = {
   launchFailed: 'BatonLaunchFailed',
   runFailed: 'BatonRunFailed',
   timedOut: 'BatonTimedOut',
+  /** read_output asked for an offset past the end of a transcript on another host. */
+  transcriptRange: 'BatonTranscriptRange',
+  /** No worker of the transcript's host answered. */
+  transcriptUnreachable: 'BatonTranscriptUnreachable',
 } as const;
 
 export interface AgentActivities {

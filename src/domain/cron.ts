@@ -97,7 +97,7 @@ export function checkCron(expression: string, minGapSeconds: number): CronCheck 
  * value (seconds, then minutes, then hours); a day when none does. A daily or rarer expression
  * counts as a day: good enough for a catch-up window, which is all it is used for.
  */
-export function estimateGapSeconds(seconds: number[], minutes: number[], hours: number[]): number {
+function estimateGapSeconds(seconds: number[], minutes: number[], hours: number[]): number {
   if (seconds.length > 1) return cyclicGap(seconds, 60);
   if (minutes.length > 1) return cyclicGap(minutes, 60) * 60;
   if (hours.length > 1) return cyclicGap(hours, 24) * 3600;

@@ -10,8 +10,6 @@ import { mergeFacts, type RunFacts } from './run-facts.js';
 import { cutHead, cutTail, firstLine } from './text.js';
 import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
 
-export type { RunFacts };
-
 /** Events kept in workflow state; older ones are in the transcript (read_output). */
 export const EVENT_RING_CAPACITY = 2000;
 /** The result's output is cut to this, so the RunResult fits the memo (DESIGN.md §4: ≤ 32 KB). */

@@ -76,6 +76,4 @@ export interface CarriedSegment {
   deadline_ms: number | null;
   /** The launch the agent is on: the next segment re-attaches to it. */
   launch: { mode: LaunchMode; input: InputMessage };
-  /** Segments so far (1 for the first continue-as-new). */
-  segment: number;
 }

@@ -12,7 +12,7 @@ import { createScheduleActivities } from '../activities/schedules.js';
 import { createWebhookActivities } from '../activities/webhook.js';
 import { runDirOf, type BatonConfig } from '../config.js';
 import { hostAgentQueue, hostControlQueue, shortQueue } from '../workflows/names.js';
-import { readTranscriptFile, type TranscriptRequest } from '../transcripts.js';
+import { readTranscriptOnHost, type TranscriptRequest } from '../transcripts.js';
 import { packageRoot } from './ensure-cli.js';
 import type { TemporalTarget } from './connection.js';
 
@@ -69,7 +69,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     shutdownForceTime: '5 seconds',
     stickyQueueScheduleToStartTimeout: '3 seconds',
   } as const;
-  const workers = await Promise.all([
+  const [sharedAgents, shortSteps, hostAgents, hostControl] = await Promise.all([
     Worker.create({
       ...common,
       taskQueue: config.taskQueue,
@@ -99,12 +99,13 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       taskQueue: hostControlQueue(config.hostId),
       activities: {
         stopAgent: activities.stopAgent,
-        readTranscriptPage: (request: TranscriptRequest) => readTranscriptFile(runDirOf(config, request.run_id), request),
+        readTranscriptPage: (request: TranscriptRequest) => readTranscriptOnHost(runDirOf(config, request.run_id), request),
         ...git,
       },
       maxConcurrentActivityTaskExecutions: CONTROL_SLOTS,
     }),
   ]);
+  const workers = [sharedAgents, shortSteps, hostAgents, hostControl];
   const done = Promise.all(workers.map((w) => w.run())).then(
     () => undefined,
     async (err: unknown) => {
@@ -130,6 +131,6 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await closed.catch(() => undefined);
     },
-    activeAgents: () => workers[0].getStatus().numInFlightActivities + workers[2].getStatus().numInFlightActivities,
+    activeAgents: () => sharedAgents.getStatus().numInFlightActivities + hostAgents.getStatus().numInFlightActivities,
   };
 }

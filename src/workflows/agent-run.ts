@@ -113,7 +113,7 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
     await condition(allHandlersFinished);
     return continueAsNew<typeof agentRun>({
       ...fixed,
-      carried: { ledger: ledger.snapshot(), deadline_ms: deadline, launch: handOver, segment: (carried?.segment ?? 0) + 1 },
+      carried: { ledger: ledger.snapshot(), deadline_ms: deadline, launch: handOver },
     });
   }
   return CancellationScope.nonCancellable(() => finishRun({ input, ledger, stop, failure, exit, stopper, root }));

@@ -1,6 +1,7 @@
 // readTranscript: reading a transcript on the host whose disk holds it, for an MCP server on
 // another host (read_output). A short workflow whose one activity runs on that host's queue.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import type { TranscriptPage, TranscriptRequest } from '../transcripts.js';
 import { hostControlQueue } from './names.js';
 
@@ -19,6 +20,8 @@ export async function readTranscript(request: TranscriptRequest & { host: string
   try {
     return await readTranscriptPage(request);
   } catch (err) {
-    throw ApplicationFailure.create({ type: 'BatonTranscriptUnreachable', message: String((err as Error).cause ?? err), nonRetryable: true });
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.transcriptRange) throw cause;
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.transcriptUnreachable, message: String((err as Error).cause ?? err), nonRetryable: true });
   }
 }

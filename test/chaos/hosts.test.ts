@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
+import { callError, callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
 import { processesOf, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -76,6 +76,8 @@ describe('a run pinned to its host', () => {
     }, { what: 'the re-attach on host A' });
     const page = await callOk<{ text: string }>(mcp.client, 'read_output', { run_id: runId });
     expect(page.text).toContain('line 1\n');
+    // Read through host A's worker, a bad offset is still the caller's mistake, said as such.
+    expect(await callError(mcp.client, 'read_output', { run_id: runId, offset: 1e9 })).toMatch(/^offset 1000000000 is past the end of the stdout transcript/);
     const cancelled = await callOk<{ status: string }>(mcp.client, 'cancel_run', { run_id: runId });
     expect(cancelled.status).toBe('cancelled');
     expect(await processesOf(runId)).toEqual([]);

@@ -3,8 +3,9 @@
 // transcript; the worker's memory stays bounded.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent, RunView } from '../../src/domain/run-view.js';
+import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { followEvents } from '../helpers/follow.js';
 import { callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
 
 let env: TestEnv;
@@ -37,24 +38,6 @@ function shellAgent(count: number, burst: number) {
   return { command: ['/bin/sh', '-c', script] };
 }
 
-/** Reads a run's events live with a cursor until it ends; returns them all. */
-async function followAll(runId: string): Promise<{ events: RunEvent[]; status: string }> {
-  const events: RunEvent[] = [];
-  let cursor = 0;
-  for (;;) {
-    const page = await callOk<{ events: RunEvent[]; next_after_seq: number; status: string; missed: number }>(mcp.client, 'poll_events', {
-      run_id: runId,
-      after_seq: cursor,
-      limit: 1000,
-      wait_seconds: 10,
-    });
-    expect(page.missed, `events of ${runId} after seq ${cursor} were no longer kept`).toBe(0);
-    events.push(...page.events);
-    cursor = page.next_after_seq;
-    if (['completed', 'failed', 'cancelled', 'timed_out'].includes(page.status)) return { events, status: page.status };
-  }
-}
-
 async function transcriptLines(runId: string): Promise<string[]> {
   let offset = 0;
   let text = '';
@@ -72,7 +55,7 @@ async function runMany(count: number, lines: number, burst: number): Promise<voi
       (await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: `load ${i}`, backend: 'command', cwd: env.workDir, backend_config: shellAgent(lines, burst) })).run_id,
     ),
   );
-  const followed = await Promise.all(runIds.map((id) => followAll(id)));
+  const followed = await Promise.all(runIds.map((id) => followEvents(mcp.client, id)));
   for (const [i, { events, status }] of followed.entries()) {
     expect(status).toBe('completed');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));

@@ -3,9 +3,10 @@
 // continue-as-new segments, re-attaching to the same agent, with gapless seqs.
 import type { Client as TemporalClient } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent, RunView } from '../../src/domain/run-view.js';
+import type { RunView } from '../../src/domain/run-view.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { followEvents } from '../helpers/follow.js';
 import { processesOf, temporalClient } from '../helpers/temporal.js';
 
 let env: TestEnv;
@@ -33,23 +34,13 @@ describe('a long run', () => {
       cwd: env.workDir,
       backend_config: fakeAgent('--lines', String(LINES), '--delay-ms', '8'),
     });
-    const seen: RunEvent[] = [];
     const pids = new Set<number>();
-    let cursor = 0;
-    let status = 'queued';
-    while (!['completed', 'failed', 'cancelled', 'timed_out'].includes(status)) {
-      const page = await callOk<{ events: RunEvent[]; next_after_seq: number; status: string; missed: number }>(mcp.client, 'poll_events', {
-        run_id,
-        after_seq: cursor,
-        limit: 1000,
-        wait_seconds: 5,
-      });
-      expect(page.missed).toBe(0);
-      seen.push(...page.events);
-      cursor = page.next_after_seq;
-      status = page.status;
-      for (const pid of await processesOf(run_id)) pids.add(pid);
-    }
+    const { events: seen, status } = await followEvents(mcp.client, run_id, {
+      waitSeconds: 5,
+      onPage: async () => {
+        for (const pid of await processesOf(run_id)) pids.add(pid);
+      },
+    });
     expect(status).toBe('completed');
     expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
     const lines = seen.filter((e) => e.type === 'agent_message').map((e) => e.data.text);

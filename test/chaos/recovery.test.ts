@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
+import { followEvents } from '../helpers/follow.js';
 import { processesOf } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -22,24 +23,7 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-/** Follows a run's events with a cursor until it ends, as a client would. */
-async function follow(runId: string, onEvents: (events: RunEvent[]) => Promise<void> | void = () => undefined): Promise<{ events: RunEvent[]; status: string }> {
-  const events: RunEvent[] = [];
-  let cursor = 0;
-  for (;;) {
-    const page = await callOk<{ events: RunEvent[]; next_after_seq: number; status: string; missed: number }>(mcp.client, 'poll_events', {
-      run_id: runId,
-      after_seq: cursor,
-      limit: 1000,
-      wait_seconds: 10,
-    });
-    expect(page.missed).toBe(0);
-    events.push(...page.events);
-    cursor = page.next_after_seq;
-    await onEvents(events);
-    if (['completed', 'failed', 'cancelled', 'timed_out'].includes(page.status)) return { events, status: page.status };
-  }
-}
+const follow = (runId: string, onPage?: (events: RunEvent[]) => Promise<void> | void) => followEvents(mcp.client, runId, { onPage });
 
 const messages = (events: RunEvent[]) => events.filter((e) => e.type === 'agent_message').map((e) => e.data.text);
 

@@ -18,6 +18,7 @@ describe('BatchSender', () => {
     sender.add(group(1));
     await vi.advanceTimersByTimeAsync(0);
     expect(sent).toHaveLength(1);
+    expect(sender.sent).toBe(1);
     sender.add(group(2));
     sender.add(group(3));
     await vi.advanceTimersByTimeAsync(500);

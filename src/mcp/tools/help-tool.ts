@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { strictObject } from '../../domain/spawn-input.js';
 import { structured } from '../tool-result.js';
+import { READ_ONLY } from './shared.js';
 
 export const SERVER_INSTRUCTIONS = [
   'Baton runs coding agents durably as Temporal workflows. A run keeps going while you do other work and survives restarts.',
@@ -25,7 +26,7 @@ const helpTool = {
   description: 'Explains what each Baton tool is for and when to use it.',
   inputSchema: strictObject({}, 'help'),
   outputSchema: z.object({ text: z.string() }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: READ_ONLY,
 };
 
 export function registerHelpTool(server: McpServer): void {

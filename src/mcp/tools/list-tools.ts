@@ -8,6 +8,7 @@ import { strictObject } from '../../domain/spawn-input.js';
 import { BACKENDS, ROLES, RUN_STATUSES } from '../../domain/vocabulary.js';
 import type { ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
+import { READ_ONLY } from './shared.js';
 
 // Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
 const listRunsTool = {
@@ -35,7 +36,7 @@ const listRunsTool = {
     runs: z.array(runViewSchema),
     next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page.'),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: READ_ONLY,
 };
 
 export function registerListTools(server: McpServer, ctx: ToolContext): void {

@@ -8,6 +8,7 @@ import { strictObject } from '../../domain/spawn-input.js';
 import { ROLES } from '../../domain/vocabulary.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
+import { READ_ONLY } from './shared.js';
 
 const planStep = z.object({ title: z.string(), instructions: z.string() });
 
@@ -68,7 +69,7 @@ const getPipelineTool = {
     'get_pipeline',
   ),
   outputSchema: pipelineViewSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: READ_ONLY,
 };
 
 const approvePlanTool = {

@@ -7,9 +7,7 @@ import { strictObject } from '../../domain/spawn-input.js';
 import { RUN_STATUSES } from '../../domain/vocabulary.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
-import { maxWaitArg, progressReporter, runIdArg } from './shared.js';
-
-const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+import { maxWaitArg, progressReporter, READ_ONLY, runIdArg } from './shared.js';
 
 const eventsOutput = z.object({
   run_id: z.string(),
@@ -36,7 +34,7 @@ const getRunTool = {
   description: 'The run\'s current state: status, progress, last message, usage and cost, and the result once it has finished. Does not wait.',
   inputSchema: strictObject({ run_id: runIdArg }, 'get_run'),
   outputSchema: runViewSchema,
-  annotations: readOnly,
+  annotations: READ_ONLY,
 };
 
 const waitRunTool = {
@@ -46,7 +44,7 @@ const waitRunTool = {
     'Returns finished=true with the result, or finished=false: then call wait_run again.',
   inputSchema: strictObject({ run_id: runIdArg, max_wait_seconds: maxWaitArg }, 'wait_run'),
   outputSchema: z.object({ finished: z.boolean(), run: runViewSchema }),
-  annotations: readOnly,
+  annotations: READ_ONLY,
 };
 
 const pollEventsTool = {
@@ -69,14 +67,14 @@ const pollEventsTool = {
     'poll_events',
   ),
   outputSchema: eventsOutput,
-  annotations: readOnly,
+  annotations: READ_ONLY,
 };
 
 const readOutputTool = {
   title: 'Read a run\'s transcript',
   description:
     'Pages through the agent\'s full raw output (stdout, or stderr), which poll_events only summarizes. Pages end on whole lines; ' +
-    'pass next_offset as offset to continue. Served by an MCP server on the run\'s host.',
+    'pass next_offset as offset to continue. Read on the run\'s host: here, or through a Baton worker running there.',
   inputSchema: strictObject(
     {
       run_id: runIdArg,
@@ -87,7 +85,7 @@ const readOutputTool = {
     'read_output',
   ),
   outputSchema: transcriptOutput,
-  annotations: readOnly,
+  annotations: READ_ONLY,
 };
 
 export function registerReadTools(server: McpServer, ctx: ToolContext): void {

@@ -9,10 +9,9 @@ import { scheduleViewSchema } from '../../domain/schedule-view.js';
 import { strictObject } from '../../domain/spawn-input.js';
 import type { ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
+import { READ_ONLY } from './shared.js';
 
-const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
-
-export const scheduleIdArg = z
+const scheduleIdArg = z
   .string()
   .min(1, 'schedule_id is required: the id schedule_run returned (sched_...)')
   .max(200)
@@ -43,7 +42,7 @@ const listSchedulesTool = {
     'list_schedules',
   ),
   outputSchema: z.object({ schedules: z.array(scheduleViewSchema) }),
-  annotations: readOnly,
+  annotations: READ_ONLY,
 };
 
 const getScheduleTool = {
@@ -58,7 +57,7 @@ const getScheduleTool = {
     missed_catchup_window: z.number().describe('Fires missed because Temporal was down for longer than the catch-up window.'),
     runs: z.array(runViewSchema).describe('Its latest runs, newest first; result output cut as in list_runs.'),
   }),
-  annotations: readOnly,
+  annotations: READ_ONLY,
 };
 
 const cancelScheduleTool = {

@@ -8,7 +8,7 @@ import { inputMessageSchema, spawnRunShape, strictObject } from '../../domain/sp
 import { BACKENDS, RUN_STATUSES } from '../../domain/vocabulary.js';
 import type { ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
-import { runIdArg } from './shared.js';
+import { READ_ONLY, runIdArg } from './shared.js';
 
 const channelViewSchema = z.object({
   channel: z.string(),
@@ -56,7 +56,7 @@ const listChannelsTool = {
   description: 'Open channels: each one\'s backend, the session its next turn resumes, the turn running now and the turns waiting.',
   inputSchema: strictObject({}, 'list_channels'),
   outputSchema: z.object({ channels: z.array(channelViewSchema) }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: READ_ONLY,
 };
 
 const resetChannelTool = {

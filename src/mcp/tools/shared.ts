@@ -20,19 +20,26 @@ export const maxWaitArg = z
   .default(DEFAULT_WAIT_SECONDS)
   .describe(`How long to wait, in seconds (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}). Call again if the run is still going.`);
 
-/** Sends MCP progress notifications while a call waits, when the client asked for them. */
-export function progressReporter(extra: Extra): ((view: RunView) => void) | undefined {
+/** The annotations of a tool that only reads. */
+export const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+
+/** MCP progress notifications with a message, when the client sent a progressToken. */
+export function progressNotifier(extra: Extra): ((message: string) => void) | undefined {
   const token = extra._meta?.progressToken;
   if (token === undefined) return undefined;
   let progress = 0;
-  return (view) => {
+  return (message) => {
     progress += 1;
+    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }).catch(() => undefined);
+  };
+}
+
+/** Progress notifications about one run while a call waits on it. */
+export function progressReporter(extra: Extra): ((view: RunView) => void) | undefined {
+  const notify = progressNotifier(extra);
+  if (!notify) return undefined;
+  return (view) => {
     const last = view.last_message ? `: ${view.last_message.split('\n')[0]!.slice(0, 120)}` : '';
-    void extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken: token, progress, message: `${view.run_id} ${view.status}, ${view.last_seq} events${last}` },
-      })
-      .catch(() => undefined);
+    notify(`${view.run_id} ${view.status}, ${view.last_seq} events${last}`);
   };
 }

@@ -6,7 +6,7 @@ import { runViewSchema } from '../../domain/run-view.js';
 import { strictObject } from '../../domain/spawn-input.js';
 import type { ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
-import { maxWaitArg, runIdArg, type Extra } from './shared.js';
+import { maxWaitArg, progressNotifier, READ_ONLY, runIdArg } from './shared.js';
 
 const waitAnyInput = strictObject(
   {
@@ -43,7 +43,7 @@ const waitAnyTool = {
     still_running: z.array(z.string()).describe('With run_ids: the runs that have not finished yet.'),
     next_finished_since: z.string().nullable().describe('With finished_since: pass this as finished_since to wait for the run that finishes next.'),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: READ_ONLY,
 };
 
 export function registerWaitAnyTool(server: McpServer, ctx: ToolContext): void {
@@ -58,15 +58,4 @@ export function registerWaitAnyTool(server: McpServer, ctx: ToolContext): void {
         return structured({ ...outcome, run_id: outcome.run?.run_id ?? null });
       }),
   );
-}
-
-/** MCP progress notifications with a message, when the client sent a progressToken. */
-function progressNotifier(extra: Extra): ((message: string) => void) | undefined {
-  const token = extra._meta?.progressToken;
-  if (token === undefined) return undefined;
-  let progress = 0;
-  return (message) => {
-    progress += 1;
-    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, message } }).catch(() => undefined);
-  };
 }
