@@ -19,10 +19,11 @@ function newClient(): Client {
   return new Client({ name: 'baton-tests', version: '1.0.0' });
 }
 
-export async function connectStdio(env: TestEnv, args: string[] = [], extraEnv: Record<string, string> = {}): Promise<McpSession> {
+/** `baton mcp` over stdio; `cli` is another build's dist/cli.js (an earlier release's). */
+export async function connectStdio(env: TestEnv, args: string[] = [], extraEnv: Record<string, string> = {}, cli = CLI): Promise<McpSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, 'mcp', ...args],
+    args: [cli, 'mcp', ...args],
     env: { ...(env.env as Record<string, string>), ...extraEnv },
     cwd: env.workDir,
     stderr: 'inherit',
@@ -100,9 +101,9 @@ export interface WorkerProcess {
   output(): string;
 }
 
-/** `baton worker` as its own process; resolves once it polls. */
-export async function startWorkerProcess(env: TestEnv, extraEnv: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...env.env, BATON_LOG_LEVEL: 'INFO', ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'ignore', 'pipe'] });
+/** `baton worker` as its own process (of another build when `cli` is given); resolves once it polls. */
+export async function startWorkerProcess(env: TestEnv, extraEnv: Record<string, string> = {}, cli = CLI): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [cli, 'worker'], { env: { ...env.env, BATON_LOG_LEVEL: 'INFO', ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
