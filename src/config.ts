@@ -45,6 +45,14 @@ const envSchema = z.object({
   BATON_SECRET_KEY: z.string().optional(),
   /** Signs notifications per Standard Webhooks: whsec_ followed by base64. Unset: unsigned JSON. Every worker needs it. */
   BATON_WEBHOOK_SECRET: z.string().startsWith('whsec_', 'BATON_WEBHOOK_SECRET must look like whsec_<base64>').optional(),
+  /**
+   * More environment variables agents never inherit from the worker, comma-separated; a trailing
+   * "*" makes a prefix (e.g. "AWS_*,GH_TOKEN"). BATON_* and TEMPORAL_* are always withheld.
+   */
+  BATON_AGENT_ENV_DENY: z
+    .string()
+    .regex(/^[A-Za-z0-9_*,\s]*$/, 'BATON_AGENT_ENV_DENY is a comma-separated list of variable names, each optionally ending in "*"')
+    .optional(),
   /** "1": notifications may go to loopback and private addresses (tests, a receiver on your LAN). */
   BATON_ALLOW_PRIVATE_WEBHOOKS: z.enum(['0', '1']).optional(),
   /**
@@ -82,6 +90,8 @@ export interface BatonConfig {
   maxConcurrentAgents: number;
   eventFlushMs: number;
   sessionsShared: boolean;
+  /** Variables (names, or prefixes ending in "*") agents never inherit, besides BATON_* and TEMPORAL_*. */
+  agentEnvDeny: string[];
   /** BATON_SECRET_KEY as given (loaded and checked by loadSecretKey). */
   secretKeyText: string | undefined;
   logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -125,9 +135,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxConcurrentAgents: e.BATON_MAX_CONCURRENT_AGENTS,
     eventFlushMs: e.BATON_EVENT_FLUSH_MS,
     sessionsShared: e.BATON_SHARED_SESSIONS === '1',
+    agentEnvDeny: parseEnvDeny(e.BATON_AGENT_ENV_DENY),
     secretKeyText: e.BATON_SECRET_KEY,
     logLevel: e.BATON_LOG_LEVEL,
   };
+}
+
+/** BATON_AGENT_ENV_DENY: comma-separated variable names; a trailing "*" makes a prefix. */
+function parseEnvDeny(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }
 
 function parseRoots(value: string | undefined, cwd: string): string[] {

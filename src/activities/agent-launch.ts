@@ -43,6 +43,8 @@ export async function launchAgent(opts: {
   host: string;
   cwd: string;
   plan: LaunchPlan;
+  /** The agent's whole environment (agentEnvironment): never the worker's own as it is. */
+  env: Record<string, string>;
 }): Promise<AgentHandle> {
   const { runId, runDir, plan } = opts;
   const files = runFiles(runDir);
@@ -57,7 +59,7 @@ export async function launchAgent(opts: {
   try {
     const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'baton-agent', files.exitStatus, plan.file, ...plan.args], {
       cwd: opts.cwd,
-      env: { ...process.env, ...plan.env, BATON_RUN_ID: runId, BATON_HOST_ID: opts.host },
+      env: opts.env,
       detached: true,
       stdio: [stdin.fd, stdout.fd, stderr.fd],
     });

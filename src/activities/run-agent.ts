@@ -21,6 +21,7 @@ import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { isSealed, unseal } from '../secrets/seal.js';
+import { agentEnvironment, type EnvPattern } from './agent-env.js';
 
 export interface AgentHostDeps {
   client: Client;
@@ -30,6 +31,8 @@ export interface AgentHostDeps {
   secretKey: Buffer;
   /** Least time between two event signals that are not full (DESIGN.md §4: about a second). */
   flushIntervalMs?: number;
+  /** More variables agents never inherit (BATON_AGENT_ENV_DENY), besides BATON_* and TEMPORAL_*. */
+  agentEnvDeny?: readonly EnvPattern[];
 }
 
 /** Longest wait between two looks at the agent when its files are quiet. */
@@ -113,7 +116,8 @@ async function findOrLaunch(
       openSecret: (value) => (isSealed(value) ? unseal(value, deps.secretKey) : value),
       env: process.env,
     });
-    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });
+    const env = agentEnvironment({ workerEnv: process.env, planEnv: plan.env, deny: deps.agentEnvDeny ?? [], runId: request.run_id, hostId: deps.hostId });
+    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan, env });
     if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
     if (request.mode === 'resume' || request.mode === 'restart') {
       sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });

@@ -41,6 +41,7 @@ async function agentOfEndedRun(): Promise<string> {
     host: env.config.hostId,
     cwd: env.workDir,
     plan: { file: '/bin/sh', args: ['-c', 'setsid sleep 300 & exec sleep 300'], env: {}, input: '', session_id: null },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', BATON_RUN_ID: runId, BATON_HOST_ID: env.config.hostId },
   });
   await waitFor(async () => (await processesOf(runId)).length === 3, { what: 'the wrapper, the agent and its grandchild' });
   return runId;
