@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { backendConfigSchemas, type BackendConfig } from './backend-configs/index.js';
 import { messageFromPrompt, type InputMessage } from './input-message.js';
 import type { RunSpec } from './run-spec.js';
+import { sessionIdProblem } from './session-ids.js';
 import { oneOf, strictObject } from './strict.js';
 import { NOTIFY_ON, type NotifySpec } from './notify.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES, type Backend } from './vocabulary.js';
@@ -156,6 +157,9 @@ export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
   }
   if (args.backend === 'command' && args.session_mode === 'resume') {
     ctx.addIssue({ code: 'custom', path: ['session_mode'], message: 'the command backend has no sessions: remove session_mode and session_id' });
+  } else if (args.session_id !== undefined) {
+    const problem = sessionIdProblem(args.backend, args.session_id);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['session_id'], message: `session_id ${problem}` });
   }
   for (const [field, backends] of Object.entries(BACKEND_ONLY)) {
     if ((args as Record<string, unknown>)[field] !== undefined && !backends.includes(args.backend)) {

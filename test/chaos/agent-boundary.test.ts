@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { temporalClient, workflowsOf } from '../helpers/temporal.js';
 
 let env: TestEnv;
 let mcp: McpSession;
@@ -76,5 +77,46 @@ describe('the environment an agent gets', () => {
     // BATON_AGENT_ENV_DENY withholds more, by name or prefix.
     expect(all).not.toContain(CANARY);
     expect(names).not.toContain('DEPLOY_TOKEN');
+  });
+});
+
+describe('values that could be read as options', () => {
+  it.each([
+    ['claude_code', '--dangerously-skip-permissions', 'is not a Claude Code session'],
+    ['claude_code', '-p', 'is not a Claude Code session'],
+    ['claude_code', 'title\nwith a newline', 'is not a Claude Code session'],
+    ['codex', '--last', 'is not a codex thread id'],
+    ['codex', 'my-thread', 'is not a codex thread id'],
+    ['remote_a2a', '--resume-task', 'is not an A2A context id'],
+  ])('%s session_id %j is refused, naming the field and the format, and nothing starts', async (backend, sessionId, says) => {
+    const temporal = await temporalClient(env);
+    const before = await workflowsOf(env, temporal);
+    const message = await callError(mcp.client, 'spawn_run', {
+      prompt: 'continue',
+      backend,
+      cwd: env.workDir,
+      session_mode: 'resume',
+      session_id: sessionId,
+      ...(backend === 'remote_a2a' ? { backend_config: { agent_url: 'http://127.0.0.1:9/' } } : {}),
+    });
+    expect(message).toContain('session_id');
+    expect(message).toContain(says);
+    expect(await workflowsOf(env, temporal)).toEqual(before);
+  });
+
+  it('a Claude Code session id still resumes: `--resume=<id>` reaches the CLI as one value', async () => {
+    const started = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'hello', backend: 'claude_code', cwd: env.workDir });
+    const first = await waitDone(started.run_id);
+    expect(first.status).toBe('completed');
+    const resumed = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+      prompt: 'again',
+      backend: 'claude_code',
+      cwd: env.workDir,
+      session_mode: 'resume',
+      session_id: first.session_id!,
+    });
+    const run = await waitDone(resumed.run_id);
+    expect(run.status).toBe('completed');
+    expect(run.session_id).toBe(first.session_id);
   });
 });

@@ -71,11 +71,11 @@ describe('codex command line', () => {
     const plan = await codexBackend.plan(req);
     expect(plan.args).toEqual([
       'exec', '--json', '--skip-git-repo-check',
-      '--model', 'gpt-5.5-codex',
+      '--model=gpt-5.5-codex',
       '--sandbox', 'workspace-write',
       '--approve-for-me',
       '--add-dir', '/tmp/extra-a', '--add-dir', '/tmp/extra-b',
-      '--profile', 'ci',
+      '--profile=ci',
       '--ignore-user-config',
       '-c', 'model_reasoning_effort="high"',
       '-c', 'tools.update_plan.enabled=true',
@@ -107,7 +107,7 @@ describe('codex command line', () => {
     const created = await execute(await codexBackend.plan(first), first.spec.cwd, stateDir);
     const req = await request({ session_mode: 'resume', session_id: created.threadId, model: 'gpt-5.5-codex', output_schema: { type: 'object' } });
     const plan = await codexBackend.plan(req);
-    expect(plan.args).toEqual(['exec', '--json', '--skip-git-repo-check', '--model', 'gpt-5.5-codex', '--output-schema', path.join(req.runDir, 'output-schema.json'), 'resume', created.threadId, '-']);
+    expect(plan.args).toEqual(['exec', '--json', '--skip-git-repo-check', '--model=gpt-5.5-codex', '--output-schema', path.join(req.runDir, 'output-schema.json'), 'resume', created.threadId, '-']);
     expect(plan.session_id).toBe(created.threadId);
     const out = await execute(plan, req.spec.cwd, stateDir);
     expect([out.code, out.stderr, out.threadId]).toEqual([0, '', created.threadId]);
@@ -124,10 +124,11 @@ describe('codex command line', () => {
     expect(fresh.input).toMatch(/interrupted/);
   });
 
-  it('refuses a session_id that is not a thread id: codex would silently start a new thread', async () => {
-    await expect(codexBackend.plan(await request({ session_mode: 'resume', session_id: 'my-thread' }))).rejects.toThrow(
-      'codex: session_id "my-thread" is not a codex thread id',
-    );
+  it('refuses a session_id that is not a thread id, at spawn and again at launch: codex would silently start a new thread', async () => {
+    await expect(request({ session_mode: 'resume', session_id: 'my-thread' })).rejects.toThrow(/my-thread.{0,2} is not a codex thread id/);
+    // A spec that got past spawn_run some other way (the worker trusts no spec it is handed).
+    const req = await request({ session_mode: 'resume', session_id: '0b6f4c1e-1111-4222-8333-444455556666' });
+    await expect(codexBackend.plan({ ...req, spec: { ...req.spec, session_id: '--last' } })).rejects.toThrow('codex: session_id "--last" is not a codex thread id');
   });
 
   it('skip_git_repo_check false leaves codex to refuse a cwd outside git, as the real one does', async () => {

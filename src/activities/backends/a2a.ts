@@ -26,7 +26,7 @@ export const remoteA2aBackend: BackendAdapter = {
     const target = chooseTarget(request);
     return {
       file: process.execPath,
-      args: [bridge, '--agent-url', config.agent_url, ...target.args],
+      args: [bridge, `--agent-url=${config.agent_url}`, ...target.args],
       env: { [HEADERS_ENV]: JSON.stringify(requestHeaders(config, request.openSecret)) },
       // --resume-task sends nothing; the bridge does not read stdin then.
       input: target.sends ? JSON.stringify(request.input) : '',
@@ -65,11 +65,12 @@ function chooseTarget(request: LaunchRequest): Target {
   const specContext = spec.session_mode === 'resume' ? spec.session_id : null;
   if (mode === 'launch' || mode === 'restart') return withContext([], specContext, true);
   const contextId = request.session_id ?? specContext;
-  if (mode === 'resume' && request.task_id) return withContext(['--resume-task', request.task_id], contextId, false);
-  if (mode === 'answer' && request.task_id) return withContext(['--task-id', request.task_id], contextId, true);
+  if (mode === 'resume' && request.task_id) return withContext([`--resume-task=${request.task_id}`], contextId, false);
+  if (mode === 'answer' && request.task_id) return withContext([`--task-id=${request.task_id}`], contextId, true);
   return withContext([], contextId, true);
 }
 
 function withContext(args: string[], contextId: string | null, sends: boolean): Target {
-  return { args: contextId ? [...args, '--context-id', contextId] : args, contextId, sends };
+  // Ids a remote agent chose (task, context) are glued to their options: never read as options.
+  return { args: contextId ? [...args, `--context-id=${contextId}`] : args, contextId, sends };
 }

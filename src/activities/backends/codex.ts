@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodexConfig, CodexConfigValue } from '../../domain/backend-configs/codex.js';
+import { UUID } from '../../domain/session-ids.js';
 import { LaunchError } from '../launch-error.js';
 import { CodexStreamParser } from './codex-stream.js';
 import { renderMessageAsText } from './render-message.js';
@@ -11,7 +12,7 @@ import { resolveBinary } from './resolve-binary.js';
 import { resumePrompt, type BackendAdapter, type LaunchPlan, type LaunchRequest } from './types.js';
 
 /** Codex names threads by UUID (v7). */
-const THREAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const THREAD_ID = UUID;
 
 export const codexBackend: BackendAdapter = {
   async plan(request: LaunchRequest): Promise<LaunchPlan> {
@@ -26,12 +27,13 @@ export const codexBackend: BackendAdapter = {
     // name, while those given to `exec` apply to the resumed thread too.
     const args = ['exec', '--json'];
     if (config.skip_git_repo_check) args.push('--skip-git-repo-check');
-    if (spec.model) args.push('--model', spec.model);
+    // Values a caller chose go in `--option=value` form, so that none can be read as an option.
+    if (spec.model) args.push(`--model=${spec.model}`);
     if (config.sandbox) args.push('--sandbox', config.sandbox);
     if (config.approve_for_me) args.push('--approve-for-me');
     if (config.dangerously_bypass_approvals_and_sandbox) args.push('--dangerously-bypass-approvals-and-sandbox');
     for (const dir of config.add_dirs) args.push('--add-dir', dir);
-    if (config.profile) args.push('--profile', config.profile);
+    if (config.profile) args.push(`--profile=${config.profile}`);
     if (config.ignore_user_config) args.push('--ignore-user-config');
     for (const [key, value] of Object.entries(config.config)) args.push('-c', `${key}=${tomlValue(value)}`);
     // codex has no system-prompt flag; developer_instructions is its equivalent setting.
