@@ -22,6 +22,7 @@ import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { isSealed, unseal } from '../secrets/seal.js';
 import { agentEnvironment, type EnvPattern } from './agent-env.js';
+import { checkLaunchPaths } from './launch-paths.js';
 
 export interface AgentHostDeps {
   client: Client;
@@ -31,6 +32,8 @@ export interface AgentHostDeps {
   secretKey: Buffer;
   /** Least time between two event signals that are not full (DESIGN.md §4: about a second). */
   flushIntervalMs?: number;
+  /** BATON_ALLOWED_ROOTS of this worker: every path of a run is checked against them before a launch. */
+  allowedRoots: readonly string[];
   /** More variables agents never inherit (BATON_AGENT_ENV_DENY), besides BATON_* and TEMPORAL_*. */
   agentEnvDeny?: readonly EnvPattern[];
 }
@@ -105,12 +108,13 @@ async function findOrLaunch(
   if (await pathExists(runFiles(runDir).stdout)) await stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, null, 1000);
   let agent: AgentHandle;
   try {
+    const input = await checkLaunchPaths(request.spec, request.input, deps.allowedRoots);
     const plan = await backends[request.spec.backend].plan({
       run_id: request.run_id,
       spec: request.spec,
       mode: request.mode,
       session_id: request.session_id,
-      input: request.input,
+      input,
       task_id: request.task_id,
       runDir,
       openSecret: (value) => (isSealed(value) ? unseal(value, deps.secretKey) : value),

@@ -7,6 +7,7 @@ import type { RunView } from '../domain/run-view.js';
 import { spawnRunInputSchema, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import { answerUpdate } from '../workflows/messages.js';
+import { checkFileParts } from './cwd.js';
 import { InputError } from './errors.js';
 import { readRunInput } from './run-input.js';
 import type { RunsClient } from './runs.js';
@@ -30,6 +31,7 @@ export interface Continued {
 export async function continueRun(runs: RunsClient, args: ContinueArgs): Promise<Continued> {
   const parent = await runs.get(args.run_id);
   const message = args.input_message ?? { role: 'user' as const, parts: [{ kind: 'text' as const, text: args.prompt ?? '' }] };
+  if (args.input_message) checkFileParts('input_message', args.input_message, runs.options.allowedRoots);
   if (parent.status === 'input_required' || parent.status === 'auth_required') {
     const view = await runs.client.workflow.getHandle(args.run_id).executeUpdate(answerUpdate, { args: [message] });
     return { run_id: args.run_id, parent_run_id: args.run_id, how: 'answered', view };

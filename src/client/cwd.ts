@@ -1,64 +1,44 @@
 // Paths a run may use must lie under one of BATON_ALLOWED_ROOTS (DESIGN.md §9): its cwd (an
-// existing directory) and a profile file. Symlinks are resolved first, so a link cannot lead out.
-import { realpathSync, statSync } from 'node:fs';
+// existing directory), a profile file, codex add_dirs and the files of input_message. The rule
+// itself is in src/allowed-paths.ts, shared with the worker, which checks again before a launch.
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { checkAllowedPath, classifyFileUri, type PathKind } from '../allowed-paths.js';
+import type { InputMessage } from '../domain/input-message.js';
 import { InputError } from './errors.js';
 
-const MAX_PATH_LENGTH = 4096;
 const MAX_PROFILE_BYTES = 100_000;
 
-async function checkAllowedPath(label: string, value: string, allowedRoots: readonly string[], kind: 'directory' | 'file'): Promise<string> {
-  if (value.length > MAX_PATH_LENGTH) throw new InputError(`${label} is ${value.length} characters long; paths are limited to ${MAX_PATH_LENGTH}`);
-  if (value.includes('\0')) throw new InputError(`${label} contains a NUL character`);
-  if (!path.isAbsolute(value)) throw new InputError(`${label} must be an absolute path; got "${value}"`);
-  // Sync on purpose: a stat and two realpaths take microseconds, less than one hop through the
-  // libuv thread pool each, and every spawn_run pays them.
-  const info = statOrNull(value);
-  if (!info) throw new InputError(`${label} "${value}" does not exist: ${kind === 'directory' ? 'create the directory or pass an existing one' : 'check the path'}`);
-  if (kind === 'directory' ? !info.isDirectory() : !info.isFile()) throw new InputError(`${label} "${value}" is not a ${kind}`);
-  const real = realpathSync.native(value);
-  for (const root of allowedRoots) {
-    const realRoot = realRootOf(root);
-    const relative = path.relative(realRoot, real);
-    if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) return real;
-  }
-  const shown = real === path.resolve(value) ? `"${value}"` : `"${value}" (really "${real}")`;
-  throw new InputError(
-    `${label} ${shown} is outside the allowed roots (${allowedRoots.join(', ')}): use a path under one of them, or add its root to BATON_ALLOWED_ROOTS`,
-  );
+function allowedPath(label: string, value: string, allowedRoots: readonly string[], kind: PathKind): string {
+  const checked = checkAllowedPath(label, value, allowedRoots, kind);
+  if (!checked.ok) throw new InputError(checked.problem);
+  return checked.real;
 }
 
-function statOrNull(file: string) {
-  try {
-    return statSync(file);
-  } catch {
-    return null;
-  }
-}
-
-function realRootOf(root: string): string {
-  try {
-    return realpathSync.native(root);
-  } catch {
-    return path.resolve(root);
-  }
-}
-
-export function checkCwd(cwd: string, allowedRoots: readonly string[]): Promise<string> {
-  return checkAllowedPath('cwd', cwd, allowedRoots, 'directory');
+export async function checkCwd(cwd: string, allowedRoots: readonly string[]): Promise<string> {
+  return allowedPath('cwd', cwd, allowedRoots, 'directory');
 }
 
 /** Extra directories an agent may write (codex add_dirs) obey the same roots as cwd. */
 export async function checkAddDirs(dirs: readonly string[], allowedRoots: readonly string[]): Promise<void> {
-  for (const dir of dirs) await checkAllowedPath('backend_config.add_dirs entry', dir, allowedRoots, 'directory');
+  for (const dir of dirs) allowedPath('backend_config.add_dirs entry', dir, allowedRoots, 'directory');
+}
+
+/** A file part names a file under an allowed root, or an http(s) URL the agent fetches itself. */
+export function checkFileParts(field: string, message: InputMessage, allowedRoots: readonly string[]): void {
+  message.parts.forEach((part, i) => {
+    if (part.kind !== 'file' || part.file.uri === undefined) return;
+    const label = `${field}.parts[${i}].file.uri`;
+    const uri = classifyFileUri(part.file.uri);
+    if ('problem' in uri) throw new InputError(`${label} ${uri.problem}: give the path of a file under the allowed roots, or an http(s) URL, or the content as bytes`);
+    if ('local' in uri) allowedPath(label, uri.local, allowedRoots, 'file');
+  });
 }
 
 /** A profile is inline text, or the absolute path of a file under an allowed root (read now). */
 export async function resolveProfile(profile: string | undefined, allowedRoots: readonly string[]): Promise<string | null> {
   if (profile === undefined) return null;
   if (!profile.startsWith('/') || profile.includes('\n')) return profile;
-  const file = await checkAllowedPath('profile', profile, allowedRoots, 'file');
+  const file = allowedPath('profile', profile, allowedRoots, 'file');
   const text = await readFile(file, 'utf8');
   if (Buffer.byteLength(text) > MAX_PROFILE_BYTES) throw new InputError(`profile file "${profile}" is over ${MAX_PROFILE_BYTES} bytes`);
   if (text.trim() === '') throw new InputError(`profile file "${profile}" is empty`);

@@ -5,10 +5,10 @@ import type { Client } from '@temporalio/client';
 import { backendConfigSchemas, type BackendConfig, type CodexConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
 import type { NotifySpec } from '../domain/notify.js';
 import type { RunSpec } from '../domain/run-spec.js';
-import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { inputOf, toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { compileSchema } from '../json-schema.js';
 import { seal, sealRecord } from '../secrets/seal.js';
-import { checkAddDirs, checkCwd, resolveProfile } from './cwd.js';
+import { checkAddDirs, checkCwd, checkFileParts, resolveProfile } from './cwd.js';
 import { InputError } from './errors.js';
 import { listRuns } from './run-list.js';
 
@@ -25,6 +25,7 @@ export async function resolveRunSpec(
 ): Promise<RunSpec> {
   const cwd = await checkCwd(args.cwd, ctx.allowedRoots);
   const profileText = await resolveProfile(args.profile, ctx.allowedRoots);
+  if (args.input_message) checkFileParts('input_message', inputOf(args), ctx.allowedRoots);
   if (args.output_schema) checkOutputSchema(args.output_schema);
   if (args.session_mode === 'resume' && args.session_id) await checkSessionBackend(ctx.client, args.session_id, args.backend);
   const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey);

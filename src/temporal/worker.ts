@@ -56,7 +56,7 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
 
 export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client, secretKey: Buffer): Promise<BatonWorker> {
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs, agentEnvDeny: config.agentEnvDeny });
+  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs, agentEnvDeny: config.agentEnvDeny, allowedRoots: config.allowedRoots });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s
   // they go to the shared queue instead (the SDK's default waits longer), so recovery is prompt.

@@ -3,6 +3,11 @@
 // hand it (only under BATON_ALLOWED_ROOTS), the values that reach its command line (never read
 // as options), and the processes it starts (none outlive the run, also those that try).
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client as TemporalClient } from '@temporalio/client';
+import { readRunInput } from '../../src/client/run-input.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -11,6 +16,9 @@ import { temporalClient, workflowsOf } from '../helpers/temporal.js';
 
 let env: TestEnv;
 let mcp: McpSession;
+let temporal: TemporalClient;
+/** A directory outside the allowed root, with a file in it. */
+let outside: string;
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const CANARY = `canary-${randomBytes(6).toString('hex')}`;
 
@@ -22,10 +30,17 @@ beforeAll(async () => {
     KEPT_FOR_AGENTS: 'kept',
   });
   mcp = await connectStdio(env);
+  temporal = await temporalClient(env);
+  outside = await realpath(await mkdtemp(path.join(os.tmpdir(), 'baton-outside-')));
+  await writeFile(path.join(outside, 'secret.txt'), 'outside the roots');
+  await writeFile(path.join(env.workDir, 'notes.txt'), 'inside the roots');
+  await symlink(path.join(outside, 'secret.txt'), path.join(env.workDir, 'secret-link.txt'));
 });
 
 afterAll(async () => {
   await mcp?.close();
+  await temporal?.connection.close();
+  if (outside) await rm(outside, { recursive: true, force: true });
   await env?.cleanup();
 });
 
@@ -89,7 +104,6 @@ describe('values that could be read as options', () => {
     ['codex', 'my-thread', 'is not a codex thread id'],
     ['remote_a2a', '--resume-task', 'is not an A2A context id'],
   ])('%s session_id %j is refused, naming the field and the format, and nothing starts', async (backend, sessionId, says) => {
-    const temporal = await temporalClient(env);
     const before = await workflowsOf(env, temporal);
     const message = await callError(mcp.client, 'spawn_run', {
       prompt: 'continue',
@@ -118,5 +132,72 @@ describe('values that could be read as options', () => {
     const run = await waitDone(resumed.run_id);
     expect(run.status).toBe('completed');
     expect(run.session_id).toBe(first.session_id);
+  });
+});
+
+describe('files a caller names in input_message', () => {
+  const withFile = (uri: string, backend = 'command') => ({
+    input_message: { parts: [{ kind: 'text', text: 'read the attachment' }, { kind: 'file', file: { uri } }] },
+    backend,
+    cwd: env.workDir,
+    ...(backend === 'command' ? { backend_config: { command: ['cat'] } } : { backend_config: { agent_url: 'http://127.0.0.1:9/' } }),
+  });
+
+  it.each([
+    ['an absolute path outside the roots', () => path.join(outside, 'secret.txt')],
+    ['a file: URL outside the roots', () => `file://${path.join(outside, 'secret.txt')}`],
+    ['a symlink in the root that leads out', () => path.join(env.workDir, 'secret-link.txt')],
+    ['".." that climbs out', () => `${env.workDir}/../../..${outside}/secret.txt`],
+  ])('%s is refused for a remote agent and a CLI agent, naming the field; nothing starts', async (_what, uri) => {
+    const before = await workflowsOf(env, temporal);
+    for (const backend of ['remote_a2a', 'command']) {
+      const message = await callError(mcp.client, 'spawn_run', withFile(uri(), backend));
+      expect(message).toContain('input_message.parts[1].file.uri');
+      expect(message).toMatch(/outside the allowed roots/);
+    }
+    expect(await workflowsOf(env, temporal)).toEqual(before);
+  });
+
+  it('the answer does not tell whether a path outside the roots exists', async () => {
+    const exists = await callError(mcp.client, 'spawn_run', withFile(path.join(outside, 'secret.txt'), 'remote_a2a'));
+    const missing = await callError(mcp.client, 'spawn_run', withFile(path.join(outside, 'no-such-file.txt'), 'remote_a2a'));
+    expect(missing.replace('no-such-file.txt', 'X')).toBe(exists.replace('secret.txt', 'X'));
+    const viaLinkExists = await callError(mcp.client, 'spawn_run', withFile(path.join(env.workDir, 'secret-link.txt', '..', 'secret-link.txt')));
+    await symlink(path.join(outside, 'gone.txt'), path.join(env.workDir, 'dangling-link.txt'));
+    const viaLinkMissing = await callError(mcp.client, 'spawn_run', withFile(path.join(env.workDir, 'dangling-link.txt')));
+    expect(viaLinkMissing.replace('dangling-link.txt', 'X')).toBe(viaLinkExists.replace('secret-link.txt', 'X').replace('/X/../X', '/X'));
+  });
+
+  it('a scheme other than a path, file: or http(s) is refused, saying what is accepted', async () => {
+    const message = await callError(mcp.client, 'spawn_run', withFile('ftp://example.com/x'));
+    expect(message).toContain('input_message.parts[1].file.uri');
+    expect(message).toContain('neither an absolute path, a file: URL nor an http(s) URL');
+  });
+
+  it('a file under the roots is accepted and the agent is told where it is', async () => {
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', withFile(path.join(env.workDir, 'notes.txt')));
+    const run = await waitDone(run_id);
+    expect(run.status).toBe('completed');
+    expect(await transcript(run_id)).toContain(`Attached file: ${path.join(env.workDir, 'notes.txt')}`);
+  });
+
+  it('the worker holds a spec it is handed to its own roots: a forged run naming a file or a cwd outside them fails before any agent starts', async () => {
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'hi', backend: 'command', cwd: env.workDir, backend_config: { command: ['true'] } });
+    expect((await waitDone(run_id)).status).toBe('completed');
+    const genuine = await readRunInput(temporal, run_id);
+    const marker = path.join(outside, `ran-${randomBytes(4).toString('hex')}`);
+    const forgeries = [
+      { ...genuine.spec, input: { role: 'user' as const, parts: [{ kind: 'file' as const, file: { uri: `file://${path.join(outside, 'secret.txt')}` } }] }, backend_config: { command: ['touch', marker], env: {} } },
+      { ...genuine.spec, cwd: outside, backend_config: { command: ['touch', marker], env: {} } },
+    ];
+    for (const spec of forgeries) {
+      const forgedId = `run_forged_${randomBytes(6).toString('hex')}`;
+      await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: genuine.task_queue, args: [{ ...genuine, run_id: forgedId, spec }] });
+      const run = await waitDone(forgedId);
+      expect(run.status).toBe('failed');
+      expect(run.error).toContain('this worker refuses to launch the agent');
+      expect(run.error).toMatch(/outside the allowed roots/);
+    }
+    await expect(realpath(marker)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -54,7 +54,7 @@ describe('cwd', () => {
   const cases: [string, () => string, RegExp][] = [
     ['".." that climbs out of the root', () => path.join(env.workDir, 'project', '..', '..'), outsideRoots],
     ['".." left unnormalized in the string', () => `${env.workDir}/project/../../..${outside}`, outsideRoots],
-    ['a symlink inside the root that points outside', () => path.join(env.workDir, 'escape'), /cwd ".+escape" \(really ".+"\) is outside the allowed roots/],
+    ['a symlink inside the root that points outside', () => path.join(env.workDir, 'escape'), /cwd ".+escape" leads outside the allowed roots .* through a symbolic link/],
     ['a directory beside the root whose name extends the root\'s', () => prefixTwin, outsideRoots],
     ['a file instead of a directory', () => path.join(env.workDir, 'file.txt'), /cwd ".+file\.txt" is not a directory/],
     ['a directory that does not exist', () => path.join(env.workDir, 'missing'), /cwd ".+missing" does not exist: create the directory or pass an existing one/],
@@ -71,8 +71,8 @@ describe('cwd', () => {
 
   it('is checked the same way by dispatch and schedule_run', async () => {
     const escape = path.join(env.workDir, 'escape');
-    expect(await callError(mcp.client, 'dispatch', { ...commandRun(escape), max_wait_seconds: 1 })).toMatch(/\(really ".+"\) is outside the allowed roots/);
-    expect(await callError(mcp.client, 'schedule_run', { ...commandRun(escape), interval_seconds: 3600 })).toMatch(/\(really ".+"\) is outside the allowed roots/);
+    expect(await callError(mcp.client, 'dispatch', { ...commandRun(escape), max_wait_seconds: 1 })).toMatch(/leads outside the allowed roots .* through a symbolic link/);
+    expect(await callError(mcp.client, 'schedule_run', { ...commandRun(escape), interval_seconds: 3600 })).toMatch(/leads outside the allowed roots .* through a symbolic link/);
   });
 });
 
@@ -82,7 +82,7 @@ describe('other paths a run uses', () => {
   it('refuses a profile file outside the roots, directly or through a symlink in the root', async () => {
     expect(await callError(mcp.client, 'spawn_run', claude(outsideFile))).toMatch(/profile ".+profile\.md" is outside the allowed roots/);
     expect(await callError(mcp.client, 'spawn_run', claude(path.join(env.workDir, 'profile-link.md')))).toMatch(
-      /profile ".+profile-link\.md" \(really ".+profile\.md"\) is outside the allowed roots/,
+      /profile ".+profile-link\.md" leads outside the allowed roots .* through a symbolic link/,
     );
     expect(await callError(mcp.client, 'spawn_run', claude(`${env.workDir}/../../..${outsideFile}`))).toMatch(/profile .+ is outside the allowed roots/);
   });
@@ -97,16 +97,16 @@ describe('other paths a run uses', () => {
     expect(await callError(mcp.client, 'spawn_run', codex([path.join(env.workDir, 'project'), outside]))).toMatch(
       /backend_config\.add_dirs entry ".+" is outside the allowed roots/,
     );
-    expect(await callError(mcp.client, 'spawn_run', codex([path.join(env.workDir, 'escape')]))).toMatch(/add_dirs entry ".+escape" \(really ".+"\) is outside the allowed roots/);
+    expect(await callError(mcp.client, 'spawn_run', codex([path.join(env.workDir, 'escape')]))).toMatch(/add_dirs entry ".+escape" leads outside the allowed roots/);
     expect(await callError(mcp.client, 'spawn_run', codex(['relative/dir']))).toMatch(/add_dirs entries are absolute paths/);
   });
 
   it('refuses a pipeline whose cwd, or one of whose roles\' profile, lies outside the roots', async () => {
     const worker = { backend: 'command', backend_config: fakeAgent('--lines', '1') };
     expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: outside, worker })).toMatch(outsideRoots);
-    expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: path.join(env.workDir, 'escape'), worker })).toMatch(/\(really ".+"\) is outside the allowed roots/);
+    expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: path.join(env.workDir, 'escape'), worker })).toMatch(/leads outside the allowed roots .* through a symbolic link/);
     const reviewer = { backend: 'claude_code', profile: path.join(env.workDir, 'profile-link.md') };
-    expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: env.workDir, worker, reviewer })).toMatch(/profile .+ is outside the allowed roots/);
+    expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: env.workDir, worker, reviewer })).toMatch(/profile .+ leads outside the allowed roots/);
   });
 });
 
