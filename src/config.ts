@@ -53,6 +53,16 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_*,\s]*$/, 'BATON_AGENT_ENV_DENY is a comma-separated list of variable names, each optionally ending in "*"')
     .optional(),
+  /**
+   * How a run's processes are tracked: "auto" (default) gives each run a cgroup v2 under
+   * <cgroup2 mount>/baton when the worker may create one there, else falls back to the /proc
+   * sweep; "off" always uses the sweep; an absolute path names the cgroup2 directory to use (an
+   * error at start when it does not work).
+   */
+  BATON_CGROUPS: z
+    .string()
+    .refine((v) => v === 'auto' || v === 'off' || v.startsWith('/'), 'BATON_CGROUPS must be "auto", "off" or the absolute path of a cgroup2 directory')
+    .default('auto'),
   /** "1": notifications may go to loopback and private addresses (tests, a receiver on your LAN). */
   BATON_ALLOW_PRIVATE_WEBHOOKS: z.enum(['0', '1']).optional(),
   /**
@@ -92,6 +102,8 @@ export interface BatonConfig {
   sessionsShared: boolean;
   /** Variables (names, or prefixes ending in "*") agents never inherit, besides BATON_* and TEMPORAL_*. */
   agentEnvDeny: string[];
+  /** BATON_CGROUPS: "auto", "off" or a cgroup2 directory. */
+  cgroups: string;
   /** BATON_SECRET_KEY as given (loaded and checked by loadSecretKey). */
   secretKeyText: string | undefined;
   logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -136,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     eventFlushMs: e.BATON_EVENT_FLUSH_MS,
     sessionsShared: e.BATON_SHARED_SESSIONS === '1',
     agentEnvDeny: parseEnvDeny(e.BATON_AGENT_ENV_DENY),
+    cgroups: e.BATON_CGROUPS,
     secretKeyText: e.BATON_SECRET_KEY,
     logLevel: e.BATON_LOG_LEVEL,
   };

@@ -11,6 +11,7 @@ import type { AgentExit } from '../domain/run-ledger.js';
 import type { LaunchPlan } from './backends/types.js';
 import { LaunchError } from './launch-error.js';
 import { bootId, readProcStat } from './processes.js';
+import { createRunCgroup } from './run-cgroups.js';
 
 /**
  * Waits for the agent and writes its exit status. While the agent runs, SIGTERM/SIGINT/SIGHUP get
@@ -21,7 +22,9 @@ import { bootId, readProcStat } from './processes.js';
  */
 const WRAPPER_SCRIPT = [
   "trap ':' TERM INT HUP",
-  'exit_file=$1; shift',
+  'exit_file=$1; cgroup_procs=$2; shift 2',
+  // Into the run's cgroup before the agent starts, so that everything it starts is born there.
+  'if [ -n "$cgroup_procs" ]; then { echo $$ > "$cgroup_procs"; } 2>/dev/null || echo "baton: could not join the run\'s cgroup; its processes are tracked by BATON_RUN_ID only" >&2; fi',
   '"$@"',
   'code=$?',
   "trap '' TERM INT HUP",
@@ -57,7 +60,9 @@ export async function launchAgent(opts: {
   const stdout = await open(files.stdout, 'a', 0o600);
   const stderr = await open(files.stderr, 'a', 0o600);
   try {
-    const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'baton-agent', files.exitStatus, plan.file, ...plan.args], {
+    const cgroup = await createRunCgroup(opts.host, runId);
+    const cgroupProcs = cgroup ? path.join(cgroup, 'cgroup.procs') : '';
+    const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'baton-agent', files.exitStatus, cgroupProcs, plan.file, ...plan.args], {
       cwd: opts.cwd,
       env: opts.env,
       detached: true,

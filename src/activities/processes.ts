@@ -1,8 +1,11 @@
 // What Baton needs to know about processes, read from /proc: is an agent still the one we
-// started, which processes belong to a run, and stopping all of them (DESIGN.md §5).
+// started, which processes belong to a run, and stopping all of them (DESIGN.md §5). Where the
+// machine allows it every run also has a cgroup (run-cgroups.ts), which holds the processes that
+// shed their group and their environment too.
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AgentHandle } from '../domain/event-batch.js';
+import { cgroupPids, killCgroup, removeCgroup, runCgroupDir, runsWithCgroups } from './run-cgroups.js';
 
 export interface ProcStat {
   pid: number;
@@ -62,14 +65,16 @@ function carriesMark(environ: string, mark: RunMark): boolean {
   return mark.hostId === undefined || all.includes(`\0BATON_HOST_ID=${mark.hostId}\0`);
 }
 
-/** Live processes in the group, and live processes (anywhere) that carry the run's mark. */
+/** Live processes in the group, in the run's cgroup, and (anywhere) that carry the run's mark. */
 export async function findRunProcesses(mark: RunMark, pgid: number | null): Promise<ProcStat[]> {
   const found: ProcStat[] = [];
+  const cgroup = runCgroupDir(mark.hostId, mark.runId);
+  const inCgroup = new Set(cgroup ? await cgroupPids(cgroup) : []);
   for (const pid of await allPids()) {
     if (pid === process.pid) continue;
     const stat = await readProcStat(pid);
     if (!stat || !isLiveState(stat.state)) continue;
-    if (pgid !== null && stat.pgrp === pgid) {
+    if ((pgid !== null && stat.pgrp === pgid) || inCgroup.has(pid)) {
       found.push(stat);
       continue;
     }
@@ -99,23 +104,30 @@ export interface StopOutcome {
  * recycled group id is never hit.
  */
 export async function stopRunProcesses(mark: RunMark, pgid: number | null, graceMs: number): Promise<StopOutcome> {
+  const cgroup = runCgroupDir(mark.hostId, mark.runId);
   let procs = await findRunProcesses(mark, pgid);
   const outcome: StopOutcome = { signalled: procs.length, killed: false };
-  if (procs.length === 0) return outcome;
+  if (procs.length === 0) {
+    if (cgroup) await removeCgroup(cgroup);
+    return outcome;
+  }
   sendAll(procs, pgid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     await delay(Math.min(50, Math.max(1, deadline - Date.now())));
     procs = await findRunProcesses(mark, pgid);
-    if (procs.length === 0) return outcome;
+    if (procs.length === 0) break;
   }
   for (let round = 0; round < 50 && procs.length > 0; round++) {
     outcome.killed = true;
+    // The kernel kills the whole cgroup at once: nothing in it can fork its way out meanwhile.
+    if (cgroup) await killCgroup(cgroup);
     sendAll(procs, pgid, 'SIGKILL');
     await delay(20);
     procs = await findRunProcesses(mark, pgid);
   }
   if (procs.length > 0) throw new Error(`processes ${procs.map((p) => p.pid).join(', ')} of run ${mark.runId} survived SIGKILL`);
+  if (cgroup) await removeCgroup(cgroup);
   return outcome;
 }
 
@@ -125,11 +137,23 @@ function sendAll(procs: ProcStat[], pgid: number | null, sig: NodeJS.Signals): v
   for (const proc of procs) signal(proc.pid, sig, false);
 }
 
-/** Every live process of this host's agents, by run: one pass over /proc for all runs. */
+/** Every live process of this host's agents, by run: one pass over /proc for all runs, and the runs' cgroups. */
 export async function processesByRun(hostId: string): Promise<Map<string, ProcStat[]>> {
   const byRun = new Map<string, ProcStat[]>();
+  const seen = new Set<number>();
+  for (const runId of await runsWithCgroups(hostId)) {
+    const dir = runCgroupDir(hostId, runId)!;
+    const live: ProcStat[] = [];
+    for (const pid of await cgroupPids(dir)) {
+      const stat = await readProcStat(pid);
+      if (stat && isLiveState(stat.state)) live.push(stat);
+    }
+    if (live.length === 0) continue;
+    byRun.set(runId, live);
+    for (const stat of live) seen.add(stat.pid);
+  }
   for (const pid of await allPids()) {
-    if (pid === process.pid) continue;
+    if (pid === process.pid || seen.has(pid)) continue;
     const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
     const match = /(?:^|\0)BATON_RUN_ID=([^\0]+)/.exec(environ);
     if (!match || !carriesMark(environ, { runId: match[1]!, hostId })) continue;

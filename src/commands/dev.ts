@@ -4,6 +4,7 @@ import type { BatonConfig } from '../config.js';
 import { listRuns } from '../client/run-list.js';
 import { checkHttpExposure, startHttpEndpoint } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
+import { describeProcessTracking } from '../temporal/worker.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
 
 export async function runDev(config: BatonConfig): Promise<void> {
@@ -24,6 +25,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   say(`  Temporal Web UI:                ${uiUrl}`);
   say(`  Connect Claude Code:            claude mcp add --transport http baton ${http.url}`);
   say(`  Allowed roots for cwd:          ${config.allowedRoots.join(', ')}`);
+  if (services.worker) say(`  Agent processes tracked by:     ${describeProcessTracking(services.worker.processTracking)}`);
   say('Press Ctrl-C to stop.');
 
   await untilStopRequested(services, say);

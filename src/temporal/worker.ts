@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/git-worktrees.js';
 import { sweepOrphans, type SweepDeps } from '../activities/orphan-sweep.js';
+import { removeCgroup, setUpRunCgroups, type ProcessTracking } from '../activities/run-cgroups.js';
 import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
 import { createScheduleActivities } from '../activities/schedules.js';
@@ -23,6 +24,15 @@ export interface BatonWorker {
   shutdown(): Promise<void>;
   /** Agents this worker is watching right now. */
   activeAgents(): number;
+  /** How this worker finds a run's processes: a cgroup per run, or the /proc sweep. */
+  readonly processTracking: ProcessTracking;
+}
+
+/** One line for people: which way "no orphans" is kept on this host. */
+export function describeProcessTracking(tracking: ProcessTracking): string {
+  return tracking.mode === 'cgroup'
+    ? `a cgroup per run (under ${tracking.base})`
+    : `/proc sweep by process group and BATON_RUN_ID (${tracking.reason})`;
 }
 
 /** How often a worker looks for agents of runs its host no longer owns. */
@@ -55,6 +65,8 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
 }
 
 export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client, secretKey: Buffer): Promise<BatonWorker> {
+  const processTracking = await setUpRunCgroups(config.cgroups, config.hostId);
+  log.info(`agent processes are tracked by ${describeProcessTracking(processTracking)}`, { hostId: config.hostId });
   const connection = await NativeConnection.connect(target.connectionOptions);
   const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs, agentEnvDeny: config.agentEnvDeny, allowedRoots: config.allowedRoots });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
@@ -121,8 +133,10 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     killGraceMs: config.timings.kill_grace_ms,
     log: (message, meta) => log.info(message, meta),
   });
-  const closed = done.finally(() => {
+  const closed = done.finally(async () => {
     sweeper.stop();
+    // The host's cgroup directory goes if no run of it is left (agents that go on keep theirs).
+    if (processTracking.mode === 'cgroup') await removeCgroup(path.join(processTracking.base, config.hostId));
     return connection.close();
   });
   return {
@@ -131,6 +145,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await closed.catch(() => undefined);
     },
+    processTracking,
     activeAgents: () => sharedAgents.getStatus().numInFlightActivities + hostAgents.getStatus().numInFlightActivities,
   };
 }
