@@ -176,6 +176,17 @@ describe('files a caller names in input_message', () => {
     expect(message).toContain('neither an absolute path, a file: URL nor an http(s) URL');
   });
 
+  it('continue_run holds its input_message to the roots too', async () => {
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'hi', backend: 'command', cwd: env.workDir, backend_config: { command: ['true'] } });
+    expect((await waitDone(run_id)).status).toBe('completed');
+    const message = await callError(mcp.client, 'continue_run', {
+      run_id,
+      input_message: { parts: [{ kind: 'file', file: { uri: `file://${path.join(outside, 'secret.txt')}` } }] },
+    });
+    expect(message).toContain('input_message.parts[0].file.uri');
+    expect(message).toMatch(/outside the allowed roots/);
+  });
+
   it('a file under the roots is accepted and the agent is told where it is', async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', withFile(path.join(env.workDir, 'notes.txt')));
     const run = await waitDone(run_id);
