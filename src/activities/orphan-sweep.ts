@@ -7,6 +7,7 @@ import { statusQuery } from '../workflows/messages.js';
 import { readAgentHandle } from './agent-launch.js';
 import { pathExists } from './path-exists.js';
 import { isAgentAlive, processesByRun, stopRunProcesses } from './processes.js';
+import { cgroupPids, removeCgroup, runCgroupDir, runsWithCgroups } from './run-cgroups.js';
 
 export interface SweepDeps {
   client: Client;
@@ -37,7 +38,19 @@ export async function sweepOrphans(deps: SweepDeps): Promise<string[]> {
     });
     stopped.push(runId);
   }
+  await removeEmptyCgroups(deps);
   return stopped;
+}
+
+/** A run that ended while no worker watched it leaves an empty cgroup: it goes once its run is closed. */
+async function removeEmptyCgroups(deps: SweepDeps): Promise<void> {
+  for (const runId of await runsWithCgroups(deps.hostId)) {
+    const dir = runCgroupDir(deps.hostId, runId)!;
+    if ((await cgroupPids(dir)).length > 0) continue;
+    const agent = await readAgentHandle(deps.runDir(runId));
+    if (agent && Date.now() - Date.parse(agent.launched_at) < deps.heartbeatTimeoutMs) continue;
+    if ((await ownership(deps, runId)) === 'closed') await removeCgroup(dir);
+  }
 }
 
 async function ownership(deps: SweepDeps, runId: string): Promise<Ownership> {

@@ -12,7 +12,7 @@ import { stopRunProcesses } from '../../src/activities/processes.js';
 import { runDirOf } from '../../src/config.js';
 import { removeCgroup, setUpRunCgroups, type ProcessTracking } from '../../src/activities/run-cgroups.js';
 import path from 'node:path';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { processesOf, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
@@ -99,6 +99,16 @@ async function processesWith(marker: string): Promise<number[]> {
 }
 
 describe('the orphan sweep, where runs have cgroups', () => {
+  it('removes the empty cgroup of a run that ended while no worker watched it', async (ctx) => {
+    if (tracking.mode !== 'cgroup') ctx.skip(`no cgroups on this machine: ${tracking.reason}`);
+    const runId = await agentOfEndedRun('exit 0', 0);
+    const dir = path.join((tracking as { base: string }).base, env.config.hostId, runId);
+    await waitFor(async () => (await processesOf(runId)).length === 0, { what: 'the agent to exit' });
+    expect(await stat(dir).then(() => true, () => false)).toBe(true);
+    await sweepOrphans(deps(0));
+    expect(await stat(dir).then(() => true, () => false)).toBe(false);
+  });
+
   it('stops a grandchild that left the group and dropped BATON_RUN_ID', async (ctx) => {
     if (tracking.mode !== 'cgroup') ctx.skip(`no cgroups on this machine: ${tracking.reason}`);
     const marker = `301.${randomBytes(3).readUIntBE(0, 3)}`;
