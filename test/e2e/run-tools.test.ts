@@ -1,7 +1,7 @@
 // End to end through the real MCP SDK client, over stdio (the built `baton mcp`, with its
 // in-process worker) and over Streamable HTTP (the built `baton dev`), against the real dev
 // server and real agent processes. The core flows run over both transports.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,16 +205,19 @@ describe('claude_code', () => {
 
 describe('command', () => {
   it('gets an input_message rendered as text on stdin: text as is, data as JSON, files by reference', async () => {
+    // (a file part names a file under the allowed roots: test/chaos/agent-boundary.test.ts)
+    const log = path.join(env.workDir, 'log.txt');
+    await writeFile(log, 'a log line\n');
     const done = await callOk<Waited>(stdio.client, 'dispatch', {
       backend: 'command',
       cwd: env.workDir,
       backend_config: fakeAgent('--stdin'),
-      input_message: { parts: [{ kind: 'text', text: 'Fix it.' }, { kind: 'data', data: { file: 'a.ts' } }, { kind: 'file', file: { uri: '/tmp/log.txt', name: 'log' } }] },
+      input_message: { parts: [{ kind: 'text', text: 'Fix it.' }, { kind: 'data', data: { file: 'a.ts' } }, { kind: 'file', file: { uri: log, name: 'log' } }] },
     });
     const output = done.run.result!.output;
     expect(output).toContain('stdin: Fix it.');
     expect(output).toContain('stdin:   "file": "a.ts"');
-    expect(output).toContain('stdin: Attached file (log): /tmp/log.txt');
+    expect(output).toContain(`stdin: Attached file (log): ${log}`);
   });
 
   it('an agent that crashes (SIGKILL) fails the run, saying so', async () => {
