@@ -3,10 +3,11 @@
 import { realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { overLimit } from '../domain/start-sizes.js';
+import { PROFILE_BYTES } from '../domain/sizes.js';
 import { InputError } from './errors.js';
 
 const MAX_PATH_LENGTH = 4096;
-const MAX_PROFILE_BYTES = 100_000;
 
 async function checkAllowedPath(label: string, value: string, allowedRoots: readonly string[], kind: 'directory' | 'file'): Promise<string> {
   if (value.length > MAX_PATH_LENGTH) throw new InputError(`${label} is ${value.length} characters long; paths are limited to ${MAX_PATH_LENGTH}`);
@@ -59,8 +60,14 @@ export async function resolveProfile(profile: string | undefined, allowedRoots: 
   if (profile === undefined) return null;
   if (!profile.startsWith('/') || profile.includes('\n')) return profile;
   const file = await checkAllowedPath('profile', profile, allowedRoots, 'file');
+  const tooBig = (size: number) =>
+    new InputError(overLimit(`profile file "${profile}"`, size, PROFILE_BYTES, 'shorten it, or keep the details in files under cwd that it refers to', 'of UTF-8'));
+  // Sized before it is read: a huge file is refused without reading it into memory.
+  const onDisk = statSync(file).size;
+  if (onDisk > PROFILE_BYTES * 2) throw tooBig(onDisk);
   const text = await readFile(file, 'utf8');
-  if (Buffer.byteLength(text) > MAX_PROFILE_BYTES) throw new InputError(`profile file "${profile}" is over ${MAX_PROFILE_BYTES} bytes`);
+  const size = Buffer.byteLength(text);
+  if (size > PROFILE_BYTES) throw tooBig(size);
   if (text.trim() === '') throw new InputError(`profile file "${profile}" is empty`);
   return text;
 }
