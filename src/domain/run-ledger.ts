@@ -7,7 +7,7 @@ import type { RunSpec, RunWorkflowInput } from './run-spec.js';
 import type { RunEvent, RunResult, RunView } from './run-view.js';
 import { messageHeadline } from './input-message.js';
 import { mergeFacts, type RunFacts } from './run-facts.js';
-import { CARRIED_BYTES, CARRIED_EVENTS_BYTES, cutHeadBytes, cutTailBytes, EVENTS_PAGE_BYTES, jsonBytes, utf8Bytes } from './sizes.js';
+import { CARRIED_BYTES, CARRIED_EVENTS_BYTES, cutHeadBytes, FACT_TEXT_BYTES, cutTailBytes, EVENTS_PAGE_BYTES, jsonBytes, utf8Bytes } from './sizes.js';
 import { cutHead, cutTail, firstLine } from './text.js';
 import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
 
@@ -201,7 +201,9 @@ export class RunLedger {
   }
 
   finish(status: RunStatus, now: Date, exitCode: number | null = null, error?: string): RunResult {
-    if (error) this.error = error;
+    // An error can quote what an agent or a validator said at any length: the memo and the
+    // result keep a bounded head.
+    if (error) this.error = cutHeadBytes(error, FACT_TEXT_BYTES);
     this.setStatus(status, now);
     const output = this.facts.output ?? this.messagesTail;
     const outputLimit = this.facts.output !== null ? cutHeadBytes : cutTailBytes;
