@@ -36,6 +36,12 @@ export const CARRIED_BYTES = 1536 * 1024;
 
 /** The run's input (prompt or input_message, or a continue_run answer), as JSON. */
 export const RUN_INPUT_BYTES = 512 * 1024;
+/**
+ * A pipeline's goal: every role's prompt quotes it, with a plan step and the reviewer's findings
+ * (each from structured output, at most STRUCTURED_OUTPUT_BYTES): half of RUN_INPUT_BYTES leaves
+ * them room.
+ */
+export const PIPELINE_GOAL_BYTES = 256 * 1024;
 /** A profile (inline or read from its file). */
 export const PROFILE_BYTES = 128 * 1024;
 /** output_schema, as JSON. */

@@ -21,11 +21,11 @@ export function overLimit(field: string, bytes: number, limit: number, advice: s
   return `${field} is ${formatBytes(bytes)} bytes ${how}, over the limit of ${formatBytes(limit)} bytes: ${advice}`;
 }
 
-/** A prompt: its UTF-8 bytes as it travels (JSON-escaped), against RUN_INPUT_BYTES. */
-export function promptSizeProblem(prompt: string, field = 'prompt'): string | null {
+/** A prompt: its UTF-8 bytes as it travels (JSON-escaped), against RUN_INPUT_BYTES (or `limit`). */
+export function promptSizeProblem(prompt: string, field = 'prompt', limit = RUN_INPUT_BYTES): string | null {
   const bytes = jsonBytes(prompt) - 2;
-  if (bytes <= RUN_INPUT_BYTES) return null;
-  return overLimit(field, bytes, RUN_INPUT_BYTES, IN_A_FILE, `of UTF-8 (${formatBytes(prompt.length)} characters)`);
+  if (bytes <= limit) return null;
+  return overLimit(field, bytes, limit, IN_A_FILE, `of UTF-8 (${formatBytes(prompt.length)} characters)`);
 }
 
 /** An input message as a whole, naming its largest part. */

@@ -173,6 +173,13 @@ describe('big multi-byte input', () => {
     expect(await workflowsOf(env, temporal)).toEqual(before);
   });
 
+  it('a pipeline goal of 200,000 é (400 KB of UTF-8) is refused naming goal, its size and the limit', async () => {
+    const before = await workflowsOf(env, temporal);
+    const message = await callError(mcp.client, 'spawn_pipeline', { goal: 'é'.repeat(200_000), cwd: env.workDir, worker: { backend: 'claude_code' } });
+    expect(message).toContain('goal is 400,000 bytes of UTF-8 (200,000 characters), over the limit of 262,144 bytes');
+    expect(await workflowsOf(env, temporal)).toEqual(before);
+  });
+
   it('a profile over its limit is refused naming profile, its size and the limit', async () => {
     const message = await callError(mcp.client, 'spawn_run', {
       prompt: 'hi',
