@@ -63,12 +63,12 @@ export const inputMessageSchema = strictObject(
     const problem = messageSizeProblem(message as InputMessage);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .describe('The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}.');
+  .describe('The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}. At most 512 KiB of UTF-8 JSON in all: send large files by uri.');
 
 export const spawnRunShape = {
   prompt: promptSchema
     .optional()
-    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line. Give prompt or input_message.'),
+    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line. Give prompt or input_message. At most 512 KiB of UTF-8: put more in a file under cwd and refer to it.'),
   input_message: inputMessageSchema.optional(),
   backend: oneOf(BACKENDS, 'backend').describe(
     'Which agent runs: "claude_code" (the claude CLI), "codex" (the codex CLI), "remote_a2a" (a remote A2A agent at backend_config.agent_url) or "command" (any program, given in backend_config.command).',
@@ -91,7 +91,7 @@ export const spawnRunShape = {
     .string()
     .min(1)
     .optional()
-    .describe('Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root. claude_code and codex.'),
+    .describe('Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root; at most 128 KiB of UTF-8. claude_code and codex.'),
   output_schema: z
     .record(z.string(), z.unknown())
     .optional()
