@@ -21,8 +21,9 @@ import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { isSealed, unseal } from '../secrets/seal.js';
+import { checkLaunch, type LaunchGuardDeps } from './launch-guard.js';
 
-export interface AgentHostDeps {
+export interface AgentHostDeps extends LaunchGuardDeps {
   client: Client;
   hostId: string;
   runDir: (runId: string) => string;
@@ -102,6 +103,8 @@ async function findOrLaunch(
   if (await pathExists(runFiles(runDir).stdout)) await stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, null, 1000);
   let agent: AgentHandle;
   try {
+    const execution = Context.current().info.workflowExecution;
+    const cwd = await checkLaunch(deps, { workflowId: execution?.workflowId ?? request.run_id, runId: execution?.runId, spec: request.spec });
     const plan = await backends[request.spec.backend].plan({
       run_id: request.run_id,
       spec: request.spec,
@@ -113,7 +116,7 @@ async function findOrLaunch(
       openSecret: (value) => (isSealed(value) ? unseal(value, deps.secretKey) : value),
       env: process.env,
     });
-    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });
+    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd, plan });
     if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
     if (request.mode === 'resume' || request.mode === 'restart') {
       sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });

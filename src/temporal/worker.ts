@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/git-worktrees.js';
 import { sweepOrphans, type SweepDeps } from '../activities/orphan-sweep.js';
+import { loadSigningSince } from '../activities/launch-guard.js';
 import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
 import { createScheduleActivities } from '../activities/schedules.js';
@@ -56,7 +57,16 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
 
 export async function startWorker(config: BatonConfig, target: TemporalTarget, client: Client, secretKey: Buffer): Promise<BatonWorker> {
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs });
+  const activities = createAgentActivities({
+    client,
+    hostId: config.hostId,
+    runDir: (runId) => runDirOf(config, runId),
+    secretKey,
+    flushIntervalMs: config.eventFlushMs,
+    allowedRoots: config.allowedRoots,
+    worktreesDir: path.join(config.dataDir, 'worktrees'),
+    signingSince: await loadSigningSince(config.dataDir),
+  });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s
   // they go to the shared queue instead (the SDK's default waits longer), so recovery is prompt.
