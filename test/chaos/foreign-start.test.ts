@@ -5,10 +5,11 @@
 // they passed when the work was made: a schedule's cwd swapped for a symlink out of the roots.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rename, rm, symlink } from 'node:fs/promises';
+import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRunInput } from '../../src/client/run-input.js';
 import type { RunSpec, RunWorkflowInput } from '../../src/domain/run-spec.js';
 import type { RunView } from '../../src/domain/run-view.js';
@@ -152,4 +153,34 @@ describe('a schedule whose cwd became a symlink out of the roots after it was ma
       await callOk(mcp.client, 'cancel_schedule', { schedule_id: made.schedule_id });
     }
   });
+});
+
+describe("a start through the dev server's HTTP API", () => {
+  it.each([['a foreign Host', { host: 'evil.example' }], ['a foreign Origin', { origin: 'http://evil.example' }], ['no foreign header at all', {}]])(
+    'is refused with %s, and no workflow is started',
+    { timeout: 30_000 },
+    async (_, headers: Record<string, string>) => {
+      const port = inject('temporalHttpPort');
+      const runId = `run_http_forged_${Date.now()}_${Math.random().toString(36).slice(2)}`;
+      const body = JSON.stringify({
+        workflowId: runId,
+        workflowType: { name: 'agentRun' },
+        taskQueue: { name: env.config.taskQueue },
+        input: [runInput(runId, forgedSpec(outside, touch(path.join(outside, 'http-ran'))))],
+      });
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, path: `/api/v1/namespaces/default/workflows/${runId}`, method: 'POST', headers: { 'content-type': 'application/json', host: `127.0.0.1:${port}`, ...headers } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(status).toBe(403);
+      await expect(temporal.workflow.getHandle(runId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    },
+  );
 });
