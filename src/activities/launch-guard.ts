@@ -65,7 +65,7 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
 
 /**
  * Whether the work this run belongs to began before `since`: the run itself, the pipeline whose
- * step it is, or the schedule that fired it. Start and creation times are the server's, so a
+ * step it is, or the schedule that fired it (made, and last changed, before then). Start and creation times are the server's, so a
  * forged start cannot date itself back.
  */
 async function beganBefore(deps: LaunchGuardDeps, target: LaunchTarget, since: Date): Promise<boolean> {
@@ -76,7 +76,9 @@ async function beganBefore(deps: LaunchGuardDeps, target: LaunchTarget, since: D
   const scheduleId = description.searchAttributes?.TemporalScheduledById?.[0];
   if (typeof scheduleId === 'string') {
     const schedule = await deps.client.schedule.getHandle(scheduleId).describe().catch(() => null);
-    if (schedule && schedule.info.createdAt < since) return true;
+    // An old schedule whose action someone changed since is not the old release's work any more.
+    const { createdAt, lastUpdatedAt } = schedule?.info ?? {};
+    if (createdAt && createdAt < since && (!lastUpdatedAt || lastUpdatedAt < since)) return true;
   }
   return false;
 }
