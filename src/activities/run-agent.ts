@@ -22,9 +22,10 @@ import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { isSealed, unseal } from '../secrets/seal.js';
 import { agentEnvironment, type EnvPattern } from './agent-env.js';
+import { checkLaunch, type LaunchGuardDeps } from './launch-guard.js';
 import { checkLaunchPaths } from './launch-paths.js';
 
-export interface AgentHostDeps {
+export interface AgentHostDeps extends LaunchGuardDeps {
   client: Client;
   hostId: string;
   runDir: (runId: string) => string;
@@ -110,6 +111,9 @@ async function findOrLaunch(
   if (await pathExists(runFiles(runDir).stdout)) await stopRunProcesses({ runId: request.run_id, hostId: deps.hostId }, null, 1000);
   let agent: AgentHandle;
   try {
+    // Who made this spec, and Baton's own checks again; then the files it names.
+    const execution = Context.current().info.workflowExecution;
+    const cwd = await checkLaunch(deps, { workflowId: execution?.workflowId ?? request.run_id, runId: execution?.runId, spec: request.spec });
     const input = await checkLaunchPaths(request.spec, request.input, deps.allowedRoots);
     const plan = await backends[request.spec.backend].plan({
       run_id: request.run_id,
@@ -123,7 +127,7 @@ async function findOrLaunch(
       env: process.env,
     });
     const env = agentEnvironment({ workerEnv: process.env, planEnv: plan.env, deny: deps.agentEnvDeny ?? [], runId: request.run_id, hostId: deps.hostId });
-    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan, env });
+    agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd, plan, env });
     if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
     if (request.mode === 'resume' || request.mode === 'restart') {
       sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });

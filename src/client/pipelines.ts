@@ -17,6 +17,7 @@ import { checkCwd } from './cwd.js';
 import { InputError } from './errors.js';
 import { argumentsHash } from './run-ids.js';
 import { resolveRunSpec, sealedNotify } from './run-request.js';
+import { signRoleSpec } from '../secrets/launch-mac.js';
 import type { RunsClient } from './runs.js';
 import { waitForClose } from './wait-close.js';
 
@@ -27,7 +28,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
   const cwd = await checkCwd(args.cwd, runs.options.allowedRoots);
   if (args.isolation === 'worktree') await checkCleanRepository(cwd);
   const roles = {} as Record<Role, RoleSpec>;
-  for (const role of ROLES) roles[role] = await roleSpec(runs, role, args, cwd);
+  for (const role of ROLES) roles[role] = await roleSpec(runs, role, args, cwd, pipelineId);
   const input: PipelineInput = {
     pipeline_id: pipelineId,
     created_at: new Date().toISOString(),
@@ -70,7 +71,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
 }
 
 /** A role is checked like a run of its own: backend options, profile, secrets sealed. */
-async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, cwd: string): Promise<RoleSpec> {
+async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, cwd: string, pipelineId: string): Promise<RoleSpec> {
   const settings = args[role] ?? args.worker;
   const parsed = spawnRunInputSchema.safeParse({ prompt: `(${role} of a pipeline)`, cwd, role, ...settings });
   if (!parsed.success) {
@@ -78,7 +79,7 @@ async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, c
   }
   const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey }, parsed.data);
   const { input: _input, role: _role, output_schema: _schema, parent: _parent, channel: _channel, ...roleSettings } = spec;
-  return roleSettings;
+  return signRoleSpec(roleSettings, { pipeline_id: pipelineId, goal: args.goal }, runs.options.secretKey);
 }
 
 async function checkCleanRepository(cwd: string): Promise<void> {

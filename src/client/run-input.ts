@@ -6,11 +6,17 @@ import type { RunWorkflowInput } from '../domain/run-spec.js';
 import { RunNotFoundError } from './errors.js';
 
 export async function readRunInput(client: Client, runId: string): Promise<RunWorkflowInput> {
+  const input = await readWorkflowInput<RunWorkflowInput>(client, runId);
+  if (!input) throw new RunNotFoundError(runId);
+  return input;
+}
+
+/** Any workflow's first argument (of one run of it, when runId is given), or null when there is none. */
+export async function readWorkflowInput<T>(client: Client, workflowId: string, runId?: string): Promise<T | null> {
   const response = await client.workflowService
-    .getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId: runId }, maximumPageSize: 1 })
+    .getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, ...(runId ? { runId } : {}) }, maximumPageSize: 1 })
     .catch(() => null);
   const started = response?.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payload = started?.input?.payloads?.[0];
-  if (!payload) throw new RunNotFoundError(runId);
-  return defaultPayloadConverter.fromPayload(payload) as RunWorkflowInput;
+  return payload ? (defaultPayloadConverter.fromPayload(payload) as T) : null;
 }

@@ -5,8 +5,9 @@ import type { Client } from '@temporalio/client';
 import { backendConfigSchemas, type BackendConfig, type CodexConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
 import type { NotifySpec } from '../domain/notify.js';
 import type { RunSpec } from '../domain/run-spec.js';
-import { inputOf, toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { inputOf, spawnArgsOfSpec, spawnRunInputSchema, toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { compileSchema } from '../json-schema.js';
+import { signRunSpec } from '../secrets/launch-mac.js';
 import { seal, sealRecord } from '../secrets/seal.js';
 import { checkAddDirs, checkCwd, checkFileParts, resolveProfile } from './cwd.js';
 import { InputError } from './errors.js';
@@ -23,14 +24,39 @@ export async function resolveRunSpec(
   args: SpawnRunArgs,
   extra: { parent?: string | null; sessionCostBaseline?: number | null } = {},
 ): Promise<RunSpec> {
-  const cwd = await checkCwd(args.cwd, ctx.allowedRoots);
+  const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey);
+  const cwd = await checkRunPaths({ cwd: args.cwd, backend: args.backend, backend_config: backendConfig }, ctx.allowedRoots);
   const profileText = await resolveProfile(args.profile, ctx.allowedRoots);
   if (args.input_message) checkFileParts('input_message', inputOf(args), ctx.allowedRoots);
   if (args.output_schema) checkOutputSchema(args.output_schema);
   if (args.session_mode === 'resume' && args.session_id) await checkSessionBackend(ctx.client, args.session_id, args.backend);
-  const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey);
-  if (args.backend === 'codex') await checkAddDirs((backendConfig as CodexConfig).add_dirs, ctx.allowedRoots);
-  return toRunSpec(args, { cwd, profileText, backendConfig, parent: extra.parent ?? null, sessionCostBaseline: extra.sessionCostBaseline ?? null });
+  const spec = toRunSpec(args, { cwd, profileText, backendConfig, parent: extra.parent ?? null, sessionCostBaseline: extra.sessionCostBaseline ?? null });
+  return signRunSpec(spec, ctx.secretKey);
+}
+
+/**
+ * The paths a run uses (its cwd, codex add_dirs), checked against the allowed roots: at spawn time
+ * and again by the worker before every launch, since a directory may have been swapped for a
+ * symlink since. Returns the real cwd.
+ */
+export async function checkRunPaths(spec: Pick<RunSpec, 'cwd' | 'backend' | 'backend_config'>, allowedRoots: readonly string[]): Promise<string> {
+  const cwd = await checkCwd(spec.cwd, allowedRoots);
+  if (spec.backend === 'codex') await checkAddDirs((spec.backend_config as CodexConfig).add_dirs ?? [], allowedRoots);
+  return cwd;
+}
+
+/**
+ * Everything spawn_run checks, run again on a spec a worker is about to launch, which came
+ * through workflow history and may not have come from Baton at all: the same schema (options,
+ * backend_config, input) and the same path checks. Throws InputError saying what is wrong.
+ */
+export async function recheckRunSpec(spec: RunSpec, allowedRoots: readonly string[]): Promise<string> {
+  const parsed = spawnRunInputSchema.safeParse(spawnArgsOfSpec(spec));
+  if (!parsed.success) {
+    throw new InputError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'spec'}: ${i.message}`).join('; '));
+  }
+  if (spec.output_schema) checkOutputSchema(spec.output_schema);
+  return checkRunPaths(spec, allowedRoots);
 }
 
 function checkOutputSchema(schema: Record<string, unknown>): void {

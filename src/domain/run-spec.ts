@@ -35,6 +35,11 @@ export interface RunSpec {
   /** What the resumed session had cost before this run (known when Baton ran its earlier turns). */
   session_cost_baseline_usd: number | null;
   backend_config: BackendConfig;
+  /**
+   * Proof that a holder of Baton's secret key made this spec (src/secrets/launch-mac.ts); the
+   * worker launches no agent for a spec without a valid one. Absent in specs of release 0.1.0.
+   */
+  launch_mac?: string;
 }
 
 /** Timing knobs chosen by whoever starts the run (from its config), fixed for the run's life. */

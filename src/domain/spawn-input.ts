@@ -228,6 +228,35 @@ export function toRunSpec(
   };
 }
 
+/**
+ * A RunSpec back as spawn arguments, so that the worker can check a spec it is about to launch
+ * with the very schema spawn_run uses (the spec's resolved profile text travels inline).
+ */
+export function spawnArgsOfSpec(spec: RunSpec): Record<string, unknown> {
+  const optional: Record<string, unknown> = {
+    session_id: spec.session_id,
+    channel: spec.channel,
+    profile: spec.profile_text,
+    output_schema: spec.output_schema,
+    model: spec.model,
+    permission_mode: spec.permission_mode,
+    max_turns: spec.max_turns,
+    max_budget_usd: spec.max_budget_usd,
+    timeout_seconds: spec.timeout_seconds,
+  };
+  return {
+    input_message: spec.input,
+    backend: spec.backend,
+    cwd: spec.cwd,
+    role: spec.role,
+    session_mode: spec.session_mode,
+    on_worker_loss: spec.on_worker_loss,
+    metadata: spec.metadata,
+    backend_config: spec.backend_config,
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== null && v !== undefined)),
+  };
+}
+
 /** The notification a run (or pipeline) asked for, headers not yet sealed. */
 export function notifyOf(args: { notify_url?: string; notify_on?: NotifySpec['on']; notify_headers?: Record<string, string> }): NotifySpec | null {
   if (!args.notify_url) return null;

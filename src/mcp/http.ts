@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isLoopback, loopbackNames } from '../http-origin.js';
 import { log } from '../log.js';
 
 export interface HttpOptions {
@@ -27,9 +28,7 @@ export interface HttpEndpoint {
 export const MCP_PATH = '/mcp';
 const PORT_ATTEMPTS = 20;
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopback };
 
 /** Refuses an endpoint reachable beyond this machine without a token; call before starting anything. */
 export function checkHttpExposure(options: Pick<HttpOptions, 'host' | 'token'>): void {
@@ -111,10 +110,6 @@ function refuse(req: IncomingMessage, options: HttpOptions, port: number): { sta
     return { status: 401, message: 'missing or wrong bearer token: send Authorization: Bearer <BATON_HTTP_TOKEN>' };
   }
   return null;
-}
-
-function loopbackNames(port: number): string[] {
-  return ['localhost', '127.0.0.1', '[::1]'].flatMap((name) => [`${name}:${port}`, name]);
 }
 
 function originAllowed(origin: string, options: HttpOptions, port: number, host: string): boolean {

@@ -2,13 +2,14 @@
 // and Baton's search attributes. A running one (ours or the user's) is reused; a lock keeps two
 // Baton processes from starting two (DESIGN.md §3).
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import lockfile from 'proper-lockfile';
 import { BATON_SEARCH_ATTRIBUTE_NAMES, BATON_SEARCH_ATTRIBUTE_TYPE } from '../domain/search-attributes.js';
-import { ensureTemporalCli } from './ensure-cli.js';
+import { ensureTemporalCli, packageRoot } from './ensure-cli.js';
 
 export interface DevServerOptions {
   dataDir: string;
@@ -23,7 +24,10 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  /** The guarded Web UI (ui-guard.ts): what the user opens. */
   uiUrl: string;
+  /** The ports the dev server opens besides gRPC (null for a server Baton did not start). */
+  ports: InternalPorts | null;
   dbFile: string;
   /** True when this process started the server (and so stops it). */
   owned: boolean;
@@ -36,15 +40,39 @@ interface DevServerState {
   address: string;
   uiUrl: string;
   dbFile: string;
+  ports?: InternalPorts;
 }
+
+/**
+ * The dev server's own HTTP ports, none of them for a browser: the real Web UI and the metrics
+ * endpoint on ports browsers refuse to connect to, the HTTP API on a port that answers only a
+ * Host no browser can send (Baton uses gRPC; the Web UI reaches the server over gRPC too).
+ */
+export interface InternalPorts {
+  ui: number;
+  http: number;
+  metrics: number;
+}
+
+/**
+ * Ports that every browser refuses to fetch from (the Fetch standard's "bad ports"), above 1024:
+ * a page, even one that rebinds its name to 127.0.0.1, cannot reach a server on them.
+ */
+export const BROWSER_BLOCKED_PORTS = [6666, 6667, 6668, 6669, 6665, 6679, 6697, 4190, 4045, 3659, 2049, 1719, 1720, 1723, 5060, 5061, 6566, 10080, 6000];
+
+/** The only Host the dev server's HTTP API answers: a name under .invalid, which never resolves, so no browser can send it. */
+export const HTTP_API_HOST = 'baton-http-api-disabled.invalid';
 
 const READY_TIMEOUT_MS = 60_000;
 
-export function devServerArgs(opts: DevServerOptions, dbFile: string): string[] {
+export function devServerArgs(opts: DevServerOptions, dbFile: string, ports: InternalPorts = { ui: opts.uiPort, http: 0, metrics: 0 }): string[] {
   const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', opts.ip ?? '127.0.0.1'];
-  args.push('--port', String(opts.port), '--ui-port', String(opts.uiPort));
+  args.push('--port', String(opts.port), '--ui-ip', '127.0.0.1', '--ui-port', String(ports.ui));
+  if (ports.http) args.push('--http-port', String(ports.http));
+  if (ports.metrics) args.push('--metrics-port', String(ports.metrics));
   for (const name of BATON_SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=${BATON_SEARCH_ATTRIBUTE_TYPE}`);
-  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  const dynamicConfig = { 'frontend.httpAllowedHosts': [HTTP_API_HOST], ...opts.dynamicConfig };
+  for (const [key, value] of Object.entries(dynamicConfig)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   return args;
 }
 
@@ -76,6 +104,7 @@ async function reuse(opts: DevServerOptions, dir: string): Promise<DevServer | n
     return {
       address,
       uiUrl: mine ? state.uiUrl : `http://${ip}:${opts.uiPort}`,
+      ports: mine ? (state.ports ?? null) : null,
       dbFile: mine ? state.dbFile : '(not Baton\'s)',
       owned: false,
       pid: mine ? state.pid : null,
@@ -89,25 +118,60 @@ async function start(opts: DevServerOptions, dir: string): Promise<DevServer> {
   const cli = await ensureTemporalCli({ log: opts.log });
   const dbFile = path.join(dir, 'baton.db');
   const logFile = path.join(dir, 'dev-server.log');
+  const ip = opts.ip ?? '127.0.0.1';
+  const ports: InternalPorts = { ui: await blockedPort([]), http: await freePort(), metrics: 0 };
+  ports.metrics = await blockedPort([ports.ui]);
   const out = await open(logFile, 'a');
   // Its own process group: a Ctrl-C in the terminal must not stop it before the worker has
-  // handed its activities back; Baton stops it itself, last.
-  const child = spawn(cli.path, devServerArgs(opts, dbFile), { detached: true, stdio: ['ignore', out.fd, out.fd] });
+  // handed its activities back; Baton stops it itself, last. The UI guard is the group's leader
+  // and the dev server its child, so both live and stop together.
+  const guard = path.join(packageRoot(), 'dist', 'temporal', 'ui-guard.js');
+  const child = spawn(process.execPath, [guard, ip, String(opts.uiPort), String(ports.ui), '--', cli.path, ...devServerArgs(opts, dbFile, ports)], {
+    detached: true,
+    stdio: ['ignore', out.fd, out.fd],
+  });
   await out.close();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.unref();
-  const address = `${opts.ip ?? '127.0.0.1'}:${opts.port}`;
-  const uiUrl = `http://${opts.ip ?? '127.0.0.1'}:${opts.uiPort}`;
+  const address = `${ip}:${opts.port}`;
+  const uiUrl = `http://${ip}:${opts.uiPort}`;
   const ready = await Promise.race([waitUntilAnswering(address), exited.then(() => false)]);
   if (!ready) {
     child.kill('SIGKILL');
     const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
     throw new Error(`the Temporal dev server (${cli.path}) did not start on ${address}; last lines of ${logFile}:\n${tail}`);
   }
-  const state: DevServerState = { pid: child.pid!, address, uiUrl, dbFile };
+  const state: DevServerState = { pid: child.pid!, address, uiUrl, dbFile, ports };
   await writeFile(path.join(dir, 'dev-server.json'), JSON.stringify(state, null, 2));
   opts.log(`started the Temporal dev server at ${address} (SQLite ${dbFile}, pid ${child.pid})`);
-  return { address, uiUrl, dbFile, owned: true, pid: child.pid!, stop: () => stopServer(child.pid!, dir, exited) };
+  return { address, uiUrl, ports, dbFile, owned: true, pid: child.pid!, stop: () => stopServer(child.pid!, dir, exited) };
+}
+
+/** A free port on loopback that browsers will not connect to, other than `taken`. */
+async function blockedPort(taken: number[]): Promise<number> {
+  for (const port of BROWSER_BLOCKED_PORTS) {
+    if (!taken.includes(port) && (await canListen(port))) return port;
+  }
+  throw new Error(`ports ${BROWSER_BLOCKED_PORTS.join(', ')} are all in use: the dev server's Web UI and metrics need one each where no browser can reach them`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function stopServer(pid: number, dir: string, exited: Promise<unknown>): Promise<void> {

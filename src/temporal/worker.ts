@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/git-worktrees.js';
 import { sweepOrphans, type SweepDeps } from '../activities/orphan-sweep.js';
+import { loadSigningSince } from '../activities/launch-guard.js';
 import { removeCgroup, setUpRunCgroups, type ProcessTracking } from '../activities/run-cgroups.js';
 import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
@@ -68,7 +69,17 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
   const processTracking = await setUpRunCgroups(config.cgroups, config.hostId);
   log.info(`agent processes are tracked by ${describeProcessTracking(processTracking)}`, { hostId: config.hostId });
   const connection = await NativeConnection.connect(target.connectionOptions);
-  const activities = createAgentActivities({ client, hostId: config.hostId, runDir: (runId) => runDirOf(config, runId), secretKey, flushIntervalMs: config.eventFlushMs, agentEnvDeny: config.agentEnvDeny, allowedRoots: config.allowedRoots });
+  const activities = createAgentActivities({
+    client,
+    hostId: config.hostId,
+    runDir: (runId) => runDirOf(config, runId),
+    secretKey,
+    flushIntervalMs: config.eventFlushMs,
+    agentEnvDeny: config.agentEnvDeny,
+    allowedRoots: config.allowedRoots,
+    worktreesDir: path.join(config.dataDir, 'worktrees'),
+    signingSince: await loadSigningSince(config.dataDir),
+  });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s
   // they go to the shared queue instead (the SDK's default waits longer), so recovery is prompt.

@@ -11,6 +11,12 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalDataDir: string;
+    /** The guarded Web UI, as `npm start` prints it. */
+    temporalUiUrl: string;
+    /** The dev server's own HTTP ports (real UI, HTTP API, metrics). */
+    temporalHttpPort: number;
+    temporalInternalUiPort: number;
+    temporalMetricsPort: number;
   }
 }
 
@@ -41,6 +47,10 @@ export async function setup(project: TestProject): Promise<void> {
   });
   project.provide('temporalAddress', server.address);
   project.provide('temporalDataDir', dataDir);
+  project.provide('temporalUiUrl', server.uiUrl);
+  project.provide('temporalHttpPort', server.ports!.http);
+  project.provide('temporalInternalUiPort', server.ports!.ui);
+  project.provide('temporalMetricsPort', server.ports!.metrics);
 }
 
 export async function teardown(): Promise<void> {
