@@ -1,11 +1,11 @@
-// The worker does not trust the spec it is handed: before it launches an agent it holds every
-// path of the run to its own BATON_ALLOWED_ROOTS again (cwd, codex add_dirs, the files of the
-// input), and a remote agent gets local files as their content, read here after the check, so
-// the bridge never opens a path a caller named.
+// The worker does not trust the input it is handed: before it launches an agent it holds the
+// files of the input to its own BATON_ALLOWED_ROOTS again (launch-guard.ts has already checked
+// the spec's cwd and add_dirs, allowing a pipeline's worktrees), and a remote agent gets local
+// files as their content, read here after the check, so the bridge never opens a path a caller
+// named.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkAllowedPath, classifyFileUri, type PathKind } from '../allowed-paths.js';
-import type { CodexConfig } from '../domain/backend-configs/index.js';
 import type { InputMessage, MessagePart } from '../domain/input-message.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { LaunchError } from './launch-error.js';
@@ -19,10 +19,8 @@ function allowed(label: string, value: string, roots: readonly string[], kind: P
   return checked.real;
 }
 
-/** Checks the run's paths; returns the input to send, with local files inlined for a remote agent. */
+/** Checks the input's files; returns the input to send, with local files inlined for a remote agent. */
 export async function checkLaunchPaths(spec: RunSpec, input: InputMessage, roots: readonly string[]): Promise<InputMessage> {
-  allowed('cwd', spec.cwd, roots, 'directory');
-  if (spec.backend === 'codex') for (const dir of (spec.backend_config as CodexConfig).add_dirs) allowed('backend_config.add_dirs entry', dir, roots, 'directory');
   const parts: MessagePart[] = [];
   for (const [i, part] of input.parts.entries()) {
     if (part.kind !== 'file' || part.file.uri === undefined) {

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
-import { temporalClient, workflowsOf } from '../helpers/temporal.js';
+import { secretKeyOf, temporalClient, workflowsOf } from '../helpers/temporal.js';
+import { signRunSpec } from '../../src/secrets/launch-mac.js';
 
 let env: TestEnv;
 let mcp: McpSession;
@@ -194,22 +195,25 @@ describe('files a caller names in input_message', () => {
     expect(await transcript(run_id)).toContain(`Attached file: ${path.join(env.workDir, 'notes.txt')}`);
   });
 
-  it('the worker holds a spec it is handed to its own roots: a forged run naming a file or a cwd outside them fails before any agent starts', async () => {
+  it('the worker holds a spec it is handed to its own roots: a run naming a file or a cwd outside them fails before any agent starts, even signed with the key', async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'hi', backend: 'command', cwd: env.workDir, backend_config: { command: ['true'] } });
     expect((await waitDone(run_id)).status).toBe('completed');
     const genuine = await readRunInput(temporal, run_id);
     const marker = path.join(outside, `ran-${randomBytes(4).toString('hex')}`);
+    // Signed with Baton's key, so the signature check lets them by: the roots check must stop them.
+    const key = await secretKeyOf(env);
     const forgeries = [
       { ...genuine.spec, input: { role: 'user' as const, parts: [{ kind: 'file' as const, file: { uri: `file://${path.join(outside, 'secret.txt')}` } }] }, backend_config: { command: ['touch', marker], env: {} } },
       { ...genuine.spec, cwd: outside, backend_config: { command: ['touch', marker], env: {} } },
     ];
     for (const spec of forgeries) {
       const forgedId = `run_forged_${randomBytes(6).toString('hex')}`;
-      await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: genuine.task_queue, args: [{ ...genuine, run_id: forgedId, spec }] });
+      await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: genuine.task_queue, args: [{ ...genuine, run_id: forgedId, spec: signRunSpec(spec, key) }] });
       const run = await waitDone(forgedId);
       expect(run.status).toBe('failed');
-      expect(run.error).toContain('this worker refuses to launch the agent');
+      expect(run.error).toMatch(/launch (the|its) agent/);
       expect(run.error).toMatch(/outside the allowed roots/);
+      expect(run.error).not.toContain('MAC');
     }
     await expect(realpath(marker)).rejects.toThrow(/ENOENT/);
   });

@@ -32,7 +32,10 @@ describe('checkCwd', () => {
   it('refuses a path outside the roots, also through .. and through a symlink', async () => {
     await expect(checkCwd(outside, [root])).rejects.toThrow('outside the allowed roots');
     await expect(checkCwd(path.join(root, 'project', '..', '..'), [root])).rejects.toThrow('outside the allowed roots');
-    await expect(checkCwd(path.join(root, 'escape'), [root])).rejects.toThrow(`(really "${outside}")`);
+    // Through a symlink, without saying where it leads (that would tell what lies outside).
+    const escaped = checkCwd(path.join(root, 'escape'), [root]);
+    await expect(escaped).rejects.toThrow('leads outside the allowed roots');
+    await expect(escaped).rejects.not.toThrow(outside);
   });
 
   it('refuses a very long path', async () => {
