@@ -20,7 +20,7 @@ import { LaunchError, toLaunchFailure } from './launch-error.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
-import { isSealed, unseal } from '../secrets/seal.js';
+import { sealScopesOf, unseal } from '../secrets/seal.js';
 
 export interface AgentHostDeps {
   client: Client;
@@ -110,7 +110,8 @@ async function findOrLaunch(
       input: request.input,
       task_id: request.task_id,
       runDir,
-      openSecret: (value) => (isSealed(value) ? unseal(value, deps.secretKey) : value),
+      // Opened only for this run (or the schedule or pipeline that started it), by its workflow id.
+      openSecret: (value, field) => unseal(value, deps.secretKey, sealScopesOf(Context.current().info.workflowExecution?.workflowId ?? request.run_id), field),
       env: process.env,
     });
     agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd: request.spec.cwd, plan });

@@ -27,7 +27,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
   const cwd = await checkCwd(args.cwd, runs.options.allowedRoots);
   if (args.isolation === 'worktree') await checkCleanRepository(cwd);
   const roles = {} as Record<Role, RoleSpec>;
-  for (const role of ROLES) roles[role] = await roleSpec(runs, role, args, cwd);
+  for (const role of ROLES) roles[role] = await roleSpec(runs, role, args, cwd, pipelineId);
   const input: PipelineInput = {
     pipeline_id: pipelineId,
     created_at: new Date().toISOString(),
@@ -40,7 +40,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
     isolation: args.isolation,
     task_queue: runs.options.taskQueue,
     timings: runs.options.timings,
-    notify: sealedNotify(notifyOf(args), runs.options.secretKey),
+    notify: sealedNotify(notifyOf(args), runs.options.secretKey, pipelineId),
     args_hash: argsHash,
   };
   try {
@@ -70,13 +70,13 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
 }
 
 /** A role is checked like a run of its own: backend options, profile, secrets sealed. */
-async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, cwd: string): Promise<RoleSpec> {
+async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, cwd: string, pipelineId: string): Promise<RoleSpec> {
   const settings = args[role] ?? args.worker;
   const parsed = spawnRunInputSchema.safeParse({ prompt: `(${role} of a pipeline)`, cwd, role, ...settings });
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((i) => `${[role, ...i.path.map(String)].join('.')}: ${i.message}`).join('; '));
   }
-  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey }, parsed.data);
+  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey, sealScope: pipelineId }, parsed.data);
   const { input: _input, role: _role, output_schema: _schema, parent: _parent, channel: _channel, ...roleSettings } = spec;
   return roleSettings;
 }

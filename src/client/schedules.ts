@@ -87,7 +87,7 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     }
   }
   if (args.after_schedule_id) await requireSchedule(client, args.after_schedule_id);
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey }, spawnArgsOf(args));
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: scheduleId }, spawnArgsOf(args));
   const run: RunWorkflowInput = {
     run_id: scheduledRunIdPrefix(scheduleId),
     created_at: now.toISOString(),
@@ -96,7 +96,7 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     task_queue: options.taskQueue,
     timings: options.timings,
     schedule_id: scheduleId,
-    notify: sealedNotify(notifyOf(args), options.secretKey),
+    notify: sealedNotify(notifyOf(args), options.secretKey, scheduleId),
   };
   const build: ScheduleBuild = { scheduleId, args, run, argsHash, until, now };
   try {

@@ -41,7 +41,7 @@ export async function startRun(
     const existing = await existingRun(client, runId, argsHash, key);
     if (existing) return existing;
   }
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey }, args, extra);
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: runId }, args, extra);
   const input: RunWorkflowInput = {
     run_id: runId,
     created_at: new Date().toISOString(),
@@ -49,7 +49,7 @@ export async function startRun(
     args_hash: argsHash,
     task_queue: options.taskQueue,
     timings: options.timings,
-    notify: sealedNotify(notifyOf(args), options.secretKey),
+    notify: sealedNotify(notifyOf(args), options.secretKey, runId),
     ...(options.sessionsShared ? { sessions_shared: true } : {}),
   };
   const metadata = runStartMetadata(input, new Date());
