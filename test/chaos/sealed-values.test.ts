@@ -103,6 +103,23 @@ describe('sealed values', () => {
     expect(receiver.requests.length).toBe(requestsBefore);
   });
 
+  it('a header value with a newline is refused, naming the field, and the value is never echoed', async () => {
+    const value = `abc\r\nX-Injected: ${SECRET}`;
+    const base = { prompt: 'inject', cwd: env.workDir };
+    const before = (await workflowsOf(env, temporal)).length;
+    const refusals = [
+      [await callError(mcp.client, 'spawn_run', { ...base, backend: 'remote_a2a', backend_config: { agent_url: receiver.url, headers: { 'X-Api-Key': value } } }), 'backend_config.headers.X-Api-Key'],
+      [await callError(mcp.client, 'spawn_run', { ...base, backend: 'remote_a2a', backend_config: { agent_url: receiver.url, bearer_token: value } }), 'backend_config.bearer_token'],
+      [await callError(mcp.client, 'spawn_run', { ...base, backend: 'command', backend_config: fakeAgent('--lines', '1'), notify_url: receiver.url, notify_headers: { 'X-Token': value } }), 'notify_headers.X-Token'],
+    ];
+    for (const [message, field] of refusals) {
+      expect(message).toContain(field);
+      expect(message).toContain('control characters');
+      expect(message).not.toContain(SECRET);
+    }
+    expect((await workflowsOf(env, temporal)).length).toBe(before);
+  });
+
   it('a value sealed for one run does not open in another run\'s notification', async () => {
     const { sealed } = await sealedHeaderOfARun();
     const requestsBefore = receiver.requests.length;
