@@ -129,6 +129,16 @@ describe('sealed values', () => {
     expect(receiver.requests.some((r, i) => i >= requestsBefore && r.headers['x-token'] === SECRET)).toBe(false);
   });
 
+  it('list_runs cursors Baton signed page on; with other filters they are refused', async () => {
+    await sealedHeaderOfARun();
+    const first = await callOk<{ runs: { run_id: string }[]; next_cursor: string | null }>(mcp.client, 'list_runs', { backend: 'command', limit: 1 });
+    expect(first.next_cursor).not.toBeNull();
+    const second = await callOk<{ runs: { run_id: string }[] }>(mcp.client, 'list_runs', { backend: 'command', limit: 1, cursor: first.next_cursor });
+    expect(second.runs).toHaveLength(1);
+    expect(second.runs[0]!.run_id).not.toBe(first.runs[0]!.run_id);
+    expect(await callError(mcp.client, 'list_runs', { backend: 'codex', limit: 1, cursor: first.next_cursor })).toMatch(/cursor belongs to a list_runs call with other filters/);
+  });
+
   it('a value sealed by 0.1.0 still opens for the run that carries it (an upgrade with work in flight)', async () => {
     const runId = `run_upgraded_${randomBytes(4).toString('hex')}`;
     const outcome = await webhookFor(runId, { 'X-Token': sealedLikeRelease010(`${SECRET}-old`, await secretKeyOf(env)) });
