@@ -23,7 +23,7 @@ import type { ScheduleState, ScheduleView } from '../domain/schedule-view.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { InputError } from './errors.js';
-import { argumentsHash } from './run-ids.js';
+import { argumentsHash, type ArgumentsDigest } from './run-ids.js';
 import { listRuns } from './run-list.js';
 import { resolveRunSpec, sealedNotify } from './run-request.js';
 import { previewResult } from './run-views.js';
@@ -71,7 +71,7 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
   const { client, options } = runs;
   const now = new Date();
   const { idempotency_key: key, ...rest } = args;
-  const argsHash = argumentsHash(rest);
+  const argsHash = argumentsHash(rest, options.secretKey);
   const scheduleId = key ? idempotentScheduleId(key) : newScheduleId();
   if (key) {
     const existing = await existingSchedule(client, scheduleId, argsHash, key);
@@ -92,13 +92,13 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     run_id: scheduledRunIdPrefix(scheduleId),
     created_at: now.toISOString(),
     spec,
-    args_hash: argsHash,
+    args_hash: argsHash.value,
     task_queue: options.taskQueue,
     timings: options.timings,
     schedule_id: scheduleId,
     notify: sealedNotify(notifyOf(args), options.secretKey, scheduleId),
   };
-  const build: ScheduleBuild = { scheduleId, args, run, argsHash, until, now };
+  const build: ScheduleBuild = { scheduleId, args, run, argsHash: argsHash.value, until, now };
   try {
     await client.schedule.create(scheduleOptions(build));
   } catch (err) {
@@ -184,11 +184,11 @@ async function requireSchedule(client: Client, scheduleId: string): Promise<void
 }
 
 /** The schedule an idempotency key already created, if it still exists; other arguments are refused. */
-async function existingSchedule(client: Client, scheduleId: string, argsHash: string, key: string): Promise<ScheduleView | null> {
+async function existingSchedule(client: Client, scheduleId: string, argsHash: ArgumentsDigest, key: string): Promise<ScheduleView | null> {
   const description = await describeSchedule(client, scheduleId);
   if (!description) return null;
   const memo = batonMemo(description.memo);
-  if (memo?.args_hash !== argsHash) {
+  if (!argsHash.matches(memo?.args_hash)) {
     throw new InputError(`idempotency_key "${key}" was already used for schedule ${scheduleId} with different arguments: send the same arguments to get that schedule, or use a new key`);
   }
   return scheduleView(scheduleId, description);

@@ -9,7 +9,7 @@ import type { RunView } from '../domain/run-view.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
-import { argumentsHash, idempotentRunId, newRunId } from './run-ids.js';
+import { argumentsHash, idempotentRunId, newRunId, type ArgumentsDigest } from './run-ids.js';
 import { resolveRunSpec, sealedNotify } from './run-request.js';
 
 export interface StartRunOptions {
@@ -35,7 +35,7 @@ export async function startRun(
   extra: { parent?: string; sessionCostBaseline?: number | null } = {},
 ): Promise<StartedRun> {
   const { idempotency_key: key, ...rest } = args;
-  const argsHash = argumentsHash({ ...rest, ...(extra.parent ? { parent: extra.parent } : {}) });
+  const argsHash = argumentsHash({ ...rest, ...(extra.parent ? { parent: extra.parent } : {}) }, options.secretKey);
   const runId = key ? idempotentRunId(key) : newRunId();
   if (key) {
     const existing = await existingRun(client, runId, argsHash, key);
@@ -46,7 +46,7 @@ export async function startRun(
     run_id: runId,
     created_at: new Date().toISOString(),
     spec,
-    args_hash: argsHash,
+    args_hash: argsHash.value,
     task_queue: options.taskQueue,
     timings: options.timings,
     notify: sealedNotify(notifyOf(args), options.secretKey, runId),
@@ -78,7 +78,7 @@ export async function startRun(
 }
 
 /** The run an idempotency key already started, if any; the same key with other arguments is refused. */
-async function existingRun(client: Client, runId: string, argsHash: string, key: string): Promise<StartedRun | null> {
+async function existingRun(client: Client, runId: string, argsHash: ArgumentsDigest, key: string): Promise<StartedRun | null> {
   let memo: Record<string, unknown> | undefined;
   try {
     memo = (await client.workflow.getHandle(runId).describe()).memo;
@@ -86,7 +86,7 @@ async function existingRun(client: Client, runId: string, argsHash: string, key:
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
-  if (memo?.[ARGS_HASH_MEMO_KEY] !== argsHash) {
+  if (!memo || !argsHash.matches(memo[ARGS_HASH_MEMO_KEY])) {
     throw new InputError(
       `idempotency_key "${key}" was already used for run ${runId} with different arguments: send the same arguments to get that run, or use a new key`,
     );

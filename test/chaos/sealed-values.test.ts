@@ -6,6 +6,9 @@
 // upgrade.
 import { createCipheriv, randomBytes } from 'node:crypto';
 import type { Client as TemporalClient } from '@temporalio/client';
+import { argumentsHash } from '../../src/client/run-ids.js';
+import { ARGS_HASH_MEMO_KEY } from '../../src/domain/memo.js';
+import { spawnRunInputSchema } from '../../src/domain/spawn-input.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookWorkflowId, type WebhookState, type WebhookWorkflowInput } from '../../src/domain/webhook-delivery.js';
 import { webhookPayload } from '../../src/domain/webhook.js';
@@ -137,6 +140,27 @@ describe('sealed values', () => {
     expect(second.runs).toHaveLength(1);
     expect(second.runs[0]!.run_id).not.toBe(first.runs[0]!.run_id);
     expect(await callError(mcp.client, 'list_runs', { backend: 'codex', limit: 1, cursor: first.next_cursor })).toMatch(/cursor belongs to a list_runs call with other filters/);
+  });
+
+  it('the memo holds a keyed HMAC of the arguments, not a hash anyone can recompute to test a guessed secret', async () => {
+    const args = {
+      prompt: 'idempotent',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--lines', '1'),
+      notify_url: receiver.url,
+      notify_headers: { 'X-Token': SECRET },
+      idempotency_key: `memo-${randomBytes(4).toString('hex')}`,
+    };
+    const first = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', args);
+    const memo = (await temporal.workflow.getHandle(first.run_id).describe()).memo ?? {};
+    const { idempotency_key: _key, ...rest } = spawnRunInputSchema.parse(args);
+    expect(memo[ARGS_HASH_MEMO_KEY]).toBe(argumentsHash(rest, await secretKeyOf(env)).value);
+    expect(memo[ARGS_HASH_MEMO_KEY]).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(memo[ARGS_HASH_MEMO_KEY]).not.toBe(argumentsHash(rest, randomBytes(32)).value);
+    // Idempotency still holds: the same call gets the same run; other arguments are refused.
+    expect((await callOk<{ run_id: string }>(mcp.client, 'spawn_run', args)).run_id).toBe(first.run_id);
+    expect(await callError(mcp.client, 'spawn_run', { ...args, notify_headers: { 'X-Token': 'a guess' } })).toMatch(/already used .* with different arguments/);
   });
 
   it('a value sealed by 0.1.0 still opens for the run that carries it (an upgrade with work in flight)', async () => {
