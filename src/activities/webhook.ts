@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WEBHOOK_FAILURE_TYPES, type DeliverWebhookRequest, type DeliverWebhookResult, type WebhookActivities, type WebhookFailureDetails } from '../domain/webhook-delivery.js';
 import { Context } from '@temporalio/activity';
-import { SecretError, sealScopesOf } from '../secrets/seal.js';
+import { SecretError, sealScopesOf, unseal } from '../secrets/seal.js';
 import { AddressRefusedError, checkWebhookUrl, guardedLookup } from './webhook-address.js';
 import { notificationHeaders, SigningSecretError } from './webhook-headers.js';
 import { postJson, type PostOutcome } from './webhook-http.js';
@@ -51,9 +51,17 @@ export async function deliverWebhook(
     return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
   };
 
+  let rawUrl: string;
+  try {
+    rawUrl = unseal(request.url, deps.secretKey, scopes, 'notify_url');
+  } catch (err) {
+    // A worker with the wrong key: retried, so fixing its configuration still delivers.
+    if (err instanceof SecretError) throw fail(WEBHOOK_FAILURE_TYPES.retryable, `notify_url could not be opened on this worker: ${err.message}`);
+    throw err;
+  }
   let url: URL;
   try {
-    url = checkWebhookUrl(request.url, settings.allowPrivate);
+    url = checkWebhookUrl(rawUrl, settings.allowPrivate);
   } catch (err) {
     throw fail(WEBHOOK_FAILURE_TYPES.refused, (err as Error).message);
   }

@@ -6,6 +6,7 @@ import { backendConfigSchemas, type BackendConfig, type CodexConfig, type Remote
 import type { NotifySpec } from '../domain/notify.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { urlHost } from '../domain/webhook.js';
 import { compileSchema } from '../json-schema.js';
 import { isSealed, seal, sealRecord, sealScopesOf, unseal, unsealRecord } from '../secrets/seal.js';
 import { checkAddDirs, checkCwd, resolveProfile } from './cwd.js';
@@ -56,7 +57,13 @@ async function checkSessionBackend(client: Client, sessionId: string, backend: s
 export function sealedNotify(notify: NotifySpec | null, key: Buffer, scope: string): NotifySpec | null {
   if (!notify) return null;
   refuseSealed(notify.headers, 'notify_headers');
-  return { ...notify, headers: sealRecord(notify.headers, key, scope, 'notify_headers') };
+  return {
+    ...notify,
+    // The URL may hold a token in its path or query: only its host stays readable.
+    url: seal(notify.url, key, { scope, field: 'notify_url' }),
+    url_host: urlHost(notify.url),
+    headers: sealRecord(notify.headers, key, scope, 'notify_headers'),
+  };
 }
 
 /** Headers and tokens for remote agents enter workflow history only sealed. */

@@ -163,6 +163,26 @@ describe('sealed values', () => {
     expect(await callError(mcp.client, 'spawn_run', { ...args, notify_headers: { 'X-Token': 'a guess' } })).toMatch(/already used .* with different arguments/);
   });
 
+  it('a token in notify_url\'s path reaches the receiver but stays out of history, which shows only the host', async () => {
+    const token = `path-${randomBytes(12).toString('hex')}`;
+    const seen = receiver.requests.length;
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+      prompt: 'notify',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--lines', '1'),
+      notify_url: `${receiver.url}/${token}?key=${token}`,
+    });
+    await waitFor(() => receiver.requests.slice(seen).some((r) => r.path.includes(token)), { what: `the notification of ${run_id}` });
+    const webhook = await temporal.workflow.getHandle(webhookWorkflowId(run_id)).describe();
+    expect(JSON.stringify(webhook.memo)).toContain(`127.0.0.1:${receiver.port}`);
+    for (const id of [run_id, webhookWorkflowId(run_id)]) {
+      const history = await historyText(temporal, id);
+      expect(history.includes(token), `the token in the history of ${id}`).toBe(false);
+      expect(history).toContain(`127.0.0.1:${receiver.port}`);
+    }
+  });
+
   it('a value sealed by 0.1.0 still opens for the run that carries it (an upgrade with work in flight)', async () => {
     const runId = `run_upgraded_${randomBytes(4).toString('hex')}`;
     const outcome = await webhookFor(runId, { 'X-Token': sealedLikeRelease010(`${SECRET}-old`, await secretKeyOf(env)) });
