@@ -183,6 +183,24 @@ describe('sealed values', () => {
     }
   });
 
+  it('a run a schedule starts opens the secrets sealed for its schedule', async () => {
+    const seen = receiver.requests.length;
+    const token = `sched-${randomBytes(8).toString('hex')}`;
+    const schedule = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', {
+      prompt: 'tick',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--lines', '1'),
+      interval_seconds: 3600,
+      notify_url: `${receiver.url}/${token}`,
+      notify_headers: { 'X-Token': SECRET },
+    });
+    await temporal.schedule.getHandle(schedule.schedule_id).trigger();
+    const delivered = await waitFor(() => receiver.requests.slice(seen).find((r) => r.path.includes(token)), { what: `a notification of a run of ${schedule.schedule_id}` });
+    expect(delivered.headers['x-token']).toBe(SECRET);
+    await callOk(mcp.client, 'cancel_schedule', { schedule_id: schedule.schedule_id });
+  });
+
   it('a value sealed by 0.1.0 still opens for the run that carries it (an upgrade with work in flight)', async () => {
     const runId = `run_upgraded_${randomBytes(4).toString('hex')}`;
     const outcome = await webhookFor(runId, { 'X-Token': sealedLikeRelease010(`${SECRET}-old`, await secretKeyOf(env)) });
