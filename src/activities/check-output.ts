@@ -1,16 +1,56 @@
 // The checkOutput activity: the final output against the run's output_schema (DESIGN.md §5).
 // Run as an activity because schema validation compiles code, which has no place in a workflow.
+// The caller's schema runs in a worker thread with a time budget: a pattern with catastrophic
+// backtracking (`^(a+)+$`) must not freeze the worker's event loop, and with it every other run
+// and, under `npm start`, the MCP endpoint that shares the process.
+import { Worker } from 'node:worker_threads';
 import type { CheckOutputRequest, CheckOutputResult } from '../domain/output-check.js';
-import { compileSchema, describeErrors } from '../json-schema.js';
+import type { ValidationAnswer, ValidationJob } from './output-validator-thread.js';
 
-export async function checkOutput(request: CheckOutputRequest): Promise<CheckOutputResult> {
+/** BATON_OUTPUT_CHECK_SECONDS: how long one validation may take. */
+export const DEFAULT_OUTPUT_CHECK_SECONDS = 10;
+
+export function outputCheckBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.BATON_OUTPUT_CHECK_SECONDS);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_OUTPUT_CHECK_SECONDS) * 1000;
+}
+
+export async function checkOutput(request: CheckOutputRequest, budgetMs = outputCheckBudgetMs()): Promise<CheckOutputResult> {
   const candidate = request.structured_output !== undefined ? { value: request.structured_output } : parseJson(request.output);
   if (!candidate) {
     return { ok: false, error: `the agent's final output is not JSON, so it cannot match output_schema; it begins: ${JSON.stringify(request.output.slice(0, 200))}` };
   }
-  const validate = compileSchema(request.schema);
-  if (validate(candidate.value)) return { ok: true, value: candidate.value };
-  return { ok: false, error: `the agent's output does not match output_schema: ${describeErrors(validate.errors)}` };
+  const outcome = await validateInThread({ schema: request.schema, value: candidate.value }, budgetMs);
+  if (outcome === 'timed_out') {
+    // Not retried: the same schema on the same output would spend the same time again.
+    return {
+      ok: false,
+      error:
+        `validating the output against output_schema exceeded ${budgetMs / 1000} s and was stopped: ` +
+        'most likely a "pattern" (or "patternProperties") in the schema backtracks catastrophically on this output, e.g. nested quantifiers like ^(a+)+$; ' +
+        'rewrite the pattern without nested or overlapping quantifiers',
+    };
+  }
+  if (outcome.errors === null) return { ok: true, value: candidate.value };
+  return { ok: false, error: `the agent's output does not match output_schema: ${outcome.errors}` };
+}
+
+function validateInThread(job: ValidationJob, budgetMs: number): Promise<ValidationAnswer | 'timed_out'> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(new URL('./output-validator-thread.js', import.meta.url), { workerData: job });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      void thread.terminate();
+    };
+    const timer = setTimeout(() => settle(() => resolve('timed_out')), budgetMs);
+    thread.once('message', (answer: ValidationAnswer) => settle(() => resolve(answer)));
+    thread.once('error', (err) => settle(() => reject(err)));
+    thread.once('exit', (code) => settle(() => reject(new Error(`the output_schema validation thread exited with code ${code} before it answered`))));
+  });
 }
 
 /** The whole text as JSON, else its last non-empty line (a command that logs before its answer). */

@@ -20,7 +20,7 @@ import { LaunchError, toLaunchFailure } from './launch-error.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { DirectoryWatch } from './directory-watch.js';
 import { TranscriptReader } from './transcript-reader.js';
-import { isSealed, unseal } from '../secrets/seal.js';
+import { sealScopesOf, unseal } from '../secrets/seal.js';
 import { agentEnvironment, type EnvPattern } from './agent-env.js';
 import { checkLaunch, type LaunchGuardDeps } from './launch-guard.js';
 import { checkLaunchPaths } from './launch-paths.js';
@@ -123,7 +123,8 @@ async function findOrLaunch(
       input,
       task_id: request.task_id,
       runDir,
-      openSecret: (value) => (isSealed(value) ? unseal(value, deps.secretKey) : value),
+      // Opened only for this run (or the schedule or pipeline that started it), by its workflow id.
+      openSecret: (value, field) => unseal(value, deps.secretKey, sealScopesOf(Context.current().info.workflowExecution?.workflowId ?? request.run_id), field),
       env: process.env,
     });
     const env = agentEnvironment({ workerEnv: process.env, planEnv: plan.env, deny: deps.agentEnvDeny ?? [], runId: request.run_id, hostId: deps.hostId });

@@ -107,6 +107,13 @@ function classifyIPv4(bytes: number[]): AddressClass {
 }
 
 const IPV6_RANGES: [number[], number, AddressClass][] = [
+  // Local-use NAT64 (RFC 8215): translated by a network's own NAT64, to whatever IPv4 it embeds
+  // wherever its prefix length puts it; never a public destination of its own.
+  [[0, 0x64, 0xff, 0x9b, 0, 0x01], 48, 'reserved'],
+  // Teredo (its IPv4 is obfuscated), documentation, discard-only.
+  [[0x20, 0x01, 0, 0], 32, 'reserved'],
+  [[0x20, 0x01, 0x0d, 0xb8], 32, 'reserved'],
+  [[0x01, 0, 0, 0, 0, 0, 0, 0], 64, 'reserved'],
   [[0xfe, 0x80], 10, 'link-local'],
   [[0xfe, 0xc0], 10, 'reserved'],
   [[0xfc, 0x00], 7, 'unique-local'],
@@ -117,9 +124,12 @@ function classifyIPv6(b: number[]): AddressClass {
   const zerosUpTo = (n: number) => b.slice(0, n).every((x) => x === 0);
   if (zerosUpTo(16)) return 'unspecified';
   if (zerosUpTo(15) && b[15] === 1) return 'loopback';
-  // IPv4 inside IPv6 (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4
+  // IPv4 inside IPv6 (mapped ::ffff:a.b.c.d, translated ::ffff:0:a.b.c.d, compatible ::a.b.c.d,
+  // NAT64 64:ff9b::a.b.c.d, 6to4
   // 2002:aabb:ccdd::): judged by the IPv4 address they reach.
   if (zerosUpTo(10) && b[10] === 0xff && b[11] === 0xff) return classifyIPv4(b.slice(12));
+  // IPv4-translated ::ffff:0:a.b.c.d (RFC 2765, SIIT).
+  if (zerosUpTo(8) && b[8] === 0xff && b[9] === 0xff && b[10] === 0 && b[11] === 0) return classifyIPv4(b.slice(12));
   if (zerosUpTo(12)) return classifyIPv4(b.slice(12));
   if (inRange(b, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0], 96)) return classifyIPv4(b.slice(12));
   if (b[0] === 0x20 && b[1] === 0x02) return classifyIPv4(b.slice(2, 6));

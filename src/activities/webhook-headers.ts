@@ -24,6 +24,8 @@ export interface HeaderParts {
   /** notify_headers as the workflow holds them: sealed. */
   sealed: Record<string, string>;
   secretKey: Buffer;
+  /** What the delivering workflow may open values for (sealScopesOf). */
+  scopes: readonly string[];
   webhookId: string;
   body: string;
   /** BATON_WEBHOOK_SECRET (`whsec_` + base64), or null to send unsigned. */
@@ -33,7 +35,7 @@ export interface HeaderParts {
 
 export function notificationHeaders(parts: HeaderParts): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(unsealRecord(parts.sealed, parts.secretKey))) {
+  for (const [name, value] of Object.entries(unsealRecord(parts.sealed, parts.secretKey, parts.scopes, 'notify_headers'))) {
     if (!RESERVED.has(name.toLowerCase())) headers[name] = value;
   }
   headers['content-type'] = 'application/json';

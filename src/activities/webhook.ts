@@ -2,7 +2,8 @@
 // workflow retries; this activity says, by its failure type, whether a retry can help.
 import { ApplicationFailure } from '@temporalio/common';
 import { WEBHOOK_FAILURE_TYPES, type DeliverWebhookRequest, type DeliverWebhookResult, type WebhookActivities, type WebhookFailureDetails } from '../domain/webhook-delivery.js';
-import { SecretError } from '../secrets/seal.js';
+import { Context } from '@temporalio/activity';
+import { SecretError, sealScopesOf, unseal } from '../secrets/seal.js';
 import { AddressRefusedError, checkWebhookUrl, guardedLookup } from './webhook-address.js';
 import { notificationHeaders, SigningSecretError } from './webhook-headers.js';
 import { postJson, type PostOutcome } from './webhook-http.js';
@@ -34,10 +35,15 @@ export interface WebhookDeps {
 }
 
 export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
-  return { deliverWebhook: (request) => deliverWebhook(deps, request) };
+  return { deliverWebhook: (request) => deliverWebhook(deps, request, sealScopesOf(Context.current().info.workflowExecution?.workflowId ?? request.webhook_id)) };
 }
 
-export async function deliverWebhook(deps: WebhookDeps, request: DeliverWebhookRequest): Promise<DeliverWebhookResult> {
+/** `scopes`: what the delivering workflow may open sealed values for (by its workflow id, which is the webhook id). */
+export async function deliverWebhook(
+  deps: WebhookDeps,
+  request: DeliverWebhookRequest,
+  scopes: readonly string[] = sealScopesOf(request.webhook_id),
+): Promise<DeliverWebhookResult> {
   const settings = (deps.settings ?? webhookSettingsFromEnv)();
   const started = Date.now();
   const fail = (type: string, message: string, outcome?: PostOutcome) => {
@@ -45,16 +51,24 @@ export async function deliverWebhook(deps: WebhookDeps, request: DeliverWebhookR
     return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
   };
 
+  let rawUrl: string;
+  try {
+    rawUrl = unseal(request.url, deps.secretKey, scopes, 'notify_url');
+  } catch (err) {
+    // A worker with the wrong key: retried, so fixing its configuration still delivers.
+    if (err instanceof SecretError) throw fail(WEBHOOK_FAILURE_TYPES.retryable, `notify_url could not be opened on this worker: ${err.message}`);
+    throw err;
+  }
   let url: URL;
   try {
-    url = checkWebhookUrl(request.url, settings.allowPrivate);
+    url = checkWebhookUrl(rawUrl, settings.allowPrivate);
   } catch (err) {
     throw fail(WEBHOOK_FAILURE_TYPES.refused, (err as Error).message);
   }
   const body = JSON.stringify(request.payload);
   let headers: Record<string, string>;
   try {
-    headers = notificationHeaders({ sealed: request.headers, secretKey: deps.secretKey, webhookId: request.webhook_id, body, signingSecret: settings.signingSecret, now: new Date() });
+    headers = notificationHeaders({ sealed: request.headers, secretKey: deps.secretKey, scopes, webhookId: request.webhook_id, body, signingSecret: settings.signingSecret, now: new Date() });
   } catch (err) {
     // A worker with the wrong key or secret: retried, so fixing its configuration still delivers.
     if (err instanceof SecretError || err instanceof SigningSecretError) throw fail(WEBHOOK_FAILURE_TYPES.retryable, `notify_headers could not be prepared on this worker: ${err.message}`);

@@ -9,6 +9,7 @@ import { isFinalStatus } from '../domain/vocabulary.js';
 import { answerUpdate } from '../workflows/messages.js';
 import { checkFileParts } from './cwd.js';
 import { InputError } from './errors.js';
+import { openedBackendConfig } from './run-request.js';
 import { readRunInput } from './run-input.js';
 import type { RunsClient } from './runs.js';
 
@@ -43,7 +44,9 @@ export async function continueRun(runs: RunsClient, args: ContinueArgs): Promise
   if (!spec.channel && !parent.session_id) {
     throw new InputError(`run ${args.run_id} has no backend session to continue (${spec.backend === 'command' ? 'the command backend has none' : 'it ended before one started'}): start a new run instead`);
   }
-  const followUp = spawnRunInputSchema.parse(followUpArgs(spec, parent, args));
+  // The parent's secrets were sealed for the parent; the follow-up seals them again for itself.
+  const backendConfig = openedBackendConfig(spec.backend_config, spec.backend, runs.options.secretKey, args.run_id);
+  const followUp = spawnRunInputSchema.parse(followUpArgs({ ...spec, backend_config: backendConfig }, parent, args));
   const started = await runs.spawn(followUp, { parent: args.run_id, sessionCostBaseline: parent.result?.session_cost_usd ?? null });
   return { run_id: started.run_id, parent_run_id: args.run_id, how: spec.channel ? 'channel_turn' : 'follow_up', view: started.view };
 }

@@ -23,7 +23,7 @@ import { waitForClose } from './wait-close.js';
 
 export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): Promise<{ pipeline_id: string; created: boolean; view: PipelineView }> {
   const { idempotency_key: key, ...rest } = args;
-  const argsHash = argumentsHash(rest);
+  const argsHash = argumentsHash(rest, runs.options.secretKey);
   const pipelineId = key ? `pipe_${createHash('sha256').update(key).digest('hex').slice(0, 26)}` : `pipe_${ulid()}`;
   const cwd = await checkCwd(args.cwd, runs.options.allowedRoots);
   if (args.isolation === 'worktree') await checkCleanRepository(cwd);
@@ -41,8 +41,8 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
     isolation: args.isolation,
     task_queue: runs.options.taskQueue,
     timings: runs.options.timings,
-    notify: sealedNotify(notifyOf(args), runs.options.secretKey),
-    args_hash: argsHash,
+    notify: sealedNotify(notifyOf(args), runs.options.secretKey, pipelineId),
+    args_hash: argsHash.value,
   };
   try {
     await runs.client.workflow.start('pipeline', {
@@ -56,7 +56,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
         { key: searchAttributeKeys.status, value: 'planning' },
         { key: searchAttributeKeys.backend, value: roles.worker.backend },
       ],
-      memo: { [ARGS_HASH_MEMO_KEY]: argsHash },
+      memo: { [ARGS_HASH_MEMO_KEY]: argsHash.value },
       staticSummary: `pipeline: ${firstLine(args.goal, 110)}`,
       staticDetails: `${args.isolation === 'worktree' ? 'worktrees' : 'shared cwd'} in \`${cwd}\`, up to ${args.max_rounds} round(s), ${args.parallelism} worker(s) at once\n\n${firstLine(args.goal, 2000)}`,
     });
@@ -64,7 +64,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const description = await runs.client.workflow.getHandle(pipelineId).describe();
-  if (key && description.memo?.[ARGS_HASH_MEMO_KEY] !== argsHash) {
+  if (key && !argsHash.matches(description.memo?.[ARGS_HASH_MEMO_KEY])) {
     throw new InputError(`idempotency_key "${key}" was already used for pipeline ${pipelineId} with different arguments: use a new key`);
   }
   return { pipeline_id: pipelineId, created: true, view: await getPipeline(runs, pipelineId) };
@@ -77,7 +77,7 @@ async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, c
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((i) => `${[role, ...i.path.map(String)].join('.')}: ${i.message}`).join('; '));
   }
-  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey }, parsed.data);
+  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey, sealScope: pipelineId }, parsed.data);
   const { input: _input, role: _role, output_schema: _schema, parent: _parent, channel: _channel, ...roleSettings } = spec;
   return signRoleSpec(roleSettings, { pipeline_id: pipelineId, goal: args.goal }, runs.options.secretKey);
 }

@@ -1,6 +1,6 @@
 // Run ids: a ULID normally; with an idempotency key, a hash of the key, so that repeated or
 // racing calls land on one workflow id (DESIGN.md §7).
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { ulid } from 'ulid';
 import { MAX_ARGUMENT_DEPTH } from '../domain/argument-shape.js';
 import { InputError } from './errors.js';
@@ -13,9 +13,25 @@ export function idempotentRunId(key: string): string {
   return `run_${createHash('sha256').update(key).digest('hex').slice(0, 26)}`;
 }
 
-/** Hash of a call's arguments, key order ignored: a reused key must come with the same arguments. */
-export function argumentsHash(args: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+/** A digest of a call's arguments, key order ignored: a reused key must come with the same arguments. */
+export interface ArgumentsDigest {
+  /** What the memo records: HMAC-SHA256 under BATON_SECRET_KEY. */
+  value: string;
+  /** Whether a recorded digest is of these arguments (0.1.0 recorded an unkeyed SHA-256). */
+  matches(recorded: unknown): boolean;
+}
+
+/**
+ * Keyed, because the arguments hold secrets (notify_headers, A2A tokens) and the memo is shown to
+ * anyone who can list workflows: an unkeyed hash lets them test guesses of a secret offline.
+ */
+export function argumentsHash(args: Record<string, unknown>, key: Buffer): ArgumentsDigest {
+  const canonical = canonicalJson(args);
+  const value = `hmac-sha256:${createHmac('sha256', key).update(canonical).digest('hex')}`;
+  return {
+    value,
+    matches: (recorded) => recorded === value || recorded === createHash('sha256').update(canonical).digest('hex'),
+  };
 }
 
 function canonicalJson(value: unknown, depth = 0): string {

@@ -1,6 +1,6 @@
 // list_runs, answered from Temporal visibility (search attributes + memo), so any MCP server can
 // answer it, freshly started or not, with no worker running.
-import { createHash } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { RunView } from '../domain/run-view.js';
@@ -75,9 +75,13 @@ export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export async function listRuns(client: Client, filters: RunFilters, pageSize: number, cursor: string | null): Promise<RunPage> {
+/**
+ * One page of runs. `cursorKey` (BATON_SECRET_KEY) signs the next_cursor and checks a given
+ * cursor; without it there is no next_cursor and a cursor is refused.
+ */
+export async function listRuns(client: Client, filters: RunFilters, pageSize: number, cursor: string | null, cursorKey?: Buffer): Promise<RunPage> {
   const query = visibilityQuery(filters);
-  const nextPageToken = cursor ? pageTokenOf(cursor, query) : undefined;
+  const nextPageToken = cursor ? pageTokenOf(cursor, query, cursorKey) : undefined;
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
     query,
@@ -97,40 +101,49 @@ export async function listRuns(client: Client, filters: RunFilters, pageSize: nu
     if (view) runs.push(view);
   }
   const token = response.nextPageToken;
-  return { runs, next_cursor: token && token.length > 0 ? cursorOf(token, query) : null };
+  return { runs, next_cursor: token && token.length > 0 && cursorKey ? cursorOf(token, query, cursorKey) : null };
 }
 
-// A cursor wraps Temporal's page token with the query it pages, so a cursor from elsewhere (or
-// from a call with other filters) is refused here, at once, instead of reaching the server, which
-// answers a foreign token with a retried "internal" failure.
+// A cursor wraps Temporal's page token with the query it pages, signed with Baton's secret key
+// (HMAC-SHA256), so a cursor Baton did not hand out, or one from a call with other filters, is
+// refused here, at once: no caller-made bytes ever reach the server as a page token (it answers a
+// foreign token with a retried "internal" failure), and the digest says nothing of the query.
 interface Cursor {
-  v: 1;
-  /** Which query the token pages. */
+  v: 2;
+  /** Which query the token pages: a keyed digest. */
   q: string;
   /** Temporal's page token, base64url. */
   t: string;
+  /** HMAC of q and t: only Baton makes cursors. */
+  s: string;
 }
 
-function queryDigest(query: string): string {
-  return createHash('sha256').update(query).digest('base64url').slice(0, 16);
+function keyed(key: Buffer, ...parts: string[]): string {
+  const mac = createHmac('sha256', key);
+  for (const part of parts) mac.update(`${part.length}:${part}\n`);
+  return mac.digest('base64url');
 }
 
-function cursorOf(token: Uint8Array, query: string): string {
-  const cursor: Cursor = { v: 1, q: queryDigest(query), t: Buffer.from(token).toString('base64url') };
+function cursorOf(token: Uint8Array, query: string, key: Buffer): string {
+  const t = Buffer.from(token).toString('base64url');
+  const q = keyed(key, 'list_runs query', query).slice(0, 16);
+  const cursor: Cursor = { v: 2, q, t, s: keyed(key, 'list_runs cursor', q, t) };
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function pageTokenOf(cursor: string, query: string): Uint8Array {
+function pageTokenOf(cursor: string, query: string, key: Buffer | undefined): Uint8Array {
+  const notOurs = new InputError('cursor is not one list_runs returned: pass next_cursor unchanged, or leave cursor out for the first page');
   let parsed: Partial<Cursor> | undefined;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
   } catch {
     parsed = undefined;
   }
-  if (parsed?.v !== 1 || typeof parsed.t !== 'string' || parsed.t === '' || typeof parsed.q !== 'string') {
-    throw new InputError('cursor is not one list_runs returned: pass next_cursor unchanged, or leave cursor out for the first page');
-  }
-  if (parsed.q !== queryDigest(query)) {
+  if (!key || parsed?.v !== 2 || typeof parsed.t !== 'string' || parsed.t === '' || typeof parsed.q !== 'string' || typeof parsed.s !== 'string') throw notOurs;
+  const expected = Buffer.from(keyed(key, 'list_runs cursor', parsed.q, parsed.t));
+  const given = Buffer.from(parsed.s);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw notOurs;
+  if (parsed.q !== keyed(key, 'list_runs query', query).slice(0, 16)) {
     throw new InputError('cursor belongs to a list_runs call with other filters: pass the same filters as that call, or leave cursor out to start over');
   }
   return Buffer.from(parsed.t, 'base64url');

@@ -6,9 +6,10 @@ import { backendConfigSchemas, type BackendConfig, type CodexConfig, type Remote
 import type { NotifySpec } from '../domain/notify.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { inputOf, spawnArgsOfSpec, spawnRunInputSchema, toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { urlHost } from '../domain/webhook.js';
 import { compileSchema } from '../json-schema.js';
 import { signRunSpec } from '../secrets/launch-mac.js';
-import { seal, sealRecord } from '../secrets/seal.js';
+import { isSealed, seal, sealRecord, sealScopesOf, unseal, unsealRecord } from '../secrets/seal.js';
 import { checkAddDirs, checkCwd, checkFileParts, resolveProfile } from './cwd.js';
 import { InputError } from './errors.js';
 import { listRuns } from './run-list.js';
@@ -17,6 +18,8 @@ export interface RunRequestContext {
   client: Client;
   allowedRoots: readonly string[];
   secretKey: Buffer;
+  /** What the secrets are sealed for: the run's id, or the schedule or pipeline that will start it. */
+  sealScope: string;
 }
 
 export async function resolveRunSpec(
@@ -24,7 +27,7 @@ export async function resolveRunSpec(
   args: SpawnRunArgs,
   extra: { parent?: string | null; sessionCostBaseline?: number | null } = {},
 ): Promise<RunSpec> {
-  const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey);
+  const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey, ctx.sealScope);
   const cwd = await checkRunPaths({ cwd: args.cwd, backend: args.backend, backend_config: backendConfig }, ctx.allowedRoots);
   const profileText = await resolveProfile(args.profile, ctx.allowedRoots);
   if (args.input_message) checkFileParts('input_message', inputOf(args), ctx.allowedRoots);
@@ -78,17 +81,56 @@ async function checkSessionBackend(client: Client, sessionId: string, backend: s
 }
 
 /** Notification headers are secrets too. */
-export function sealedNotify(notify: NotifySpec | null, key: Buffer): NotifySpec | null {
-  return notify ? { ...notify, headers: sealRecord(notify.headers, key) } : null;
+export function sealedNotify(notify: NotifySpec | null, key: Buffer, scope: string): NotifySpec | null {
+  if (!notify) return null;
+  refuseSealed(notify.headers, 'notify_headers');
+  return {
+    ...notify,
+    // The URL may hold a token in its path or query: only its host stays readable.
+    url: seal(notify.url, key, { scope, field: 'notify_url' }),
+    url_host: urlHost(notify.url),
+    headers: sealRecord(notify.headers, key, scope, 'notify_headers'),
+  };
 }
 
 /** Headers and tokens for remote agents enter workflow history only sealed. */
-function sealSecrets(config: BackendConfig, backend: string, key: Buffer): BackendConfig {
+function sealSecrets(config: BackendConfig, backend: string, key: Buffer, scope: string): BackendConfig {
   if (backend !== 'remote_a2a') return config;
   const a2a = config as RemoteA2aConfig;
+  refuseSealed(a2a.headers, 'backend_config.headers');
+  if (a2a.bearer_token !== undefined) refuseSealed({ bearer_token: a2a.bearer_token }, 'backend_config');
   return {
     ...a2a,
-    headers: sealRecord(a2a.headers, key),
-    ...(a2a.bearer_token !== undefined ? { bearer_token: seal(a2a.bearer_token, key) } : {}),
+    headers: sealRecord(a2a.headers, key, scope, 'backend_config.headers'),
+    ...(a2a.bearer_token !== undefined ? { bearer_token: seal(a2a.bearer_token, key, { scope, field: 'backend_config.bearer_token' }) } : {}),
   };
+}
+
+/**
+ * A finished run's backend options with its secrets opened (for its scopes only), so that a
+ * follow-up (continue_run) can seal them again for itself.
+ */
+export function openedBackendConfig(config: BackendConfig, backend: string, key: Buffer, runId: string): BackendConfig {
+  if (backend !== 'remote_a2a') return config;
+  const a2a = config as RemoteA2aConfig;
+  const scopes = sealScopesOf(runId);
+  return {
+    ...a2a,
+    headers: unsealRecord(a2a.headers, key, scopes, 'backend_config.headers'),
+    ...(a2a.bearer_token !== undefined ? { bearer_token: unseal(a2a.bearer_token, key, scopes, 'backend_config.bearer_token') } : {}),
+  };
+}
+
+/**
+ * Baton seals secrets itself, bound to the run and field they belong to. A caller's value in the
+ * sealed format would have Baton open another run's secret for this one (a confused deputy).
+ */
+function refuseSealed(values: Record<string, string>, field: string): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (isSealed(value)) {
+      throw new InputError(
+        `${field}.${name} is in Baton's sealed format ("baton-sealed:..."), which Baton never accepts from a caller: send the plain value, and Baton seals it for this run`,
+      );
+    }
+  }
 }

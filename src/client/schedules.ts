@@ -24,7 +24,7 @@ import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { runStartProblem } from '../domain/start-sizes.js';
 import { InputError } from './errors.js';
-import { argumentsHash } from './run-ids.js';
+import { argumentsHash, type ArgumentsDigest } from './run-ids.js';
 import { listRuns } from './run-list.js';
 import { resolveRunSpec, sealedNotify } from './run-request.js';
 import { previewResult } from './run-views.js';
@@ -72,7 +72,7 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
   const { client, options } = runs;
   const now = new Date();
   const { idempotency_key: key, ...rest } = args;
-  const argsHash = argumentsHash(rest);
+  const argsHash = argumentsHash(rest, options.secretKey);
   const scheduleId = key ? idempotentScheduleId(key) : newScheduleId();
   if (key) {
     const existing = await existingSchedule(client, scheduleId, argsHash, key);
@@ -88,20 +88,20 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     }
   }
   if (args.after_schedule_id) await requireSchedule(client, args.after_schedule_id);
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey }, spawnArgsOf(args));
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: scheduleId }, spawnArgsOf(args));
   const run: RunWorkflowInput = {
     run_id: scheduledRunIdPrefix(scheduleId),
     created_at: now.toISOString(),
     spec,
-    args_hash: argsHash,
+    args_hash: argsHash.value,
     task_queue: options.taskQueue,
     timings: options.timings,
     schedule_id: scheduleId,
-    notify: sealedNotify(notifyOf(args), options.secretKey),
+    notify: sealedNotify(notifyOf(args), options.secretKey, scheduleId),
   };
   const tooLarge = runStartProblem(run);
   if (tooLarge) throw new InputError(tooLarge);
-  const build: ScheduleBuild = { scheduleId, args, run, argsHash, until, now };
+  const build: ScheduleBuild = { scheduleId, args, run, argsHash: argsHash.value, until, now };
   try {
     await client.schedule.create(scheduleOptions(build));
   } catch (err) {
@@ -187,11 +187,11 @@ async function requireSchedule(client: Client, scheduleId: string): Promise<void
 }
 
 /** The schedule an idempotency key already created, if it still exists; other arguments are refused. */
-async function existingSchedule(client: Client, scheduleId: string, argsHash: string, key: string): Promise<ScheduleView | null> {
+async function existingSchedule(client: Client, scheduleId: string, argsHash: ArgumentsDigest, key: string): Promise<ScheduleView | null> {
   const description = await describeSchedule(client, scheduleId);
   if (!description) return null;
   const memo = batonMemo(description.memo);
-  if (memo?.args_hash !== argsHash) {
+  if (!argsHash.matches(memo?.args_hash)) {
     throw new InputError(`idempotency_key "${key}" was already used for schedule ${scheduleId} with different arguments: send the same arguments to get that schedule, or use a new key`);
   }
   return scheduleView(scheduleId, description);

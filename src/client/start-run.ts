@@ -10,7 +10,7 @@ import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { runStartProblem } from '../domain/start-sizes.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
-import { argumentsHash, idempotentRunId, newRunId } from './run-ids.js';
+import { argumentsHash, idempotentRunId, newRunId, type ArgumentsDigest } from './run-ids.js';
 import { resolveRunSpec, sealedNotify } from './run-request.js';
 
 export interface StartRunOptions {
@@ -36,21 +36,21 @@ export async function startRun(
   extra: { parent?: string; sessionCostBaseline?: number | null } = {},
 ): Promise<StartedRun> {
   const { idempotency_key: key, ...rest } = args;
-  const argsHash = argumentsHash({ ...rest, ...(extra.parent ? { parent: extra.parent } : {}) });
+  const argsHash = argumentsHash({ ...rest, ...(extra.parent ? { parent: extra.parent } : {}) }, options.secretKey);
   const runId = key ? idempotentRunId(key) : newRunId();
   if (key) {
     const existing = await existingRun(client, runId, argsHash, key);
     if (existing) return existing;
   }
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey }, args, extra);
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: runId }, args, extra);
   const input: RunWorkflowInput = {
     run_id: runId,
     created_at: new Date().toISOString(),
     spec,
-    args_hash: argsHash,
+    args_hash: argsHash.value,
     task_queue: options.taskQueue,
     timings: options.timings,
-    notify: sealedNotify(notifyOf(args), options.secretKey),
+    notify: sealedNotify(notifyOf(args), options.secretKey, runId),
     ...(options.sessionsShared ? { sessions_shared: true } : {}),
   };
   // Checked on what is sent, after the profile file is read and secrets are sealed.
@@ -82,7 +82,7 @@ export async function startRun(
 }
 
 /** The run an idempotency key already started, if any; the same key with other arguments is refused. */
-async function existingRun(client: Client, runId: string, argsHash: string, key: string): Promise<StartedRun | null> {
+async function existingRun(client: Client, runId: string, argsHash: ArgumentsDigest, key: string): Promise<StartedRun | null> {
   let memo: Record<string, unknown> | undefined;
   try {
     memo = (await client.workflow.getHandle(runId).describe()).memo;
@@ -90,7 +90,7 @@ async function existingRun(client: Client, runId: string, argsHash: string, key:
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
-  if (memo?.[ARGS_HASH_MEMO_KEY] !== argsHash) {
+  if (!memo || !argsHash.matches(memo[ARGS_HASH_MEMO_KEY])) {
     throw new InputError(
       `idempotency_key "${key}" was already used for run ${runId} with different arguments: send the same arguments to get that run, or use a new key`,
     );

@@ -5,7 +5,10 @@ export const NOTIFY_ON = ['done', 'error', 'cancelled', 'abandoned', 'any'] as c
 export type NotifyOn = (typeof NOTIFY_ON)[number];
 
 export interface NotifySpec {
+  /** Sealed, field notify_url (its path or query may hold a token); plain in 0.1.0's runs. */
   url: string;
+  /** host[:port] of url, shown in the Web UI and the webhook's status (absent in 0.1.0's runs). */
+  url_host?: string;
   on: NotifyOn[];
   /** Sealed (src/secrets/seal.ts) before they enter workflow history. */
   headers: Record<string, string>;

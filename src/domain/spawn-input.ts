@@ -6,7 +6,7 @@ import { messageFromPrompt, type InputMessage } from './input-message.js';
 import type { RunSpec } from './run-spec.js';
 import { sessionIdProblem } from './session-ids.js';
 import { messageSizeProblem, promptSizeProblem, specSizeProblems } from './start-sizes.js';
-import { oneOf, strictObject } from './strict.js';
+import { headerValue, oneOf, strictObject } from './strict.js';
 import { NOTIFY_ON, type NotifySpec } from './notify.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES, type Backend } from './vocabulary.js';
 
@@ -136,7 +136,7 @@ export const spawnRunShape = {
     .optional()
     .describe('Which endings notify: "done" (completed, the default), "error" (failed or timed out), "cancelled", "abandoned" (lost with its worker), "any".'),
   notify_headers: z
-    .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), z.string().max(8000))
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), headerValue().max(8000))
     .optional()
     .describe('Headers sent with the notification (e.g. a token). Secret: sealed before they enter workflow history, never shown.'),
   idempotency_key: z

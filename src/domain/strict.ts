@@ -24,3 +24,11 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
 export const envSchema = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment variable names are letters, digits and _'), z.string())
   .describe('Extra environment variables for the agent process.');
+
+/**
+ * An HTTP header value: no control characters but tab (RFC 9110 field-value). A newline could never
+ * be sent, and the error a sender raises would carry the (secret) value verbatim.
+ */
+export function headerValue() {
+  return z.string().regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, 'header values may not contain control characters (a newline, carriage return, NUL, ...): remove them');
+}

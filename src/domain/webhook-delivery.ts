@@ -37,7 +37,7 @@ export interface WebhookWorkflowInput {
   /** The run (or pipeline) the notification is about. */
   run_id: string;
   payload: WebhookPayload;
-  /** Where to, and the headers, sealed: they are opened only inside the activity. */
+  /** Where to (sealed, with its host beside it) and the headers (sealed): opened only inside the activity. */
   notify: NotifySpec;
   retry?: Partial<WebhookRetryPolicy>;
 }

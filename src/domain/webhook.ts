@@ -116,6 +116,11 @@ function withoutMarker(text: string): string {
   return text.replace(MARKER_PATTERN, '');
 }
 
+/** The host a notification goes to: recorded beside the sealed URL, or read from a plain one (0.1.0). */
+export function notifyHost(notify: { url: string; url_host?: string }): string {
+  return notify.url_host ?? urlHost(notify.url);
+}
+
 /** host[:port] of a URL, without credentials, path or query (which may hold secrets). */
 export function urlHost(url: string): string {
   const match = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url);

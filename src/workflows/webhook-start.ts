@@ -11,7 +11,7 @@ import {
   type WebhookState,
   type WebhookWorkflowInput,
 } from '../domain/webhook-delivery.js';
-import { urlHost, type WebhookPayload } from '../domain/webhook.js';
+import { notifyHost, type WebhookPayload } from '../domain/webhook.js';
 import { webhook } from './webhook.js';
 
 export interface NotificationRequest {
@@ -31,7 +31,7 @@ export async function startNotification(request: NotificationRequest): Promise<v
     webhook_id: webhookWorkflowId(id),
     run_id: id,
     event: payload.event,
-    url_host: urlHost(notify.url),
+    url_host: notifyHost(notify),
     status: 'delivering',
     attempts_total: 0,
     attempts: [],

@@ -12,7 +12,7 @@ import {
   type WebhookState,
   type WebhookWorkflowInput,
 } from '../domain/webhook-delivery.js';
-import { urlHost } from '../domain/webhook.js';
+import { notifyHost } from '../domain/webhook.js';
 import { shortActivities } from './activity-stubs.js';
 import { readDeliveryFailure } from './webhook-failure.js';
 import { webhookStatusQuery } from './webhook-messages.js';
@@ -31,7 +31,7 @@ export async function webhook(input: WebhookWorkflowInput): Promise<WebhookState
     webhook_id: workflowInfo().workflowId,
     run_id: input.run_id,
     event: input.payload.event,
-    url_host: urlHost(input.notify.url),
+    url_host: notifyHost(input.notify),
     status: 'delivering',
     attempts_total: 0,
     attempts: [],

@@ -7,7 +7,9 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { visibilityQuery } from '../../src/client/run-list.js';
 import { connectStdioCaptured, type CapturedStdio } from '../helpers/baton-process.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError } from '../helpers/mcp.js';
@@ -42,6 +44,16 @@ describe('a list_runs cursor', () => {
     const message = await callError(mcp.client, 'list_runs', { cursor });
     expect(message).toMatch(/cursor is not one list_runs returned/);
     expect(message).not.toContain('This is not a problem with your arguments');
+  });
+
+  it('forged from the query and a made-up page token is refused at once (cursors are signed with Baton\'s key)', async () => {
+    // What anyone could make before: the digest of the query had no key.
+    const q = createHash('sha256').update(visibilityQuery({})).digest('base64url').slice(0, 16);
+    const t = Buffer.from('a page token of my own').toString('base64url');
+    for (const forged of [{ v: 1, q, t }, { v: 2, q, t, s: 'x'.repeat(43) }]) {
+      const message = await callError(mcp.client, 'list_runs', { cursor: Buffer.from(JSON.stringify(forged)).toString('base64url') });
+      expect(message).toMatch(/cursor is not one list_runs returned/);
+    }
   });
 });
 

@@ -166,7 +166,7 @@ describe('secrets and prompts', () => {
     for (const id of workflows) {
       const history = await historyText(temporal, id);
       expectNoSecret(`the history of ${id}`, history);
-      if (history.includes('baton-sealed:v1:')) sealed += 1;
+      if (history.includes('baton-sealed:v2:')) sealed += 1;
     }
     // The secrets were there, sealed: in the runs that had them and in their webhook children.
     expect(sealed).toBeGreaterThanOrEqual(4);

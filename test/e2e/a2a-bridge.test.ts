@@ -198,6 +198,16 @@ describe('A2A bridge', () => {
     expect(parse(refused).facts).toMatchObject({ is_error: true, error: expect.stringContaining('401') });
   });
 
+  it('a header value with a newline ends the bridge with an error that names the header and never shows the value', async () => {
+    const value = `abc\nsecret-${Date.now()}`;
+    const run = await runBridge(['--agent-url', agent.url], { message: scenario('complete'), headers: { 'X-Api-Key': value } });
+    expect(run.code).toBe(2);
+    expect(endLine(run.lines)).toMatchObject({ outcome: 'error', error: expect.stringContaining('header X-Api-Key holds a control character') });
+    const everything = JSON.stringify(run);
+    expect(everything).not.toContain(value.slice(4));
+    expect(everything).not.toContain(JSON.stringify(value).slice(1, -1));
+  });
+
   it('a failed task exits 1 with the agent\'s reason', async () => {
     const run = await runBridge(['--agent-url', agent.url], { message: scenario('fail') });
     record('failed', run);

@@ -105,7 +105,19 @@ describe('remote_a2a', () => {
     expect(done.run.status).toBe('completed');
     const history = await historyText(temporal, done.run.run_id);
     expect(history).not.toContain(TEST_AGENT_TOKEN);
-    expect(history).toContain('baton-sealed:v1:');
+    expect(history).toContain('baton-sealed:v2:');
+  });
+
+  it('a follow-up (continue_run) of a run with a bearer token reaches the agent with it, sealed again for itself', async () => {
+    const first = await callOk<Waited>(mcp.client, 'dispatch', remote('hi', { backend_config: { agent_url: agent.secureUrl, bearer_token: TEST_AGENT_TOKEN } }, agent.secureUrl));
+    expect(first.run.status).toBe('completed');
+    const followUp = await callOk<{ run_id: string; how: string }>(mcp.client, 'continue_run', { run_id: first.run.run_id, prompt: 'and again' });
+    expect(followUp.how).toBe('follow_up');
+    const done = await callOk<{ finished: boolean; run: { status: string } }>(mcp.client, 'wait_run', { run_id: followUp.run_id, max_wait_seconds: 30 });
+    expect(done.run.status).toBe('completed');
+    const history = await historyText(temporal, followUp.run_id);
+    expect(history).not.toContain(TEST_AGENT_TOKEN);
+    expect(history).toContain('baton-sealed:v2:');
   });
 
   it('takes an input_message of text, data and file parts and sends the parts as they are', async () => {

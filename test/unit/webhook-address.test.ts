@@ -33,11 +33,21 @@ describe('classifyAddress', () => {
     ['::127.0.0.1', 'loopback'],
     ['64:ff9b::192.168.0.1', 'private'],
     ['2002:7f00:1::', 'loopback'],
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:10.0.0.1', 'private'],
+    ['::ffff:0:a9fe:a9fe', 'link-local'],
+    ['64:ff9b:1::7f00:1', 'reserved'],
+    ['64:ff9b:1:7f00:1::', 'reserved'],
+    ['64:ff9b:1:c0a8:0:100::', 'reserved'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['100::1', 'reserved'],
   ])('%s is %s', (ip, kind) => {
     expect(classifyAddress(ip)).toBe(kind);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '169.255.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8'])(
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '169.255.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '::ffff:0:8.8.8.8', '2001:4860:4860::8888'])(
     '%s is public',
     (ip) => {
       expect(classifyAddress(ip)).toBe('public');

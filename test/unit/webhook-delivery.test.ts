@@ -25,7 +25,7 @@ function settings(over: Partial<WebhookSettings> = {}): () => WebhookSettings {
 }
 
 function request(url: string, headers: Record<string, string> = {}): DeliverWebhookRequest {
-  return { url, headers: sealRecord(headers, secretKey), payload, webhook_id: 'run_01UNIT.webhook', attempt: 1 };
+  return { url, headers: sealRecord(headers, secretKey, 'run_01UNIT', 'notify_headers'), payload, webhook_id: 'run_01UNIT.webhook', attempt: 1 };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -121,7 +121,7 @@ describe('deliverWebhook', () => {
 
   it('headers sealed with another key fail retryable (a worker to fix), never leaking them', async () => {
     const r = await answering({ status: 200 });
-    const req = { ...request(r.url), headers: { Authorization: seal('Bearer s3cret', randomBytes(32)) } };
+    const req = { ...request(r.url), headers: { Authorization: seal('Bearer s3cret', randomBytes(32), { scope: 'run_01UNIT', field: 'notify_headers.Authorization' }) } };
     const failure = await failureOf(deliverWebhook({ secretKey, settings: settings() }, req));
     expect(failure.type).toBe(WEBHOOK_FAILURE_TYPES.retryable);
     expect(failure.message).toContain('BATON_SECRET_KEY');

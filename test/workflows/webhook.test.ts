@@ -106,7 +106,7 @@ describe('a run with notify_url', () => {
     for (const id of [run_id, webhookWorkflowId(run_id)]) {
       const history = await historyText(client, id);
       expect(history).not.toContain(token);
-      expect(history).toContain('baton-sealed:v1:');
+      expect(history).toContain('baton-sealed:v2:');
     }
     const events = await eventTypes(run_id);
     expect(events.at(-1)).toMatchObject({ type: 'webhook_sent', data: { attempt: 1, status: 200, url_host: `127.0.0.1:${r.port}` } });
@@ -192,7 +192,7 @@ describe('the webhook workflow', () => {
     const input: WebhookWorkflowInput = {
       run_id: id,
       payload: webhookPayload({ kind: 'run', id, status: 'completed', output: 'ok' }),
-      notify: { url, on: ['done'], headers: sealRecord({ 'X-Token': 'abc' }, await secretKeyOf(env)) },
+      notify: { url, on: ['done'], headers: sealRecord({ 'X-Token': 'abc' }, await secretKeyOf(env), id, 'notify_headers') },
       retry,
     };
     return client.workflow.start('webhook', { workflowId: webhookWorkflowId(id), taskQueue: env.config.taskQueue, args: [input] });

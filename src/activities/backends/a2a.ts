@@ -37,13 +37,13 @@ export const remoteA2aBackend: BackendAdapter = {
 };
 
 /** The configured headers, opened; bearer_token becomes the Authorization header and wins over one given in headers. */
-export function requestHeaders(config: RemoteA2aConfig, openSecret: (value: string) => string): Record<string, string> {
+export function requestHeaders(config: RemoteA2aConfig, openSecret: (value: string, field: string) => string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers ?? {})) {
     if (config.bearer_token && name.toLowerCase() === 'authorization') continue;
-    headers[name] = openSecret(value);
+    headers[name] = openSecret(value, `backend_config.headers.${name}`);
   }
-  if (config.bearer_token) headers.Authorization = `Bearer ${openSecret(config.bearer_token)}`;
+  if (config.bearer_token) headers.Authorization = `Bearer ${openSecret(config.bearer_token, 'backend_config.bearer_token')}`;
   return headers;
 }
 

@@ -17,7 +17,7 @@ export interface LaunchRequest {
   /** The run's directory on this host, for files the launch needs (e.g. an output schema). */
   runDir: string;
   /** Opens a secret sealed at spawn time (A2A headers); plain values pass through. */
-  openSecret: (value: string) => string;
+  openSecret: (value: string, field: string) => string;
   /** The worker's environment: where binaries are looked up. */
   env: NodeJS.ProcessEnv;
 }

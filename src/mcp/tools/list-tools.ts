@@ -46,7 +46,7 @@ export function registerListTools(server: McpServer, ctx: ToolContext): void {
     ({ limit, cursor, ...filters }) =>
       guarded('list_runs', async () => {
         const runs = await ctx.runs();
-        const page = await listRuns(runs.client, filters, limit, cursor ?? null);
+        const page = await listRuns(runs.client, filters, limit, cursor ?? null, runs.options.secretKey);
         return structured({ runs: page.runs.map(previewResult), next_cursor: page.next_cursor });
       }),
   );
