@@ -12,6 +12,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRunInput } from '../../src/client/run-input.js';
 import type { RunSpec, RunWorkflowInput } from '../../src/domain/run-spec.js';
+import { commandSpec } from '../helpers/run-spec.js';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
@@ -46,27 +47,7 @@ function touch(file: string): string[] {
 }
 
 function forgedSpec(cwd: string, command: string[]): RunSpec {
-  return {
-    backend: 'command',
-    role: 'worker',
-    input: { role: 'user', parts: [{ kind: 'text', text: 'forged' }] },
-    cwd,
-    session_mode: 'new',
-    session_id: null,
-    model: null,
-    permission_mode: null,
-    max_turns: null,
-    max_budget_usd: null,
-    timeout_seconds: null,
-    on_worker_loss: 'fail',
-    metadata: {},
-    profile_text: null,
-    output_schema: null,
-    channel: null,
-    parent: null,
-    session_cost_baseline_usd: null,
-    backend_config: { command, env: {} },
-  };
+  return commandSpec({ input: { role: 'user', parts: [{ kind: 'text', text: 'forged' }] }, cwd, on_worker_loss: 'fail', backend_config: { command, env: {} } });
 }
 
 function runInput(runId: string, spec: RunSpec): RunWorkflowInput {

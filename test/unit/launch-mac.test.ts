@@ -3,30 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RunSpec } from '../../src/domain/run-spec.js';
 import { launchAuthority, signRoleSpec, signRunSpec } from '../../src/secrets/launch-mac.js';
+import { commandSpec } from '../helpers/run-spec.js';
 
 const KEY = randomBytes(32);
 
-const spec: RunSpec = {
-  backend: 'command',
-  role: 'worker',
-  input: { role: 'user', parts: [{ kind: 'text', text: 'run the tests' }] },
-  cwd: '/work/project',
-  session_mode: 'new',
-  session_id: null,
-  model: null,
-  permission_mode: null,
-  max_turns: null,
-  max_budget_usd: null,
-  timeout_seconds: null,
-  on_worker_loss: 'resume',
-  metadata: {},
-  profile_text: null,
-  output_schema: null,
-  channel: null,
-  parent: null,
-  session_cost_baseline_usd: null,
-  backend_config: { command: ['npm', 'test'], env: {} },
-};
+const spec: RunSpec = commandSpec({ cwd: '/work/project', backend_config: { command: ['npm', 'test'], env: {} } });
 
 describe('a run spec signed by the client', () => {
   it('holds whatever order its keys come back in from history', () => {

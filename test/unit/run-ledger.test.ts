@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventBatch, LineGroup } from '../../src/domain/event-batch.js';
 import { EVENT_RING_CAPACITY, RunLedger } from '../../src/domain/run-ledger.js';
 import type { RunWorkflowInput } from '../../src/domain/run-spec.js';
+import { commandSpec } from '../helpers/run-spec.js';
 
 const input: RunWorkflowInput = {
   run_id: 'run_test',
@@ -9,27 +10,7 @@ const input: RunWorkflowInput = {
   args_hash: 'x',
   task_queue: 'baton',
   timings: { heartbeat_timeout_ms: 20_000, kill_grace_ms: 5000, host_wait_ms: 60_000 },
-  spec: {
-    backend: 'command',
-    role: 'worker',
-    input: { role: 'user', parts: [{ kind: 'text', text: 'first line\nsecond line' }] },
-    cwd: '/tmp',
-    session_mode: 'new',
-    session_id: null,
-    model: null,
-    permission_mode: null,
-    max_turns: null,
-    max_budget_usd: null,
-    timeout_seconds: null,
-    on_worker_loss: 'resume',
-    metadata: {},
-    profile_text: null,
-    output_schema: null,
-    channel: null,
-    parent: null,
-    session_cost_baseline_usd: null,
-    backend_config: { command: ['true'], env: {} },
-  },
+  spec: commandSpec({ input: { role: 'user', parts: [{ kind: 'text', text: 'first line\nsecond line' }] } }),
 };
 
 const now = new Date('2026-01-01T00:00:01.000Z');
