@@ -2,13 +2,15 @@
 // once, then at most about one signal a second, except that full batches go without waiting.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AgentHandle, EventBatch, LineGroup, NewEvent } from '../domain/event-batch.js';
+import { boundFacts, boundLineEvents } from '../domain/line-bounds.js';
+import { BATCH_BYTES } from '../domain/sizes.js';
 
 export interface BatchSenderOptions {
   attempt: number;
   send: (batch: EventBatch) => Promise<void>;
   /** Minimum time between two signals that are not full. */
   intervalMs?: number;
-  /** A batch is full at about this many bytes of JSON (Temporal's payload limit is 2 MB). */
+  /** A batch is full at this many bytes of UTF-8 JSON (Temporal's payload limit is 2 MiB). */
   maxBatchBytes?: number;
   /**
    * A batch is also full at this many events: well under the live ring (EVENT_RING_CAPACITY), so
@@ -19,7 +21,16 @@ export interface BatchSenderOptions {
   onError?: (err: unknown, firstInStreak: boolean) => void;
   /** A send error that retrying cannot fix. */
   isPermanent?: (err: unknown) => boolean;
+  /** Temporal refused a batch as too large; its lines go again, trimmed to `level`. */
+  onTrimmed?: (err: unknown, level: number) => void;
 }
+
+/**
+ * How hard a refused line is trimmed: first its events to 1 KiB each and 16 KiB together and its
+ * texts to 1 KiB, then to no events (a marker) and only its small facts. The line's offset goes
+ * through either way, so the run goes on; read_output has the line whole.
+ */
+const TRIM_LEVELS = 2;
 
 export class BatchSender {
   private groups: LineGroup[] = [];
@@ -35,10 +46,12 @@ export class BatchSender {
   private readonly intervalMs: number;
   private readonly maxBatchBytes: number;
   private readonly maxBatchEvents: number;
+  /** Lines per signal: 1 while lines refused as too large go again. */
+  private groupsPerBatchNow = Infinity;
 
   constructor(private readonly options: BatchSenderOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
-    this.maxBatchBytes = options.maxBatchBytes ?? 256 * 1024;
+    this.maxBatchBytes = options.maxBatchBytes ?? BATCH_BYTES;
     this.maxBatchEvents = options.maxBatchEvents ?? 500;
   }
 
@@ -122,6 +135,7 @@ export class BatchSender {
         this.sentCount += 1;
       })
       .catch((err: unknown) => {
+        if (isTooLarge(err) && this.putBackTrimmed(batch, err)) return;
         // Keep the batch: it goes again, in order, before anything newer.
         this.putBack(batch);
         const firstInStreak = this.failure === null;
@@ -143,12 +157,13 @@ export class BatchSender {
     while (count < this.groups.length) {
       const group = this.groups[count]!;
       const fits = bytes + estimateBytes(group) <= this.maxBatchBytes && events + group.events.length <= this.maxBatchEvents;
-      if (count > 0 && !fits) break;
+      if (count > 0 && (!fits || count >= this.groupsPerBatchNow)) break;
       bytes += estimateBytes(group);
       events += group.events.length;
       count += 1;
     }
     const batch: EventBatch = { attempt: this.options.attempt, groups: this.groups.splice(0, count) };
+    if (!this.groups.some((g) => trimLevels.has(g))) this.groupsPerBatchNow = Infinity;
     this.pendingBytes -= bytes;
     this.pendingEvents -= events;
     if (this.notes.length > 0) batch.notes = this.notes.splice(0);
@@ -167,6 +182,20 @@ export class BatchSender {
     if (batch.agent && !this.agent) this.agent = batch.agent;
   }
 
+  /**
+   * A size refusal is permanent for that batch: retried as it is, it would be refused forever.
+   * Its lines go again trimmed one level further, one line a signal; false once no level is left.
+   */
+  private putBackTrimmed(batch: EventBatch, err: unknown): boolean {
+    const level = Math.max(0, ...batch.groups.map((g) => trimLevels.get(g) ?? 0)) + 1;
+    if (level > TRIM_LEVELS) return false;
+    const trimmed = batch.groups.map((g) => trimGroup(g, level));
+    this.putBack({ ...batch, groups: trimmed, ...(batch.notes ? { notes: batch.notes.map((n) => ({ ...n, data: {} })) } : {}) });
+    this.groupsPerBatchNow = 1;
+    this.options.onTrimmed?.(err, level);
+    return true;
+  }
+
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -174,11 +203,44 @@ export class BatchSender {
 }
 
 const sizes = new WeakMap<LineGroup, number>();
+/** Bytes of a line group as the signal carries it: UTF-8 JSON, as Temporal measures it. */
 function estimateBytes(group: LineGroup): number {
   let size = sizes.get(group);
   if (size === undefined) {
-    size = JSON.stringify(group).length;
+    size = Buffer.byteLength(JSON.stringify(group));
     sizes.set(group, size);
   }
   return size;
+}
+
+const trimLevels = new WeakMap<LineGroup, number>();
+function trimGroup(group: LineGroup, level: number): LineGroup {
+  const facts = group.facts && (level === 1 ? boundFacts(group.facts, 1024, 1024) : smallFacts(group.facts));
+  const events =
+    level === 1
+      ? boundLineEvents(group.events.map((e) => ({ ...e, data: shrink(e.data) })), 16 * 1024)
+      : group.events.length === 0
+        ? []
+        : [{ ts: group.events[0]!.ts, type: 'stderr' as const, data: { text: `…[${group.events.length} events of this line left out: Temporal refused them as too large; read_output has the line]`, stream: 'stdout', note: 'events cut' } }];
+  const trimmed: LineGroup = { stream: group.stream, end: group.end, events, ...(facts ? { facts } : {}) };
+  trimLevels.set(trimmed, level);
+  return trimmed;
+}
+
+function shrink(data: Record<string, unknown>): Record<string, unknown> {
+  const text = JSON.stringify(data);
+  return Buffer.byteLength(text) <= 1024 ? data : { text: `${text.slice(0, 256)}…[trimmed; read_output has it]` };
+}
+
+function smallFacts(facts: NonNullable<LineGroup['facts']>): NonNullable<LineGroup['facts']> {
+  const { output: _o, error, structured_output: _s, ...rest } = boundFacts(facts, 1024, 0);
+  return { ...rest, ...(error !== undefined ? { error: error.slice(0, 256) } : {}) };
+}
+
+/** Temporal (or gRPC) refused the request for its size: sending it again as it is cannot help. */
+export function isTooLarge(err: unknown): boolean {
+  for (let cause = err; cause instanceof Error; cause = cause.cause) {
+    if (/size exceeds limit|exceeds size limit|larger than max|message too large|RESOURCE_EXHAUSTED.*(size|large)/i.test(cause.message)) return true;
+  }
+  return false;
 }

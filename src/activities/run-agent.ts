@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AgentOutcome, RunAgentRequest } from '../domain/agent-activity.js';
 import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import type { AgentHandle, OutputStream } from '../domain/event-batch.js';
-import { cutFields } from '../domain/event-log.js';
+import { boundFacts, boundLineEvents } from '../domain/line-bounds.js';
 import type { AgentExit } from '../domain/run-ledger.js';
 import { eventBatchSignal, segmentQuery } from '../workflows/messages.js';
 import { launchAgent, readAgentHandle, readExitStatus, runFiles } from './agent-launch.js';
@@ -61,6 +61,8 @@ export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): P
     ...(deps.flushIntervalMs !== undefined ? { intervalMs: deps.flushIntervalMs } : {}),
     send: (batch) => deps.client.workflow.getHandle(request.run_id).signal(eventBatchSignal, batch),
     isPermanent: (err) => err instanceof WorkflowNotFoundError || isSignalLimit(err),
+    onTrimmed: (err, level) =>
+      ctx.log.warn('Temporal refused an event signal as too large; sent it again trimmed', { runId: request.run_id, level, error: errorText(err) }),
     onError: (err, firstInStreak) => {
       // One line per streak of failures: a restarting server must not flood the log.
       if (firstInStreak && !isSignalLimit(err)) ctx.log.warn('sending events to the run failed; retrying until it works', { runId: request.run_id, error: errorText(err) });
@@ -229,8 +231,8 @@ async function drain(
     const lines = await reader.readLines(final);
     for (const line of lines) {
       const outcome = parser.parse(line.text, new Date().toISOString());
-      const events = outcome.events.map((e) => ({ ...e, data: cutFields(e.data) }));
-      sender.add({ stream, end: line.end, events, ...(outcome.facts ? { facts: outcome.facts } : {}) });
+      const events = boundLineEvents(outcome.events);
+      sender.add({ stream, end: line.end, events, ...(outcome.facts ? { facts: boundFacts(outcome.facts) } : {}) });
       if (progress) {
         progress.seq += outcome.events.length;
         progress.session_id = outcome.facts?.session_id ?? progress.session_id;

@@ -2,11 +2,12 @@
 // existing directory), a profile file, codex add_dirs and the files of input_message. The rule
 // itself is in src/allowed-paths.ts, shared with the worker, which checks again before a launch.
 import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { checkAllowedPath, classifyFileUri, type PathKind } from '../allowed-paths.js';
 import type { InputMessage } from '../domain/input-message.js';
+import { PROFILE_BYTES } from '../domain/sizes.js';
+import { overLimit } from '../domain/start-sizes.js';
 import { InputError } from './errors.js';
-
-const MAX_PROFILE_BYTES = 100_000;
 
 function allowedPath(label: string, value: string, allowedRoots: readonly string[], kind: PathKind): string {
   const checked = checkAllowedPath(label, value, allowedRoots, kind);
@@ -39,8 +40,14 @@ export async function resolveProfile(profile: string | undefined, allowedRoots: 
   if (profile === undefined) return null;
   if (!profile.startsWith('/') || profile.includes('\n')) return profile;
   const file = allowedPath('profile', profile, allowedRoots, 'file');
+  const tooBig = (size: number) =>
+    new InputError(overLimit(`profile file "${profile}"`, size, PROFILE_BYTES, 'shorten it, or keep the details in files under cwd that it refers to', 'of UTF-8'));
+  // Sized before it is read: a huge file is refused without reading it into memory.
+  const onDisk = statSync(file).size;
+  if (onDisk > PROFILE_BYTES * 2) throw tooBig(onDisk);
   const text = await readFile(file, 'utf8');
-  if (Buffer.byteLength(text) > MAX_PROFILE_BYTES) throw new InputError(`profile file "${profile}" is over ${MAX_PROFILE_BYTES} bytes`);
+  const size = Buffer.byteLength(text);
+  if (size > PROFILE_BYTES) throw tooBig(size);
   if (text.trim() === '') throw new InputError(`profile file "${profile}" is empty`);
   return text;
 }

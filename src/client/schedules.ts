@@ -22,6 +22,7 @@ import type { ScheduleRunArgs } from '../domain/schedule-input.js';
 import type { ScheduleState, ScheduleView } from '../domain/schedule-view.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { runStartProblem } from '../domain/start-sizes.js';
 import { InputError } from './errors.js';
 import { argumentsHash, type ArgumentsDigest } from './run-ids.js';
 import { listRuns } from './run-list.js';
@@ -98,6 +99,8 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     schedule_id: scheduleId,
     notify: sealedNotify(notifyOf(args), options.secretKey, scheduleId),
   };
+  const tooLarge = runStartProblem(run);
+  if (tooLarge) throw new InputError(tooLarge);
   const build: ScheduleBuild = { scheduleId, args, run, argsHash: argsHash.value, until, now };
   try {
     await client.schedule.create(scheduleOptions(build));

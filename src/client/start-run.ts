@@ -7,6 +7,7 @@ import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
+import { runStartProblem } from '../domain/start-sizes.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
 import { argumentsHash, idempotentRunId, newRunId, type ArgumentsDigest } from './run-ids.js';
@@ -52,6 +53,9 @@ export async function startRun(
     notify: sealedNotify(notifyOf(args), options.secretKey, runId),
     ...(options.sessionsShared ? { sessions_shared: true } : {}),
   };
+  // Checked on what is sent, after the profile file is read and secrets are sealed.
+  const tooLarge = runStartProblem(input);
+  if (tooLarge) throw new InputError(tooLarge);
   const metadata = runStartMetadata(input, new Date());
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;
   if (spec.channel) {

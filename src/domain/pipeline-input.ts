@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { ISOLATIONS } from './pipeline.js';
 import { oneOf, strictObject } from './strict.js';
+import { PIPELINE_GOAL_BYTES } from './sizes.js';
+import { promptSizeProblem } from './start-sizes.js';
 import { spawnRunShape } from './spawn-input.js';
 
 /** A role's run settings: the spawn_run fields that describe how an agent runs, not what it does. */
@@ -25,8 +27,11 @@ const roleSchema = (role: string) =>
 export const spawnPipelineShape = {
   goal: z
     .string()
-    .max(1_000_000)
     .refine((g) => g.trim() !== '', 'goal is empty: say what the team should achieve')
+    .superRefine((g, ctx) => {
+      const problem = promptSizeProblem(g, 'goal', PIPELINE_GOAL_BYTES);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .describe('What the pipeline should achieve. The planner breaks it into steps; workers carry them out; the reviewer checks the result.'),
   cwd: spawnRunShape.cwd,
   worker: roleSchema('worker'),

@@ -7,12 +7,13 @@ import type { RunSpec, RunWorkflowInput } from './run-spec.js';
 import type { RunEvent, RunResult, RunView } from './run-view.js';
 import { messageHeadline } from './input-message.js';
 import { mergeFacts, type RunFacts } from './run-facts.js';
+import { CARRIED_BYTES, CARRIED_EVENTS_BYTES, cutHeadBytes, FACT_TEXT_BYTES, cutTailBytes, EVENTS_PAGE_BYTES, jsonBytes, utf8Bytes } from './sizes.js';
 import { cutHead, cutTail, firstLine } from './text.js';
 import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
 
 /** Events kept in workflow state; older ones are in the transcript (read_output). */
 export const EVENT_RING_CAPACITY = 2000;
-/** The result's output is cut to this, so the RunResult fits the memo (DESIGN.md §4: ≤ 32 KB). */
+/** The result's output is cut to this many bytes, so the RunResult fits the memo (DESIGN.md §4: ≤ 32 KB). */
 export const RESULT_OUTPUT_LIMIT = 24_000;
 const MESSAGES_TAIL_LIMIT = RESULT_OUTPUT_LIMIT;
 const STDERR_TAIL_LIMIT = 4_000;
@@ -30,10 +31,13 @@ export interface AgentExit {
   signal: string | null;
 }
 
-/** The ledger as continue-as-new hands it to the run's next segment. */
+/**
+ * The ledger as continue-as-new hands it to the run's next segment. Its spec leaves out the input,
+ * which the workflow input carries already (a snapshot of release 0.1.0 has it).
+ */
 export interface LedgerSnapshot {
   status: RunStatus;
-  spec: RunSpec;
+  spec: Omit<RunSpec, 'input'> & { input?: RunSpec['input'] };
   launches: number;
   attempt: number;
   events: RunEvent[];
@@ -102,13 +106,26 @@ export class RunLedger {
     if (carried) this.restore(carried);
   }
 
-  snapshot(): LedgerSnapshot {
+  /**
+   * The ledger for the next segment, within CARRIED_BYTES together with `otherBytes` (the rest of
+   * what continue-as-new carries): the newest events get whatever room is left, up to
+   * CARRIED_EVENTS_BYTES; older ones are in the transcript.
+   */
+  snapshot(otherBytes = 0): LedgerSnapshot {
+    const { input: _input, ...spec } = this.spec;
+    const snapshot = this.snapshotWithout(spec);
+    const room = Math.min(CARRIED_EVENTS_BYTES, CARRIED_BYTES - otherBytes - jsonBytes(snapshot));
+    snapshot.events = this.log.tailWithin(EVENT_RING_CAPACITY, Math.max(0, room));
+    return snapshot;
+  }
+
+  private snapshotWithout(spec: LedgerSnapshot['spec']): LedgerSnapshot {
     return {
       status: this.status,
-      spec: this.spec,
+      spec,
       launches: this.launches,
       attempt: this.attempt,
-      events: this.log.tail(EVENT_RING_CAPACITY),
+      events: [],
       last_seq: this.log.lastSeq,
       offsets: { ...this.offsets },
       agent: this.agent,
@@ -123,7 +140,7 @@ export class RunLedger {
   }
 
   private restore(s: LedgerSnapshot): void {
-    Object.assign(this, { status: s.status, spec: s.spec, launches: s.launches, attempt: s.attempt, agent: s.agent, startedAt: s.started_at });
+    Object.assign(this, { status: s.status, spec: { ...s.spec, input: s.spec.input ?? this.input.spec.input }, launches: s.launches, attempt: s.attempt, agent: s.agent, startedAt: s.started_at });
     Object.assign(this, { error: s.error, publishedSession: s.published_session, offsets: { ...s.offsets } });
     this.messagesTail = s.messages_tail;
     this.stderrTail = s.stderr_tail;
@@ -173,7 +190,7 @@ export class RunLedger {
   }
 
   events(afterSeq: number, limit: number): RunEventsPage {
-    return { ...this.log.after(afterSeq, limit), status: this.status };
+    return { ...this.log.after(afterSeq, limit, EVENTS_PAGE_BYTES), status: this.status };
   }
 
   /** Decides the final status from how the agent ended, and builds the RunResult. */
@@ -184,14 +201,16 @@ export class RunLedger {
   }
 
   finish(status: RunStatus, now: Date, exitCode: number | null = null, error?: string): RunResult {
-    if (error) this.error = error;
+    // An error can quote what an agent or a validator said at any length: the memo and the
+    // result keep a bounded head.
+    if (error) this.error = cutHeadBytes(error, FACT_TEXT_BYTES);
     this.setStatus(status, now);
     const output = this.facts.output ?? this.messagesTail;
-    const outputLimit = this.facts.output !== null ? cutHead : cutTail;
+    const outputLimit = this.facts.output !== null ? cutHeadBytes : cutTailBytes;
     this.result = {
       status,
       output: outputLimit(output, RESULT_OUTPUT_LIMIT),
-      output_truncated: output.length > RESULT_OUTPUT_LIMIT,
+      output_truncated: utf8Bytes(output) > RESULT_OUTPUT_LIMIT,
       ...(this.structuredOutput !== undefined ? { structured_output: this.structuredOutput } : {}),
       session_id: this.facts.session_id,
       usage: this.facts.usage,
@@ -241,9 +260,9 @@ export class RunLedger {
   private noteEvent(type: EventType, data: Record<string, unknown>): void {
     if (type === 'agent_message' && typeof data.text === 'string') {
       this.lastMessage = cutHead(data.text, LAST_MESSAGE_LIMIT);
-      this.messagesTail = cutTail(this.messagesTail ? `${this.messagesTail}\n${data.text}` : data.text, MESSAGES_TAIL_LIMIT);
+      this.messagesTail = cutTailBytes(this.messagesTail ? `${this.messagesTail}\n${data.text}` : data.text, MESSAGES_TAIL_LIMIT);
     } else if (type === 'stderr' && typeof data.text === 'string') {
-      this.stderrTail = cutTail(this.stderrTail ? `${this.stderrTail}\n${data.text}` : data.text, STDERR_TAIL_LIMIT);
+      this.stderrTail = cutTailBytes(this.stderrTail ? `${this.stderrTail}\n${data.text}` : data.text, STDERR_TAIL_LIMIT);
     }
   }
 

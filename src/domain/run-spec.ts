@@ -79,6 +79,9 @@ export interface CarriedSegment {
   ledger: LedgerSnapshot;
   /** When timeout_seconds runs out (epoch ms), kept across segments. */
   deadline_ms: number | null;
-  /** The launch the agent is on: the next segment re-attaches to it. */
-  launch: { mode: LaunchMode; input: InputMessage };
+  /**
+   * The launch the agent is on: the next segment re-attaches to it. Without input, the launch's
+   * input is the run's own (spec.input), so it travels once.
+   */
+  launch: { mode: LaunchMode; input?: InputMessage };
 }

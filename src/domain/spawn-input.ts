@@ -5,6 +5,7 @@ import { backendConfigSchemas, type BackendConfig } from './backend-configs/inde
 import { messageFromPrompt, type InputMessage } from './input-message.js';
 import type { RunSpec } from './run-spec.js';
 import { sessionIdProblem } from './session-ids.js';
+import { messageSizeProblem, promptSizeProblem, specSizeProblems } from './start-sizes.js';
 import { headerValue, oneOf, strictObject } from './strict.js';
 import { NOTIFY_ON, type NotifySpec } from './notify.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES, type Backend } from './vocabulary.js';
@@ -22,8 +23,11 @@ const BACKEND_ONLY: Record<string, readonly Backend[]> = {
 
 const promptSchema = z
   .string()
-  .max(1_000_000, 'prompt is over 1,000,000 characters: put the material in a file under cwd and refer to it')
-  .refine((p) => p.trim() !== '', 'prompt is empty: say what the agent should do');
+  .refine((p) => p.trim() !== '', 'prompt is empty: say what the agent should do')
+  .superRefine((p, ctx) => {
+    const problem = promptSizeProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const partSchema = z.discriminatedUnion(
   'kind',
@@ -36,7 +40,7 @@ const partSchema = z.discriminatedUnion(
         file: strictObject(
           {
             uri: z.string().min(1).optional(),
-            bytes: z.string().max(1_000_000).optional(),
+            bytes: z.string().optional(),
             name: z.string().max(500).optional(),
             mimeType: z.string().max(200).optional(),
           },
@@ -55,12 +59,17 @@ export const inputMessageSchema = strictObject(
     parts: z.array(partSchema).min(1, 'input_message needs at least one part').max(100),
   },
   'input_message',
-).describe('The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}.');
+)
+  .superRefine((message, ctx) => {
+    const problem = messageSizeProblem(message as InputMessage);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}. At most 512 KiB of UTF-8 JSON in all: send large files by uri.');
 
 export const spawnRunShape = {
   prompt: promptSchema
     .optional()
-    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line. Give prompt or input_message.'),
+    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line. Give prompt or input_message. At most 512 KiB of UTF-8: put more in a file under cwd and refer to it.'),
   input_message: inputMessageSchema.optional(),
   backend: oneOf(BACKENDS, 'backend').describe(
     'Which agent runs: "claude_code" (the claude CLI), "codex" (the codex CLI), "remote_a2a" (a remote A2A agent at backend_config.agent_url) or "command" (any program, given in backend_config.command).',
@@ -82,9 +91,8 @@ export const spawnRunShape = {
   profile: z
     .string()
     .min(1)
-    .max(100_000)
     .optional()
-    .describe('Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root. claude_code and codex.'),
+    .describe('Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root; at most 128 KiB of UTF-8. claude_code and codex.'),
   output_schema: z
     .record(z.string(), z.unknown())
     .optional()
@@ -168,6 +176,10 @@ export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
   }
   if (args.backend === 'claude_code' && (args.backend_config as { fork_session?: unknown } | undefined)?.fork_session === true && args.session_mode !== 'resume') {
     ctx.addIssue({ code: 'custom', path: ['backend_config', 'fork_session'], message: 'fork_session forks the session being resumed: add session_mode "resume" and session_id' });
+  }
+  const inline = args.profile !== undefined && !(args.profile.startsWith('/') && !args.profile.includes('\n')) ? args.profile : null;
+  for (const message of specSizeProblems({ profile_text: inline, output_schema: args.output_schema ?? null, backend_config: args.backend_config ?? null, metadata: args.metadata ?? {} })) {
+    ctx.addIssue({ code: 'custom', path: [message.slice(0, message.indexOf(' '))], message });
   }
   const config = backendConfigSchemas[args.backend].safeParse(args.backend_config ?? {});
   if (!config.success) {

@@ -11,7 +11,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { RunLedger, type AgentExit } from '../domain/run-ledger.js';
-import type { RunWorkflowInput } from '../domain/run-spec.js';
+import type { CarriedSegment, RunWorkflowInput } from '../domain/run-spec.js';
+import { jsonBytes } from '../domain/sizes.js';
 import type { RunResult } from '../domain/run-view.js';
 import { AgentStopper } from './agent-stopper.js';
 import { answerUpdate, cancelSignal, eventBatchSignal, eventsQuery, grantSignal, segmentQuery, statusQuery } from './messages.js';
@@ -20,6 +21,7 @@ import { publishProgress, publishSession, publishStatus } from './run-publish.js
 import { RunInbox, runTurns } from './run-turns.js';
 import type { LaunchRequest } from './supervise-agent.js';
 
+/** Events one query answer holds at most; EVENTS_PAGE_BYTES bounds its size too. */
 const MAX_EVENTS_PER_QUERY = 1000;
 /** Event batches one segment takes before it asks its activity to hand over (DESIGN.md §4). */
 const BATCHES_PER_SEGMENT = 1000;
@@ -97,7 +99,9 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
       timer = startTimeout(deadline, () =>
         requestStop({ status: 'timed_out', reason: `timed out after ${input.spec.timeout_seconds} s (timeout_seconds)` }),
       );
-      const first: LaunchRequest = carried ? { ...carried.launch, continuing: true } : { mode: 'launch', input: ledger.spec.input };
+      const first: LaunchRequest = carried
+        ? { mode: carried.launch.mode, input: carried.launch.input ?? ledger.spec.input, continuing: true }
+        : { mode: 'launch', input: ledger.spec.input };
       const outcome = await runTurns(input, ledger, inbox, first);
       if (outcome.kind === 'exited') exit = outcome.exit;
       else handOver = outcome.launch;
@@ -111,12 +115,19 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
   if (handOver && !stop && failure === null) {
     // The agent goes on; the next segment re-attaches to it with this run's state.
     await condition(allHandlersFinished);
-    return continueAsNew<typeof agentRun>({
-      ...fixed,
-      carried: { ledger: ledger.snapshot(), deadline_ms: deadline, launch: handOver },
-    });
+    return continueAsNew<typeof agentRun>(carryOver(fixed, ledger, deadline, handOver));
   }
   return CancellationScope.nonCancellable(() => finishRun({ input, ledger, stop, failure, exit, stopper, root }));
+}
+
+/**
+ * What the next segment gets: the fixed input, the ledger, and the launch, with the run's input
+ * once (the launch's input only when it is an answer); the events fill what CARRIED_BYTES leaves.
+ */
+function carryOver(fixed: Omit<RunWorkflowInput, 'carried'>, ledger: RunLedger, deadline: number | null, handOver: LaunchRequest): RunWorkflowInput {
+  const launch: CarriedSegment['launch'] = handOver.input === ledger.spec.input ? { mode: handOver.mode } : { mode: handOver.mode, input: handOver.input };
+  const others = jsonBytes({ ...fixed, carried: { deadline_ms: deadline, launch } });
+  return { ...fixed, carried: { ledger: ledger.snapshot(others), deadline_ms: deadline, launch } };
 }
 
 function startTimeout(deadline: number | null, onTimeout: () => void): CancellationScope {

@@ -116,7 +116,7 @@ describe.concurrent('agents that misbehave', () => {
     const big = messages.find((m) => m.startsWith('yyyy'));
     expect(big, `the big line has an event; events: ${JSON.stringify(events.map((e) => [e.seq, e.type, JSON.stringify(e.data).slice(0, 60)]))}`).toBeDefined();
     expect(big!.length).toBeLessThanOrEqual(4096);
-    expect(big).toMatch(new RegExp(`^y+…\\[truncated, original ${BIG_LINE_BYTES} chars\\]$`));
+    expect(big).toMatch(new RegExp(`^y+…\\[truncated, original ${BIG_LINE_BYTES} bytes\\]$`));
     expect(messages).toContain('after the big line');
     // A big line is not a lost worker.
     expect(run.attempt).toBe(1);

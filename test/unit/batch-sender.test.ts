@@ -90,4 +90,24 @@ describe('BatchSender', () => {
     sender.add(group(1));
     await expect(sender.flush()).rejects.toThrow('gone');
   });
+
+  it('treats a size refusal as permanent for that batch: its lines go again trimmed, one a signal, and every offset gets through', async () => {
+    const sent: EventBatch[] = [];
+    const trims: number[] = [];
+    const sender = new BatchSender({
+      attempt: 1,
+      send: async (b) => {
+        if (Buffer.byteLength(JSON.stringify(b)) > 20_000) throw new Error('Failed to signal Workflow: 3 INVALID_ARGUMENT: Blob data size exceeds limit.');
+        sent.push(b);
+      },
+      onTrimmed: (_err, level) => void trims.push(level),
+    });
+    sender.add({ stream: 'stdout', end: 1, events: [{ ts: 't', type: 'tool_started', data: { input: { content: 'é'.repeat(50_000) } } }], facts: { output: 'x'.repeat(30_000) } });
+    sender.add(group(2));
+    await sender.flush();
+    expect(trims).toEqual([1]);
+    expect(sent.flatMap((b) => b.groups.map((g) => g.end))).toEqual([1, 2]);
+    expect(Buffer.byteLength(JSON.stringify(sent[0]))).toBeLessThanOrEqual(20_000);
+    expect(sender.lastFailure).toBeNull();
+  });
 });
