@@ -260,9 +260,12 @@ export class RunLedger {
   private noteEvent(type: EventType, data: Record<string, unknown>): void {
     if (type === 'agent_message' && typeof data.text === 'string') {
       this.lastMessage = cutHead(data.text, LAST_MESSAGE_LIMIT);
-      this.messagesTail = cutTailBytes(this.messagesTail ? `${this.messagesTail}\n${data.text}` : data.text, MESSAGES_TAIL_LIMIT);
+      // Cut by characters here, on every message: cheap, and at most 3 bytes a character. The
+      // result is cut by bytes once, at the end (finish); counting bytes of the whole tail on
+      // every event made a chatty run's workflow (and each replay of it) many times slower.
+      this.messagesTail = cutTail(this.messagesTail ? `${this.messagesTail}\n${data.text}` : data.text, MESSAGES_TAIL_LIMIT);
     } else if (type === 'stderr' && typeof data.text === 'string') {
-      this.stderrTail = cutTailBytes(this.stderrTail ? `${this.stderrTail}\n${data.text}` : data.text, STDERR_TAIL_LIMIT);
+      this.stderrTail = cutTail(this.stderrTail ? `${this.stderrTail}\n${data.text}` : data.text, STDERR_TAIL_LIMIT);
     }
   }
 

@@ -56,6 +56,11 @@ export const METADATA_BYTES = 16 * 1024;
  */
 export const RUN_START_BYTES = 768 * 1024;
 
+/** Printable ASCII but `"` and `\`: each is one byte in a JSON string (a native regex test is far cheaper than counting). */
+const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** ASCII: one byte a character in UTF-8. */
+const ASCII_TEXT = /^[\x00-\x7f]*$/;
+
 /** Bytes of one UTF-16 code unit (or pair) inside a JSON string, as JSON.stringify writes it. */
 function jsonCharBytes(s: string, i: number): [bytes: number, units: number] {
   const c = s.charCodeAt(i);
@@ -73,6 +78,7 @@ function jsonCharBytes(s: string, i: number): [bytes: number, units: number] {
 
 /** UTF-8 bytes of text (lone surrogates count as the 3 bytes of U+FFFD an encoder writes). */
 export function utf8Bytes(text: string): number {
+  if (ASCII_TEXT.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -160,6 +166,7 @@ export function cutHeadBytes(text: string, maxBytes: number): string {
 }
 
 function jsonStringBytes(text: string): number {
+  if (PLAIN_JSON_TEXT.test(text)) return text.length + 2;
   let bytes = 2;
   for (let i = 0; i < text.length; ) {
     const [b, units] = jsonCharBytes(text, i);
