@@ -112,15 +112,19 @@ export function cutJsonString(text: string, maxJson: number): string {
   const full = jsonStringBytes(text);
   if (full <= maxJson) return text;
   const marker = byteMarker(utf8Bytes(text));
-  let room = maxJson - 2 - utf8Bytes(marker);
+  return text.slice(0, headEnd(text, maxJson - 2 - utf8Bytes(marker), jsonCharBytes)) + marker;
+}
+
+/** Where the head of `text` that fits in `room` bytes ends, counting each character with `charBytes`. */
+function headEnd(text: string, room: number, charBytes: (s: string, i: number) => [bytes: number, units: number]): number {
   let end = 0;
   while (end < text.length) {
-    const [bytes, units] = jsonCharBytes(text, end);
+    const [bytes, units] = charBytes(text, end);
     if (bytes > room) break;
     room -= bytes;
     end += units;
   }
-  return text.slice(0, end) + marker;
+  return end;
 }
 
 /** UTF-8 bytes of the code point at `i` (a pair counts once, at its high half), and its UTF-16 units. */
@@ -154,15 +158,7 @@ export function cutHeadBytes(text: string, maxBytes: number): string {
   const total = utf8Bytes(text);
   if (total <= maxBytes) return text;
   const marker = byteMarker(total);
-  let room = maxBytes - utf8Bytes(marker);
-  let end = 0;
-  while (end < text.length) {
-    const [bytes, units] = utf8At(text, end);
-    if (bytes > room) break;
-    room -= bytes;
-    end += units;
-  }
-  return text.slice(0, end) + marker;
+  return text.slice(0, headEnd(text, maxBytes - utf8Bytes(marker), utf8At)) + marker;
 }
 
 function jsonStringBytes(text: string): number {

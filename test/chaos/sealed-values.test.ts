@@ -36,17 +36,15 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
+/** A quick command run that notifies as `notify` says. */
+function spawnNotifying(notify: Record<string, unknown>): Promise<{ run_id: string }> {
+  return callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'notify', backend: 'command', cwd: env.workDir, backend_config: fakeAgent('--lines', '1'), ...notify });
+}
+
 /** A run that notifies with SECRET in a header; returns the header as its history holds it. */
 async function sealedHeaderOfARun(): Promise<{ runId: string; sealed: string }> {
   const seen = receiver.requests.length;
-  const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
-    prompt: 'notify',
-    backend: 'command',
-    cwd: env.workDir,
-    backend_config: fakeAgent('--lines', '1'),
-    notify_url: receiver.url,
-    notify_headers: { 'X-Token': SECRET },
-  });
+  const { run_id } = await spawnNotifying({ notify_url: receiver.url, notify_headers: { 'X-Token': SECRET } });
   await waitFor(() => receiver.requests.slice(seen).some((r) => r.headers['x-token'] === SECRET), { what: `the notification of ${run_id}` });
   const sealed = /baton-sealed:v\d+:[A-Za-z0-9_-]+/.exec(await historyText(temporal, run_id))?.[0];
   expect(sealed, `a sealed value in the history of ${run_id}`).toBeDefined();
@@ -166,13 +164,7 @@ describe('sealed values', () => {
   it('a token in notify_url\'s path reaches the receiver but stays out of history, which shows only the host', async () => {
     const token = `path-${randomBytes(12).toString('hex')}`;
     const seen = receiver.requests.length;
-    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
-      prompt: 'notify',
-      backend: 'command',
-      cwd: env.workDir,
-      backend_config: fakeAgent('--lines', '1'),
-      notify_url: `${receiver.url}/${token}?key=${token}`,
-    });
+    const { run_id } = await spawnNotifying({ notify_url: `${receiver.url}/${token}?key=${token}` });
     await waitFor(() => receiver.requests.slice(seen).some((r) => r.path.includes(token)), { what: `the notification of ${run_id}` });
     const webhook = await temporal.workflow.getHandle(webhookWorkflowId(run_id)).describe();
     expect(JSON.stringify(webhook.memo)).toContain(`127.0.0.1:${receiver.port}`);
