@@ -1,18 +1,24 @@
 // Before a worker launches an agent it checks the spec it was handed, since a workflow's input
 // is whatever the starter put there: anyone who can reach Temporal can start an agentRun. A spec
-// launches only when a holder of Baton's key made it (its MAC, src/secrets/launch-mac.ts) and when
-// it still passes every check spawn_run makes (schema, backend options, allowed roots): a
-// directory may have become a symlink out of the roots since the run, or its schedule, was made.
+// launches only when a holder of Baton's key made it for this very workflow (its MAC,
+// src/secrets/launch-mac.ts) and when it still passes every check spawn_run makes (schema,
+// backend options, allowed roots): a directory may have become a symlink out of the roots since
+// the run, or its schedule, was made. An answer to a remote agent is checked the same way.
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import type { InputMessage } from '../domain/input-message.js';
 import type { PipelineInput } from '../domain/pipeline.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { recheckRunSpec } from '../client/run-request.js';
 import { readWorkflowInput } from '../client/run-input.js';
 import { errorText } from '../error-text.js';
-import { launchAuthority } from '../secrets/launch-mac.js';
+import { answerAuthority, answerMessage, canonical, launchAuthority, type SignedAnswer } from '../secrets/launch-mac.js';
 import { LaunchError } from './launch-error.js';
+
+/** Marker files in the data dir: when the first worker of a release ran on it. */
+export const SIGNING_MARKER = 'launch-signing-since';
+export const BINDING_MARKER = 'launch-binding-since';
 
 export interface LaunchGuardDeps {
   client: Client;
@@ -22,59 +28,128 @@ export interface LaunchGuardDeps {
   worktreesDir: string;
   /** Work that began before this time may launch unsigned specs (release 0.1.0 made no MACs). */
   signingSince: Date;
+  /**
+   * Work that began before this time may launch v1 MACs, which name no workflow id, and unsigned
+   * answers (release 0.2.0 made both).
+   */
+  bindingSince: Date;
 }
 
 export interface LaunchTarget {
   workflowId: string;
   runId: string | undefined;
   spec: RunSpec;
+  /** What this launch sends the agent: the spec's own input, or an answer (continue_run). */
+  input: SignedAnswer;
 }
 
-/** Throws LaunchError (the run fails, saying why) unless the spec may launch an agent on this host; returns the real cwd to launch in. */
-export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): Promise<string> {
+export interface CheckedLaunch {
+  /** The real cwd to launch in. */
+  cwd: string;
+  /** The input to send, without its MAC. */
+  input: InputMessage;
+}
+
+/** Throws LaunchError (the run fails, saying why) unless the spec and input may launch an agent on this host. */
+export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): Promise<CheckedLaunch> {
   const { spec } = target;
   const authority = launchAuthority(spec, deps.secretKey);
   const refuse = (why: string) => new LaunchError(`run ${target.workflowId} was not started by Baton, so no agent is launched for it: ${why}`);
   const roots = [...deps.allowedRoots];
+  let described: Described | null = null;
+  const execution = async () => (described ??= await describeChain(deps.client, target.workflowId, target.runId));
+  const old = async (since: Date) => beganBefore(deps, await execution(), since);
   switch (authority.scope) {
     case 'run':
+      if (!authority.madeFor(target.workflowId)) {
+        throw refuse(
+          `its spec does not carry a valid MAC of this BATON_SECRET_KEY for this run (made for another run id and replayed under this one, changed since it was made, forged, or made with another key)`,
+        );
+      }
       break;
+    case 'schedule': {
+      const firedBy = scheduledBy(await execution());
+      if (firedBy !== authority.schedule_id) {
+        throw refuse(`its spec was made for the runs of schedule ${authority.schedule_id}, but ${firedBy ? `schedule ${firedBy} fired this run` : 'no schedule fired this run'}`);
+      }
+      break;
+    }
     case 'forged':
       throw refuse('its spec does not carry a valid MAC of this BATON_SECRET_KEY (forged, changed since it was made, or made with another key)');
     case 'pipeline': {
-      const parent = (await deps.client.workflow.getHandle(target.workflowId, target.runId).describe()).parentExecution;
+      const parent = (await execution()).current.parentExecution;
       const pipeline = parent?.workflowId === authority.pipeline_id ? await readWorkflowInput<PipelineInput>(deps.client, parent.workflowId, parent.runId ?? undefined) : null;
       if (spec.parent !== authority.pipeline_id || !pipeline || pipeline.pipeline_id !== authority.pipeline_id || !authority.holdsForGoal(pipeline.goal)) {
         throw refuse(`its spec is a step of pipeline ${authority.pipeline_id}, but the run is not a child of that pipeline`);
       }
+      if (authority.version === 'v1' && !(await old(deps.bindingSince))) throw refuse(unboundWhy(deps.bindingSince));
       roots.push(path.join(deps.worktreesDir, authority.pipeline_id));
       break;
     }
+    case 'unbound':
+      if (!(await old(deps.bindingSince))) throw refuse(unboundWhy(deps.bindingSince));
+      break;
     case 'unsigned':
-      if (!(await beganBefore(deps, target, deps.signingSince))) {
+      if (!(await old(deps.signingSince))) {
         throw refuse(`its spec carries no MAC; only work begun before ${deps.signingSince.toISOString()} (by a release that signed nothing) may still launch without one`);
       }
       break;
   }
+  const input = answerMessage(target.input);
+  // The spec's own input is covered by its MAC; anything else is an answer, which needs its own.
+  if (canonical(target.input) !== canonical(spec.input)) {
+    const answer = answerAuthority(target.workflowId, target.input, deps.secretKey);
+    if (answer === 'forged' || (answer === 'unsigned' && !(await old(deps.bindingSince)))) {
+      throw new LaunchError(
+        `run ${target.workflowId} was sent an answer that Baton did not send (${answer === 'forged' ? 'its MAC does not hold for this run and message' : 'it carries no MAC'}), so no agent is launched with it: answer through continue_run`,
+      );
+    }
+  }
   try {
-    return await recheckRunSpec(spec, roots);
+    return { cwd: await recheckRunSpec(spec, roots), input };
   } catch (err) {
     throw new LaunchError(`run ${target.workflowId} cannot launch its agent: ${errorText(err)}`);
   }
 }
 
+function unboundWhy(since: Date): string {
+  return `its spec carries a MAC of release 0.2.0, which names no run; only work begun before ${since.toISOString()} may still launch with one`;
+}
+
+interface Described {
+  current: WorkflowExecutionDescription;
+  /** The first run of its chain (continue-as-new keeps the workflow id, not the run). */
+  first: WorkflowExecutionDescription;
+}
+
+async function describeChain(client: Client, workflowId: string, runId: string | undefined): Promise<Described> {
+  const current = await client.workflow.getHandle(workflowId, runId).describe();
+  const firstRunId = current.raw.workflowExecutionInfo?.firstRunId;
+  if (!firstRunId || firstRunId === current.runId) return { current, first: current };
+  const first = await client.workflow.getHandle(workflowId, firstRunId).describe().catch(() => current);
+  return { current, first };
+}
+
+/** The schedule that fired this run: `TemporalScheduledById`, which only the Temporal server sets. */
+function scheduledBy({ current, first }: Described): string | null {
+  for (const execution of [current, first]) {
+    const id = execution.searchAttributes?.TemporalScheduledById?.[0];
+    if (typeof id === 'string') return id;
+  }
+  return null;
+}
+
 /**
- * Whether the work this run belongs to began before `since`: the run itself, the pipeline whose
- * step it is, or the schedule that fired it (made, and last changed, before then). Start and creation times are the server's, so a
- * forged start cannot date itself back.
+ * Whether the work this run belongs to began before `since`: the run itself (the first run of its
+ * chain), the pipeline whose step it is, or the schedule that fired it (made, and last changed,
+ * before then). Start and creation times are the server's, so a forged start cannot date itself back.
  */
-async function beganBefore(deps: LaunchGuardDeps, target: LaunchTarget, since: Date): Promise<boolean> {
-  const description = await deps.client.workflow.getHandle(target.workflowId, target.runId).describe();
-  if (description.startTime < since) return true;
-  const parent = description.parentExecution;
+async function beganBefore(deps: LaunchGuardDeps, described: Described, since: Date): Promise<boolean> {
+  if (described.first.startTime < since) return true;
+  const parent = described.current.parentExecution;
   if (parent?.workflowId && (await deps.client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined).describe()).startTime < since) return true;
-  const scheduleId = description.searchAttributes?.TemporalScheduledById?.[0];
-  if (typeof scheduleId === 'string') {
+  const scheduleId = scheduledBy(described);
+  if (scheduleId) {
     const schedule = await deps.client.schedule.getHandle(scheduleId).describe().catch(() => null);
     // An old schedule whose action someone changed since is not the old release's work any more.
     const { createdAt, lastUpdatedAt } = schedule?.info ?? {};
@@ -83,9 +158,9 @@ async function beganBefore(deps: LaunchGuardDeps, target: LaunchTarget, since: D
   return false;
 }
 
-/** The time this data dir's workers began signing-aware launches: written once, by the first such worker. */
-export async function loadSigningSince(dataDir: string): Promise<Date> {
-  const file = path.join(dataDir, 'launch-signing-since');
+/** When the first worker of a release ran on this data dir (the marker `name`): written once, by that worker. */
+export async function loadMarkerTime(dataDir: string, name: string): Promise<Date> {
+  const file = path.join(dataDir, name);
   const read = async () => {
     const text = await readFile(file, 'utf8').catch(() => null);
     const time = text ? new Date(text.trim()) : null;

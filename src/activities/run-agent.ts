@@ -113,8 +113,9 @@ async function findOrLaunch(
   try {
     // Who made this spec, and Baton's own checks again; then the files it names.
     const execution = Context.current().info.workflowExecution;
-    const cwd = await checkLaunch(deps, { workflowId: execution?.workflowId ?? request.run_id, runId: execution?.runId, spec: request.spec });
-    const input = await checkLaunchPaths(request.spec, request.input, deps.allowedRoots);
+    const checked = await checkLaunch(deps, { workflowId: execution?.workflowId ?? request.run_id, runId: execution?.runId, spec: request.spec, input: request.input });
+    const cwd = checked.cwd;
+    const input = await checkLaunchPaths(request.spec, checked.input, deps.allowedRoots);
     const plan = await backends[request.spec.backend].plan({
       run_id: request.run_id,
       spec: request.spec,

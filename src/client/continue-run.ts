@@ -6,6 +6,7 @@ import type { RunSpec } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
 import { spawnRunInputSchema, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
+import { signAnswer } from '../secrets/launch-mac.js';
 import { answerUpdate } from '../workflows/messages.js';
 import { checkFileParts } from './cwd.js';
 import { InputError } from './errors.js';
@@ -34,7 +35,10 @@ export async function continueRun(runs: RunsClient, args: ContinueArgs): Promise
   const message = args.input_message ?? { role: 'user' as const, parts: [{ kind: 'text' as const, text: args.prompt ?? '' }] };
   if (args.input_message) checkFileParts('input_message', args.input_message, runs.options.allowedRoots);
   if (parent.status === 'input_required' || parent.status === 'auth_required') {
-    const view = await runs.client.workflow.getHandle(args.run_id).executeUpdate(answerUpdate, { args: [message] });
+    // The workflow hands the answer unchanged to the agent's next launch; its MAC lets the worker
+    // tell it from an answer sent straight through Temporal.
+    const answer: InputMessage = signAnswer(args.run_id, message, runs.options.secretKey);
+    const view = await runs.client.workflow.getHandle(args.run_id).executeUpdate(answerUpdate, { args: [answer] });
     return { run_id: args.run_id, parent_run_id: args.run_id, how: 'answered', view };
   }
   if (!isFinalStatus(parent.status)) {

@@ -77,7 +77,7 @@ async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, c
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((i) => `${[role, ...i.path.map(String)].join('.')}: ${i.message}`).join('; '));
   }
-  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey, sealScope: pipelineId }, parsed.data);
+  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey, sealScope: pipelineId, binding: { run: pipelineId } }, parsed.data);
   const { input: _input, role: _role, output_schema: _schema, parent: _parent, channel: _channel, ...roleSettings } = spec;
   return signRoleSpec(roleSettings, { pipeline_id: pipelineId, goal: args.goal }, runs.options.secretKey);
 }

@@ -8,7 +8,7 @@ import type { RunSpec } from '../domain/run-spec.js';
 import { inputOf, spawnArgsOfSpec, spawnRunInputSchema, toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { urlHost } from '../domain/webhook.js';
 import { compileSchema } from '../json-schema.js';
-import { signRunSpec } from '../secrets/launch-mac.js';
+import { signRunSpec, type RunBinding } from '../secrets/launch-mac.js';
 import { isSealed, seal, sealRecord, sealScopesOf, unseal, unsealRecord } from '../secrets/seal.js';
 import { checkAddDirs, checkCwd, checkFileParts, resolveProfile } from './cwd.js';
 import { InputError } from './errors.js';
@@ -20,6 +20,8 @@ export interface RunRequestContext {
   secretKey: Buffer;
   /** What the secrets are sealed for: the run's id, or the schedule or pipeline that will start it. */
   sealScope: string;
+  /** What the spec's launch MAC is bound to: the run's workflow id, or the schedule that fires it. */
+  binding: RunBinding;
 }
 
 export async function resolveRunSpec(
@@ -34,7 +36,7 @@ export async function resolveRunSpec(
   if (args.output_schema) checkOutputSchema(args.output_schema);
   if (args.session_mode === 'resume' && args.session_id) await checkSessionBackend(ctx.client, args.session_id, args.backend);
   const spec = toRunSpec(args, { cwd, profileText, backendConfig, parent: extra.parent ?? null, sessionCostBaseline: extra.sessionCostBaseline ?? null });
-  return signRunSpec(spec, ctx.secretKey);
+  return signRunSpec(spec, ctx.secretKey, ctx.binding);
 }
 
 /**

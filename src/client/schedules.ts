@@ -88,7 +88,7 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     }
   }
   if (args.after_schedule_id) await requireSchedule(client, args.after_schedule_id);
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: scheduleId }, spawnArgsOf(args));
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: scheduleId, binding: { schedule: scheduleId } }, spawnArgsOf(args));
   const run: RunWorkflowInput = {
     run_id: scheduledRunIdPrefix(scheduleId),
     created_at: now.toISOString(),

@@ -42,7 +42,7 @@ export async function startRun(
     const existing = await existingRun(client, runId, argsHash, key);
     if (existing) return existing;
   }
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: runId }, args, extra);
+  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: runId, binding: { run: runId } }, args, extra);
   const input: RunWorkflowInput = {
     run_id: runId,
     created_at: new Date().toISOString(),

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/git-worktrees.js';
 import { sweepOrphans, type SweepDeps } from '../activities/orphan-sweep.js';
-import { loadSigningSince } from '../activities/launch-guard.js';
+import { BINDING_MARKER, SIGNING_MARKER, loadMarkerTime } from '../activities/launch-guard.js';
 import { removeCgroup, setUpRunCgroups, type ProcessTracking } from '../activities/run-cgroups.js';
 import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
@@ -78,7 +78,8 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     agentEnvDeny: config.agentEnvDeny,
     allowedRoots: config.allowedRoots,
     worktreesDir: path.join(config.dataDir, 'worktrees'),
-    signingSince: await loadSigningSince(config.dataDir),
+    signingSince: await loadMarkerTime(config.dataDir, SIGNING_MARKER),
+    bindingSince: await loadMarkerTime(config.dataDir, BINDING_MARKER),
   });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s

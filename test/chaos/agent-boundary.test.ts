@@ -208,7 +208,7 @@ describe('files a caller names in input_message', () => {
     ];
     for (const spec of forgeries) {
       const forgedId = `run_forged_${randomBytes(6).toString('hex')}`;
-      await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: genuine.task_queue, args: [{ ...genuine, run_id: forgedId, spec: signRunSpec(spec, key) }] });
+      await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: genuine.task_queue, args: [{ ...genuine, run_id: forgedId, spec: signRunSpec(spec, key, { run: forgedId }) }] });
       const run = await waitDone(forgedId);
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(/launch (the|its) agent/);
