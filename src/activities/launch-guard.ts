@@ -68,9 +68,11 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
       }
       break;
     case 'schedule': {
-      const firedBy = scheduledBy(await execution());
-      if (firedBy !== authority.schedule_id) {
-        throw refuse(`its spec was made for the runs of schedule ${authority.schedule_id}, but ${firedBy ? `schedule ${firedBy} fired this run` : 'no schedule fired this run'}`);
+      const by = await firedBy(deps.client, await execution());
+      if (by !== authority.schedule_id) {
+        throw refuse(
+          `its spec was made for the runs of schedule ${authority.schedule_id}, but ${by ? `schedule ${by} fired this run` : 'no schedule fired this run (or the schedule is gone and can no longer vouch for it)'}`,
+        );
       }
       break;
     }
@@ -130,13 +132,27 @@ async function describeChain(client: Client, workflowId: string, runId: string |
   return { current, first };
 }
 
-/** The schedule that fired this run: `TemporalScheduledById`, which only the Temporal server sets. */
-function scheduledBy({ current, first }: Described): string | null {
-  for (const execution of [current, first]) {
-    const id = execution.searchAttributes?.TemporalScheduledById?.[0];
-    if (typeof id === 'string') return id;
+/** How long the guard waits for a schedule to record a run it just started. */
+const SCHEDULE_RECORD_WAIT_MS = 3000;
+
+/**
+ * The schedule that fired this run, as that schedule records it (its running and recent actions
+ * name the run's workflow id and the first run of its chain). `TemporalScheduledById` says which
+ * schedule to ask, but is no proof by itself: a raw start may set it.
+ */
+async function firedBy(client: Client, { current, first }: Described): Promise<string | null> {
+  const named = [current, first].map((e) => e.searchAttributes?.TemporalScheduledById?.[0]).find((id) => typeof id === 'string');
+  if (typeof named !== 'string') return null;
+  const deadline = Date.now() + SCHEDULE_RECORD_WAIT_MS;
+  for (;;) {
+    const schedule = await client.schedule.getHandle(named).describe().catch(() => null);
+    if (!schedule) return null;
+    const actions = [...schedule.info.runningActions, ...schedule.info.recentActions.map((r) => r.action)];
+    if (actions.some((a) => a.workflow.workflowId === current.workflowId && a.workflow.firstExecutionRunId === first.runId)) return named;
+    // The schedule records a run just after it starts it.
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return null;
 }
 
 /**
@@ -148,7 +164,7 @@ async function beganBefore(deps: LaunchGuardDeps, described: Described, since: D
   if (described.first.startTime < since) return true;
   const parent = described.current.parentExecution;
   if (parent?.workflowId && (await deps.client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined).describe()).startTime < since) return true;
-  const scheduleId = scheduledBy(described);
+  const scheduleId = await firedBy(deps.client, described);
   if (scheduleId) {
     const schedule = await deps.client.schedule.getHandle(scheduleId).describe().catch(() => null);
     // An old schedule whose action someone changed since is not the old release's work any more.

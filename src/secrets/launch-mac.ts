@@ -12,8 +12,9 @@
 //   that id). Everything is covered but the session of a channel turn, which the channel fills
 //   in when it grants the turn.
 // - schedule: a schedule's runs, whose ids the schedule makes at each fire (`<its workflowId>-<time>`):
-//   bound to the schedule's id, which the worker matches against the `TemporalScheduledById` search
-//   attribute that the Temporal server sets (callers cannot).
+//   bound to the schedule's id. The worker holds it only for a run that schedule records among its
+//   running or recent actions (`TemporalScheduledById` says which schedule to ask; a raw start can
+//   set that search attribute too, so it is not proof by itself).
 // - pipeline: a role of one pipeline. The pipeline makes each step's prompt, cwd (a worktree),
 //   role and output schema itself, so those are left out; the MAC names the pipeline and covers
 //   its goal, and holds only for a child workflow of a pipeline with that id and that goal.

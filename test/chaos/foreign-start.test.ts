@@ -1,8 +1,9 @@
 // Work that did not come from Baton, started straight through Temporal: anyone who reaches the
 // server (a local process with a raw @temporalio/client, or a web page through the dev server's
-// HTTP API) can start an agentRun with whatever spec it likes. The worker must launch nothing that
-// a holder of Baton's key did not make, and nothing that Baton's own checks refuse now, even when
-// they passed when the work was made: a schedule's cwd swapped for a symlink out of the roots.
+// HTTP API) can start an agentRun with whatever spec it likes, a spec Baton signed read from
+// history among them. The worker must launch nothing that a holder of Baton's key did not make
+// for that very workflow, and nothing that Baton's own checks refuse now, even when they passed
+// when the work was made: a schedule's cwd swapped for a symlink out of the roots.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -12,11 +13,11 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRunInput } from '../../src/client/run-input.js';
 import type { RunSpec, RunWorkflowInput } from '../../src/domain/run-spec.js';
-import { commandSpec } from '../helpers/run-spec.js';
+import { commandSpec, v1LaunchMac } from '../helpers/run-spec.js';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
-import { temporalClient } from '../helpers/temporal.js';
+import { secretKeyOf, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 let env: TestEnv;
@@ -44,6 +45,24 @@ afterAll(async () => {
 /** A command that leaves a file behind: proof that it ran. */
 function touch(file: string): string[] {
   return [process.execPath, '-e', `require('node:fs').writeFileSync(${JSON.stringify(file)}, 'ran')`];
+}
+
+/** A command that leaves a file named after the run it ran for (BATON_RUN_ID, its workflow id). */
+function touchRunFile(dir: string): string[] {
+  return [process.execPath, '-e', `require('node:fs').writeFileSync(require('node:path').join(${JSON.stringify(dir)}, process.env.BATON_RUN_ID), 'ran')`];
+}
+
+/** Starts a workflow with a copy of a real run's input, unchanged. */
+async function replay(workflowId: string, input: RunWorkflowInput, extra: object = {}): Promise<void> {
+  await temporal.workflow.start('agentRun', { workflowId, taskQueue: input.task_queue, args: [input], ...extra });
+}
+
+async function expectRefused(runId: string, ranDir: string, why: RegExp): Promise<void> {
+  const view = await finished(runId);
+  expect(view.status).toBe('failed');
+  expect(view.error).toMatch(/was not started by Baton/);
+  expect(view.error).toMatch(why);
+  expect(existsSync(path.join(ranDir, runId))).toBe(false);
 }
 
 function forgedSpec(cwd: string, command: string[]): RunSpec {
@@ -86,7 +105,7 @@ describe('a spec forged through a raw Temporal client', () => {
     expect(existsSync(legit)).toBe(true);
 
     const signed = (await readRunInput(temporal, started.run_id)).spec;
-    expect(signed.launch_mac).toMatch(/^v1\.run\./);
+    expect(signed.launch_mac).toMatch(/^v2\.run\./);
     const marker = path.join(outside, 'changed-ran');
     const runId = `run_forged_changed_${Date.now()}`;
     await startForged(runId, { ...signed, backend_config: { command: touch(marker), env: {} } });
@@ -105,6 +124,74 @@ describe('a spec forged through a raw Temporal client', () => {
     const view = await finished(runId);
     expect(view.status).toBe('failed');
     expect(view.error).toMatch(/does not carry a valid MAC/);
+  });
+});
+
+describe('a spec Baton signed, read from history and started again unchanged', () => {
+  it('launches nothing under a new id, nor with a 0.2.0 MAC (bound to no id) on work begun now; the run it was made for ran', { timeout: 120_000 }, async () => {
+    const ran = await mkdtemp(path.join(env.workDir, 'ran-'));
+    const started = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: { command: touchRunFile(ran) } });
+    expect((await finished(started.run_id)).status).toBe('completed');
+    expect(existsSync(path.join(ran, started.run_id))).toBe(true);
+    const genuine = await readRunInput(temporal, started.run_id);
+    expect(genuine.spec.launch_mac).toMatch(/^v2\.run\./);
+
+    const replayed = `run_replayed_${Date.now()}`;
+    await replay(replayed, genuine);
+    await expectRefused(replayed, ran, /does not carry a valid MAC .* for this run \(made for another run id/);
+
+    const { launch_mac: _mac, ...unsigned } = genuine.spec;
+    const v1 = `v1.run.${v1LaunchMac('run', unsigned, await secretKeyOf(env))}`;
+    const old = `run_replayed_v1_${Date.now()}`;
+    await replay(old, { ...genuine, spec: { ...genuine.spec, launch_mac: v1 } });
+    await expectRefused(old, ran, /a MAC of release 0\.2\.0, which names no run; only work begun before/);
+  });
+});
+
+describe("a schedule's signed spec", () => {
+  it("launches at that schedule's fires, and neither under a raw id nor when another schedule fires it", { timeout: 180_000 }, async () => {
+    const ran = await mkdtemp(path.join(env.workDir, 'ran-'));
+    const made = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: { command: touchRunFile(ran) }, interval_seconds: 10 });
+    let fired: RunView;
+    try {
+      fired = await waitFor(
+        async () => (await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { schedule_id: made.schedule_id })).runs.find((r) => r.finished_at !== null),
+        { timeoutMs: 60_000, intervalMs: 500, what: 'a finished run of the schedule' },
+      );
+    } finally {
+      await callOk(mcp.client, 'cancel_schedule', { schedule_id: made.schedule_id });
+    }
+    expect(fired.status).toBe('completed');
+    expect(existsSync(path.join(ran, fired.run_id))).toBe(true);
+    const genuine = await readRunInput(temporal, fired.run_id);
+    expect(genuine.spec.launch_mac).toMatch(new RegExp(`^v2\\.schedule\\.${made.schedule_id}\\.`));
+
+    // Under an id like the schedule's own, started straight: no schedule fired it.
+    const raw = `${fired.run_id}-raw`;
+    await replay(raw, genuine);
+    await expectRefused(raw, ran, new RegExp(`made for the runs of schedule ${made.schedule_id}, but no schedule fired this run`));
+
+    // Naming the schedule in TemporalScheduledById, which a raw start may set: the schedule itself does not know the run.
+    const spoofed = `${fired.run_id}-spoofed`;
+    const refusedByServer = await replay(spoofed, genuine, { searchAttributes: { TemporalScheduledById: [made.schedule_id] } }).then(
+      () => false,
+      (err: unknown) => (expect(String(err)).toMatch(/TemporalScheduledById|reserved|system/i), true),
+    );
+    if (!refusedByServer) await expectRefused(spoofed, ran, /no schedule fired this run/);
+
+    // Fired by a schedule someone else made with the same action.
+    const other = await temporal.schedule.create({
+      scheduleId: `sched_forged_${Date.now()}`,
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'agentRun', workflowId: `run_forged_fire_${Date.now()}`, taskQueue: genuine.task_queue, args: [genuine] },
+    });
+    try {
+      await other.trigger();
+      const otherRun = await waitFor(async () => (await other.describe()).info.recentActions[0]?.action.workflow.workflowId, { timeoutMs: 30_000, what: 'the other schedule to fire' });
+      await expectRefused(otherRun, ran, new RegExp(`made for the runs of schedule ${made.schedule_id}, but schedule ${other.scheduleId} fired this run`));
+    } finally {
+      await other.delete();
+    }
   });
 });
 

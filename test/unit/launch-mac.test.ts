@@ -1,6 +1,6 @@
 // The launch MAC: what it covers, what it is bound to, and what workflow code may change without
 // breaking it; the MAC of an answer; the marker files that date the old releases' work.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { BINDING_MARKER, SIGNING_MARKER, loadMarkerTime } from '../../src/activities/launch-guard.js';
 import type { InputMessage } from '../../src/domain/input-message.js';
 import type { RunSpec } from '../../src/domain/run-spec.js';
-import { answerAuthority, answerMessage, canonical, launchAuthority, signAnswer, signRoleSpec, signRunSpec } from '../../src/secrets/launch-mac.js';
-import { commandSpec } from '../helpers/run-spec.js';
+import { answerAuthority, answerMessage, launchAuthority, signAnswer, signRoleSpec, signRunSpec } from '../../src/secrets/launch-mac.js';
+import { commandSpec, v1LaunchMac } from '../helpers/run-spec.js';
 
 const KEY = randomBytes(32);
 const RUN = { run: 'run_01TEST' };
@@ -22,10 +22,9 @@ function holdsFor(signed: RunSpec, workflowId: string, key = KEY): boolean {
   return authority.scope === 'run' && authority.madeFor(workflowId);
 }
 
-/** A MAC as release 0.2.0 made it (v1: no workflow id), kept here to prove those still verify. */
+/** A MAC as release 0.2.0 made it (v1: no workflow id). */
 function v1(scope: 'run' | 'pipeline', covered: Record<string, unknown>, key = KEY): string {
-  const macKey = createHmac('sha256', key).update('baton launch mac v1').digest();
-  return createHmac('sha256', macKey).update(`${scope}\n${canonical(covered)}`).digest('base64url');
+  return v1LaunchMac(scope, covered, key);
 }
 
 describe('a run spec signed by the client', () => {
