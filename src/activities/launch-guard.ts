@@ -12,6 +12,7 @@ import type { PipelineInput } from '../domain/pipeline.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { recheckRunSpec } from '../client/run-request.js';
 import { readWorkflowInput } from '../client/run-input.js';
+import { quote } from '../client/run-list.js';
 import { errorText } from '../error-text.js';
 import { answerAuthority, answerMessage, canonical, launchAuthority, type SignedAnswer } from '../secrets/launch-mac.js';
 import { LaunchError } from './launch-error.js';
@@ -66,6 +67,7 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
           `its spec does not carry a valid MAC of this BATON_SECRET_KEY for this run (made for another run id and replayed under this one, changed since it was made, forged, or made with another key)`,
         );
       }
+      if (await reusesId(deps.client, (await execution()).first)) throw refuse(REUSED);
       break;
     case 'schedule': {
       const by = await firedBy(deps.client, await execution());
@@ -83,6 +85,9 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
       const pipeline = parent?.workflowId === authority.pipeline_id ? await readWorkflowInput<PipelineInput>(deps.client, parent.workflowId, parent.runId ?? undefined) : null;
       if (spec.parent !== authority.pipeline_id || !pipeline || pipeline.pipeline_id !== authority.pipeline_id || !authority.holdsForGoal(pipeline.goal)) {
         throw refuse(`its spec is a step of pipeline ${authority.pipeline_id}, but the run is not a child of that pipeline`);
+      }
+      if (await reusesId(deps.client, (await describeChain(deps.client, authority.pipeline_id, parent?.runId ?? undefined)).first)) {
+        throw refuse(`its pipeline ${authority.pipeline_id} was started again under the id of a pipeline that had closed, which Baton never does`);
       }
       if (authority.version === 'v1' && !(await old(deps.bindingSince))) throw refuse(unboundWhy(deps.bindingSince));
       roots.push(path.join(deps.worktreesDir, authority.pipeline_id));
@@ -112,6 +117,19 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
   } catch (err) {
     throw new LaunchError(`run ${target.workflowId} cannot launch its agent: ${errorText(err)}`);
   }
+}
+
+const REUSED = 'its workflow id belonged to a run that had closed, and was started again (a signed spec replayed under its own id), which Baton never does';
+
+/**
+ * Whether an earlier chain of executions had this workflow id: Baton never starts a workflow
+ * under a closed one's id (spawn_run rejects duplicates, channels and pipelines make new ids), but
+ * a raw start may choose to reuse it. Visibility keeps closed runs for the namespace's retention.
+ */
+async function reusesId(client: Client, first: WorkflowExecutionDescription): Promise<boolean> {
+  const query = `WorkflowId = ${quote(first.workflowId)} AND StartTime < ${quote(first.startTime.toISOString())}`;
+  for await (const _earlier of client.workflow.list({ query, pageSize: 1 })) return true;
+  return false;
 }
 
 function unboundWhy(since: Date): string {

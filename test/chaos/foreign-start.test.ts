@@ -12,6 +12,7 @@ import path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readRunInput } from '../../src/client/run-input.js';
+import { runDirOf } from '../../src/config.js';
 import type { RunSpec, RunWorkflowInput } from '../../src/domain/run-spec.js';
 import { commandSpec, v1LaunchMac } from '../helpers/run-spec.js';
 import type { RunView } from '../../src/domain/run-view.js';
@@ -128,7 +129,7 @@ describe('a spec forged through a raw Temporal client', () => {
 });
 
 describe('a spec Baton signed, read from history and started again unchanged', () => {
-  it('launches nothing under a new id, nor with a 0.2.0 MAC (bound to no id) on work begun now; the run it was made for ran', { timeout: 120_000 }, async () => {
+  it('launches nothing under a new id, nor under its own once its run closed, nor with a 0.2.0 MAC (bound to no id) on work begun now; the run it was made for ran', { timeout: 120_000 }, async () => {
     const ran = await mkdtemp(path.join(env.workDir, 'ran-'));
     const started = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: { command: touchRunFile(ran) } });
     expect((await finished(started.run_id)).status).toBe('completed');
@@ -139,6 +140,13 @@ describe('a spec Baton signed, read from history and started again unchanged', (
     const replayed = `run_replayed_${Date.now()}`;
     await replay(replayed, genuine);
     await expectRefused(replayed, ran, /does not carry a valid MAC .* for this run \(made for another run id/);
+
+    // Under its own id, once its run has closed (a raw start may allow the id's reuse), on a host
+    // that does not hold the old run's directory (here it would only read the old agent's exit).
+    await rm(path.join(ran, started.run_id));
+    await rm(runDirOf(env.config, started.run_id), { recursive: true, force: true });
+    await replay(started.run_id, genuine, { workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+    await expectRefused(started.run_id, ran, /belonged to a run that had closed, and was started again/);
 
     const { launch_mac: _mac, ...unsigned } = genuine.spec;
     const v1 = `v1.run.${v1LaunchMac('run', unsigned, await secretKeyOf(env))}`;
