@@ -67,7 +67,7 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
           `its spec does not carry a valid MAC of this BATON_SECRET_KEY for this run (made for another run id and replayed under this one, changed since it was made, forged, or made with another key)`,
         );
       }
-      if (await reusesId(deps.client, (await execution()).first)) throw refuse(REUSED);
+      if (await reusesId(deps.client, await execution())) throw refuse(REUSED);
       break;
     case 'schedule': {
       const by = await firedBy(deps.client, await execution());
@@ -86,7 +86,7 @@ export async function checkLaunch(deps: LaunchGuardDeps, target: LaunchTarget): 
       if (spec.parent !== authority.pipeline_id || !pipeline || pipeline.pipeline_id !== authority.pipeline_id || !authority.holdsForGoal(pipeline.goal)) {
         throw refuse(`its spec is a step of pipeline ${authority.pipeline_id}, but the run is not a child of that pipeline`);
       }
-      if (await reusesId(deps.client, (await describeChain(deps.client, authority.pipeline_id, parent?.runId ?? undefined)).first)) {
+      if (await reusesId(deps.client, await describeChain(deps.client, authority.pipeline_id, parent?.runId ?? undefined))) {
         throw refuse(`its pipeline ${authority.pipeline_id} was started again under the id of a pipeline that had closed, which Baton never does`);
       }
       if (authority.version === 'v1' && !(await old(deps.bindingSince))) throw refuse(unboundWhy(deps.bindingSince));
@@ -126,7 +126,9 @@ const REUSED = 'its workflow id belonged to a run that had closed, and was start
  * under a closed one's id (spawn_run rejects duplicates, channels and pipelines make new ids), but
  * a raw start may choose to reuse it. Visibility keeps closed runs for the namespace's retention.
  */
-async function reusesId(client: Client, first: WorkflowExecutionDescription): Promise<boolean> {
+async function reusesId(client: Client, { first }: Described): Promise<boolean> {
+  // A chain whose first run is no longer kept: its own earlier segments would look like another's.
+  if (!first) return false;
   const query = `WorkflowId = ${quote(first.workflowId)} AND StartTime < ${quote(first.startTime.toISOString())}`;
   for await (const _earlier of client.workflow.list({ query, pageSize: 1 })) return true;
   return false;
@@ -138,16 +140,17 @@ function unboundWhy(since: Date): string {
 
 interface Described {
   current: WorkflowExecutionDescription;
-  /** The first run of its chain (continue-as-new keeps the workflow id, not the run). */
-  first: WorkflowExecutionDescription;
+  /** The first run of its chain (continue-as-new keeps the workflow id, not the run); null once Temporal no longer keeps it. */
+  first: WorkflowExecutionDescription | null;
+  firstRunId: string;
 }
 
 async function describeChain(client: Client, workflowId: string, runId: string | undefined): Promise<Described> {
   const current = await client.workflow.getHandle(workflowId, runId).describe();
-  const firstRunId = current.raw.workflowExecutionInfo?.firstRunId;
-  if (!firstRunId || firstRunId === current.runId) return { current, first: current };
-  const first = await client.workflow.getHandle(workflowId, firstRunId).describe().catch(() => current);
-  return { current, first };
+  const firstRunId = current.raw.workflowExecutionInfo?.firstRunId || current.runId;
+  if (firstRunId === current.runId) return { current, first: current, firstRunId };
+  const first = await client.workflow.getHandle(workflowId, firstRunId).describe().catch(() => null);
+  return { current, first, firstRunId };
 }
 
 /** How long the guard waits for a schedule to record a run it just started. */
@@ -158,15 +161,15 @@ const SCHEDULE_RECORD_WAIT_MS = 3000;
  * name the run's workflow id and the first run of its chain). `TemporalScheduledById` says which
  * schedule to ask, but is no proof by itself: a raw start may set it.
  */
-async function firedBy(client: Client, { current, first }: Described): Promise<string | null> {
-  const named = [current, first].map((e) => e.searchAttributes?.TemporalScheduledById?.[0]).find((id) => typeof id === 'string');
+async function firedBy(client: Client, { current, first, firstRunId }: Described): Promise<string | null> {
+  const named = [current, first].map((e) => e?.searchAttributes?.TemporalScheduledById?.[0]).find((id) => typeof id === 'string');
   if (typeof named !== 'string') return null;
   const deadline = Date.now() + SCHEDULE_RECORD_WAIT_MS;
   for (;;) {
     const schedule = await client.schedule.getHandle(named).describe().catch(() => null);
     if (!schedule) return null;
     const actions = [...schedule.info.runningActions, ...schedule.info.recentActions.map((r) => r.action)];
-    if (actions.some((a) => a.workflow.workflowId === current.workflowId && a.workflow.firstExecutionRunId === first.runId)) return named;
+    if (actions.some((a) => a.workflow.workflowId === current.workflowId && a.workflow.firstExecutionRunId === firstRunId)) return named;
     // The schedule records a run just after it starts it.
     if (Date.now() >= deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -179,7 +182,7 @@ async function firedBy(client: Client, { current, first }: Described): Promise<s
  * before then). Start and creation times are the server's, so a forged start cannot date itself back.
  */
 async function beganBefore(deps: LaunchGuardDeps, described: Described, since: Date): Promise<boolean> {
-  if (described.first.startTime < since) return true;
+  if ((described.first ?? described.current).startTime < since) return true;
   const parent = described.current.parentExecution;
   if (parent?.workflowId && (await deps.client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined).describe()).startTime < since) return true;
   const scheduleId = await firedBy(deps.client, described);
