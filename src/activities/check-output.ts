@@ -5,6 +5,7 @@
 // and, under `npm start`, the MCP endpoint that shares the process.
 import { Worker } from 'node:worker_threads';
 import type { CheckOutputRequest, CheckOutputResult } from '../domain/output-check.js';
+import { formatBytes, STRUCTURED_OUTPUT_BYTES } from '../domain/sizes.js';
 import type { ValidationAnswer, ValidationJob } from './output-validator-thread.js';
 
 /** BATON_OUTPUT_CHECK_SECONDS: how long one validation may take. */
@@ -16,6 +17,10 @@ export function outputCheckBudgetMs(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 export async function checkOutput(request: CheckOutputRequest, budgetMs = outputCheckBudgetMs()): Promise<CheckOutputResult> {
+  const omitted = request.structured_output === undefined ? request.structured_output_omitted : undefined;
+  // The agent's answer was left out for its size: checking the text instead would judge something
+  // else (a cut head, or the last message), so the run fails saying why, and where the answer is.
+  if (omitted) return { ok: false, error: omittedError(omitted) };
   const candidate = request.structured_output !== undefined ? { value: request.structured_output } : parseJson(request.output);
   if (!candidate) {
     return { ok: false, error: `the agent's final output is not JSON, so it cannot match output_schema; it begins: ${JSON.stringify(request.output.slice(0, 200))}` };
@@ -33,6 +38,15 @@ export async function checkOutput(request: CheckOutputRequest, budgetMs = output
   }
   if (outcome.errors === null) return { ok: true, value: candidate.value };
   return { ok: false, error: `the agent's output does not match output_schema: ${outcome.errors}` };
+}
+
+function omittedError(omitted: NonNullable<CheckOutputRequest['structured_output_omitted']>): string {
+  const trimmed = omitted.limit_bytes < STRUCTURED_OUTPUT_BYTES ? ' (its line was sent trimmed: Temporal refused it as too large)' : '';
+  return (
+    `the agent's structured output is ${formatBytes(omitted.bytes)} bytes of UTF-8 JSON, over the limit of ${formatBytes(omitted.limit_bytes)} bytes a run carries${trimmed}, ` +
+    'so it was not checked against output_schema and result.structured_output is absent; read_output has it whole. ' +
+    'Ask the agent for a smaller answer, or to write the data to a file under cwd and answer with its path'
+  );
 }
 
 function validateInThread(job: ValidationJob, budgetMs: number): Promise<ValidationAnswer | 'timed_out'> {

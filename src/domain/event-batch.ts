@@ -34,10 +34,24 @@ export interface FactsPatch {
   num_turns?: number;
   /** The agent's structured final output (e.g. Claude Code's structured_output), before validation. */
   structured_output?: unknown;
+  /**
+   * The agent reported structured output larger than the budget a line's facts may carry: left
+   * out, and said so (its size and the budget), so the run can say why it has none.
+   */
+  structured_output_omitted?: StructuredOutputOmitted;
   /** A remote agent's task state that pauses or ends the run: input_required, auth_required, rejected. */
   remote_status?: 'input_required' | 'auth_required' | 'rejected';
   /** A remote agent's task id (A2A), to answer or cancel that task. */
   task_id?: string;
+}
+
+/** Why a run has no structured output although the agent reported one. */
+export interface StructuredOutputOmitted {
+  reason: 'too_large';
+  /** Its size as UTF-8 JSON. */
+  bytes: number;
+  /** The most a run carries (STRUCTURED_OUTPUT_BYTES, or less for a batch Temporal refused as too large). */
+  limit_bytes: number;
 }
 
 export interface LineGroup {

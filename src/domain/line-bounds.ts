@@ -26,7 +26,8 @@ export function boundLineEvents(events: NewEvent[], budget = LINE_EVENTS_BYTES):
 
 /**
  * A line's facts within fixed sizes: texts cut, ids cut, structured output over its budget left
- * out (the output check then says it is missing; read_output has it).
+ * out with a note of its size (the run then fails saying so, rather than as if the agent had
+ * answered nothing; read_output has it whole).
  */
 export function boundFacts(facts: FactsPatch, textBytes = FACT_TEXT_BYTES, structuredBytes = STRUCTURED_OUTPUT_BYTES): FactsPatch {
   const out: FactsPatch = { ...facts };
@@ -34,7 +35,13 @@ export function boundFacts(facts: FactsPatch, textBytes = FACT_TEXT_BYTES, struc
   if (out.error !== undefined) out.error = cutHeadBytes(out.error, textBytes);
   if (out.session_id !== undefined) out.session_id = cutHeadBytes(out.session_id, FACT_ID_BYTES);
   if (out.task_id !== undefined) out.task_id = cutHeadBytes(out.task_id, FACT_ID_BYTES);
-  if (out.structured_output !== undefined && jsonBytes(out.structured_output) > structuredBytes) delete out.structured_output;
+  if (out.structured_output !== undefined) {
+    const bytes = jsonBytes(out.structured_output);
+    if (bytes > structuredBytes) {
+      delete out.structured_output;
+      out.structured_output_omitted = { reason: 'too_large', bytes, limit_bytes: structuredBytes };
+    }
+  }
   for (const key of ['usage', 'usage_add'] as const) {
     if (out[key] !== undefined && jsonBytes(out[key]) > 1024) delete out[key];
   }

@@ -1,5 +1,5 @@
 // What the agent's output says about the run as a whole, and how each line's patch changes it.
-import type { FactsPatch } from './event-batch.js';
+import type { FactsPatch, StructuredOutputOmitted } from './event-batch.js';
 import type { Usage } from './run-view.js';
 
 export interface RunFacts {
@@ -12,6 +12,8 @@ export interface RunFacts {
   session_cost_usd: number | null;
   num_turns: number | null;
   structured_output: unknown;
+  /** The last structured output the agent reported was too large to carry (absent in 0.2.0 and before). */
+  structured_output_omitted?: StructuredOutputOmitted;
   remote_status: FactsPatch['remote_status'] | null;
   task_id: string | null;
 }
@@ -30,7 +32,15 @@ export function mergeFacts(facts: RunFacts, patch: FactsPatch, baseline: number)
     facts.cost_usd = Math.max(0, patch.session_cost_usd - baseline);
   }
   if (patch.num_turns !== undefined) facts.num_turns = (facts.num_turns ?? 0) + patch.num_turns;
-  if (patch.structured_output !== undefined) facts.structured_output = patch.structured_output;
+  // The last one reported counts: a later small answer replaces a note of a large one, and back.
+  if (patch.structured_output !== undefined) {
+    facts.structured_output = patch.structured_output;
+    delete facts.structured_output_omitted;
+  }
+  if (patch.structured_output_omitted !== undefined) {
+    facts.structured_output = undefined;
+    facts.structured_output_omitted = patch.structured_output_omitted;
+  }
   if (patch.remote_status !== undefined) facts.remote_status = patch.remote_status;
   if (patch.task_id !== undefined) facts.task_id = patch.task_id;
 }

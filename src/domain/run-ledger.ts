@@ -212,6 +212,9 @@ export class RunLedger {
       output: outputLimit(output, RESULT_OUTPUT_LIMIT),
       output_truncated: utf8Bytes(output) > RESULT_OUTPUT_LIMIT,
       ...(this.structuredOutput !== undefined ? { structured_output: this.structuredOutput } : {}),
+      ...(this.spec.output_schema && this.structuredOutput === undefined && this.facts.structured_output_omitted
+        ? { structured_output_omitted: this.facts.structured_output_omitted }
+        : {}),
       session_id: this.facts.session_id,
       usage: this.facts.usage,
       cost_usd: this.facts.cost_usd,

@@ -37,9 +37,9 @@ export const CARRIED_BYTES = 1536 * 1024;
 /** The run's input (prompt or input_message, or a continue_run answer), as JSON. */
 export const RUN_INPUT_BYTES = 512 * 1024;
 /**
- * A pipeline's goal: every role's prompt quotes it, with a plan step and the reviewer's findings
- * (each from structured output, at most STRUCTURED_OUTPUT_BYTES): half of RUN_INPUT_BYTES leaves
- * them room.
+ * A pipeline's goal: every role's prompt quotes it whole, with a worker's own plan step (a plan is
+ * structured output, at most STRUCTURED_OUTPUT_BYTES): half of RUN_INPUT_BYTES leaves them room.
+ * What else a step's prompt quotes (findings, reports, titles) is cut to fit (prompt-fit.ts).
  */
 export const PIPELINE_GOAL_BYTES = 256 * 1024;
 /** A profile (inline or read from its file). */
@@ -113,6 +113,21 @@ export function cutJsonString(text: string, maxJson: number): string {
   if (full <= maxJson) return text;
   const marker = byteMarker(utf8Bytes(text));
   return text.slice(0, headEnd(text, maxJson - 2 - utf8Bytes(marker), jsonCharBytes)) + marker;
+}
+
+/**
+ * The head of `text` whose JSON (inside a larger string, so without quotes) is at most `maxJson`
+ * bytes, ending with `marker(bytes cut)`; '' when not even the marker fits. Used where the
+ * marker must say where the rest is (a pipeline step's prompt).
+ */
+export function cutJsonHeadWith(text: string, maxJson: number, marker: (cutBytes: number) => string): string {
+  if (jsonStringBytes(text) - 2 <= maxJson) return text;
+  // Room for the longest marker this cut can need (the count of cut bytes is at most the total).
+  const total = utf8Bytes(text);
+  const room = maxJson - (jsonStringBytes(marker(total)) - 2);
+  if (room < 0) return '';
+  const head = text.slice(0, headEnd(text, room, jsonCharBytes));
+  return head + marker(total - utf8Bytes(head));
 }
 
 /** Where the head of `text` that fits in `room` bytes ends, counting each character with `charBytes`. */

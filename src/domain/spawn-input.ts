@@ -96,7 +96,10 @@ export const spawnRunShape = {
   output_schema: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe('A JSON Schema the final output must match. The run fails, showing the validation errors, when it does not; the value is in result.structured_output.'),
+    .describe(
+      'A JSON Schema the final output must match. The run fails, showing the validation errors, when it does not; the value is in result.structured_output. ' +
+        'An answer over 128 KiB of JSON fails the run too, saying so (result.structured_output_omitted has its bytes and the limit); read_output has it whole.',
+    ),
   model: z.string().min(1).max(200).optional().describe('Model name or alias passed to the agent, e.g. "sonnet" or "gpt-5-codex". claude_code and codex.'),
   permission_mode: oneOf(PERMISSION_MODES, 'permission_mode')
     .optional()

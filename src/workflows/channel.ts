@@ -13,10 +13,11 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { channelView, type ChannelInput, type ChannelState } from '../domain/channel.js';
+import { channelFullProblem, channelView, turnBytes, TURN_RESULT_BYTES, type ChannelInput, type ChannelLoad, type ChannelState } from '../domain/channel.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
+import { jsonBytes } from '../domain/sizes.js';
 import { agentRun } from './agent-run.js';
 import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate } from './channel-messages.js';
 import { grantSignal } from './messages.js';
@@ -38,6 +39,10 @@ export async function channel(input: ChannelInput): Promise<void> {
   const queue: Turn[] = [];
   let active: Turn | null = null;
   let turnsThisRun = 0;
+  // What this run's turns put in its history, counted from the updates and results in it (so a
+  // replay counts the same); the validator refuses a turn that would take it over its budget.
+  // A validator leaves no trace in history and is not run on replay: refusing is replay-safe.
+  const load: ChannelLoad = { bytes: 0, unfinished: 0 };
   const publishChannel = channelPublisher();
   const view = () => channelView(state, active?.run_id ?? null, queue.map((t) => t.run_id));
 
@@ -46,6 +51,7 @@ export async function channel(input: ChannelInput): Promise<void> {
     enqueueTurnUpdate,
     async (turn: RunWorkflowInput) => {
       state.backend ??= turn.spec.backend;
+      load.bytes += turnBytes(jsonBytes(turn));
       const handle = await startChild(agentRun, {
         workflowId: turn.run_id,
         args: [{ ...turn, awaits_grant: true }],
@@ -53,12 +59,17 @@ export async function channel(input: ChannelInput): Promise<void> {
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         ...runStartMetadata(turn, new Date()),
       });
+      load.unfinished += 1;
       const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null) };
       entry.outcome = handle.result().then(
         (result) => result,
         (err: unknown) => resultFromFailure(err),
       );
       void entry.outcome.finally(() => (entry.finished = true));
+      void entry.outcome.then((result) => {
+        load.unfinished -= 1;
+        load.bytes += result ? 2 * jsonBytes(result) : TURN_RESULT_BYTES;
+      });
       queue.push(entry);
       publishChannel(view());
       return { run_id: turn.run_id, position: queue.length + (active ? 1 : 0) };
@@ -71,6 +82,8 @@ export async function channel(input: ChannelInput): Promise<void> {
             nonRetryable: true,
           });
         }
+        const full = channelFullProblem(state.name, load, queue.length, jsonBytes(turn));
+        if (full) throw ApplicationFailure.create({ message: full, nonRetryable: true });
       },
     },
   );

@@ -1,7 +1,7 @@
 // One round of workers: each plan step an agentRun child, at most `parallelism` at once; with
 // isolation "worktree", each in its own worktree and branch, committed and merged back after.
 import type { IsolationBase } from '../domain/pipeline-activities.js';
-import type { PipelineInput, PlanStep } from '../domain/pipeline.js';
+import { pipelineStepId, type PipelineInput, type PlanStep } from '../domain/pipeline.js';
 import type { PipelineLedger } from '../domain/pipeline-ledger.js';
 import { workerPrompt, type WorkSummary } from '../domain/pipeline-prompts.js';
 import { gitOn, runStep } from './pipeline-steps.js';
@@ -49,7 +49,9 @@ async function runWorker(r: RoundRequest, index: number): Promise<WorkerDone> {
     branch = `baton/${r.input.pipeline_id}/r${r.round}-work-${index + 1}`;
     dir = await git.createWorktree({ repo: r.input.cwd, pipeline_id: r.input.pipeline_id, name: `r${r.round}-work-${index + 1}`, branch, base: r.isolation.base });
   }
-  const prompt = workerPrompt(r.input.goal, step, index + 1, r.plan.length, r.findings);
+  const findingsRun = r.round > 1 ? pipelineStepId(r.input.pipeline_id, `r${r.round - 1}.review`) : null;
+  const prompt = (budget: number | null) =>
+    workerPrompt(r.input.goal, step, index + 1, r.plan.length, r.findings, budget === null ? null : { budget, findings_run: findingsRun });
   const result = await runStep(
     r.input,
     r.ledger,
@@ -62,7 +64,7 @@ async function runWorker(r: RoundRequest, index: number): Promise<WorkerDone> {
     name,
     branch,
     dir,
-    summary: { title: step.title, status: result?.status ?? 'failed', output: result?.output ?? '', error: result?.error ?? null },
+    summary: { title: step.title, status: result?.status ?? 'failed', output: result?.output ?? '', error: result?.error ?? null, run_id: pipelineStepId(r.input.pipeline_id, name) },
   };
 }
 

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   startChild,
 } from '@temporalio/workflow';
@@ -12,6 +13,7 @@ import type { PipelineActivities } from '../domain/pipeline-activities.js';
 import type { PipelineInput } from '../domain/pipeline.js';
 import { pipelineStepId } from '../domain/pipeline.js';
 import type { PipelineLedger } from '../domain/pipeline-ledger.js';
+import { stepPromptBudget } from '../domain/prompt-fit.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
@@ -19,13 +21,15 @@ import type { Role } from '../domain/vocabulary.js';
 import { agentRun } from './agent-run.js';
 import { resultFromFailure } from './child-results.js';
 import { hostControlQueue, shortQueue } from './names.js';
+import { PIPELINE_PROMPT_BUDGET } from './patches.js';
 
 export interface StepRequest {
   name: string;
   role: Role;
   round: number | null;
   title: string | null;
-  prompt: string;
+  /** The step's prompt, within `budget` bytes as a JSON string (null: built whole, as before the patch). */
+  prompt: (budget: number | null) => string;
   cwd: string;
   output_schema?: Record<string, unknown>;
   /** The host the step must run on (isolation "worktree"). */
@@ -40,7 +44,7 @@ export async function runStep(input: PipelineInput, ledger: PipelineLedger, step
     spec: {
       ...input.roles[step.role],
       role: step.role,
-      input: messageFromPrompt(step.prompt),
+      input: messageFromPrompt(''),
       cwd: step.cwd,
       output_schema: step.output_schema ?? null,
       parent: input.pipeline_id,
@@ -51,6 +55,10 @@ export async function runStep(input: PipelineInput, ledger: PipelineLedger, step
     timings: input.timings,
     ...(step.host ? { pin_host: step.host } : {}),
   };
+  // The prompt gets the room the rest of the start leaves, so the child's input is never refused
+  // as too large (by Temporal, or by the worker's launch check).
+  const budget = patched(PIPELINE_PROMPT_BUDGET) ? stepPromptBudget(runInput) : null;
+  runInput.spec.input = messageFromPrompt(step.prompt(budget));
   const handle = await startChild(agentRun, {
     workflowId: runId,
     args: [runInput],

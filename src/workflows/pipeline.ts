@@ -110,7 +110,7 @@ async function makePlan(input: PipelineInput, ledger: PipelineLedger, host: stri
   const result = await runStep(
     input,
     ledger,
-    { name: 'plan', role: 'planner', round: null, title: null, prompt: plannerPrompt(input.goal), cwd: input.cwd, output_schema: PLAN_SCHEMA, host },
+    { name: 'plan', role: 'planner', round: null, title: null, prompt: () => plannerPrompt(input.goal), cwd: input.cwd, output_schema: PLAN_SCHEMA, host },
     publish,
   );
   if (result?.status !== 'completed') {
@@ -135,7 +135,7 @@ async function review(
   const result = await runStep(
     input,
     ledger,
-    { name, role: 'reviewer', round, title: null, prompt: reviewerPrompt(input.goal, plan, work, round), cwd: input.cwd, output_schema: VERDICT_SCHEMA, host },
+    { name, role: 'reviewer', round, title: null, prompt: (budget) => reviewerPrompt(input.goal, plan, work, round, budget === null ? null : { budget, pipeline_id: input.pipeline_id }), cwd: input.cwd, output_schema: VERDICT_SCHEMA, host },
     publish,
   );
   if (result?.status !== 'completed') {

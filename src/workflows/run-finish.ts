@@ -51,6 +51,9 @@ export async function finishRun(e: RunEnding): Promise<RunResult> {
       schema: ledger.spec.output_schema,
       output: ledger.facts.output ?? ledger.view(new Date()).last_message ?? '',
       ...(ledger.facts.structured_output !== undefined ? { structured_output: ledger.facts.structured_output } : {}),
+      // Only histories made since issue 9 hold this note, so the activity's answer for older ones
+      // (and the commands this workflow sends) stay as they were: no patch needed.
+      ...(ledger.facts.structured_output_omitted ? { structured_output_omitted: ledger.facts.structured_output_omitted } : {}),
     });
     if (!check.ok) return failed(e, check.error);
     ledger.structuredOutput = check.value;

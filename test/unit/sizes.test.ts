@@ -52,6 +52,8 @@ describe('byte sizes', () => {
     const facts = boundFacts({ output: '€'.repeat(100_000), structured_output: { big: 'x'.repeat(200_000) }, session_id: 's' });
     expect(utf8Bytes(facts.output!)).toBeLessThanOrEqual(32 * 1024);
     expect(facts.structured_output).toBeUndefined();
+    // Left out with a note of its size, so the run can say why it has none.
+    expect(facts.structured_output_omitted).toEqual({ reason: 'too_large', bytes: jsonBytes({ big: 'x'.repeat(200_000) }), limit_bytes: 128 * 1024 });
     expect(facts.session_id).toBe('s');
   });
 });

@@ -13,7 +13,7 @@ export const SERVER_INSTRUCTIONS = [
   'Backends: "claude_code" (the claude CLI; model, permission_mode, max_turns, max_budget_usd, profile, backend_config.allowed_tools/disallowed_tools/fork_session), ' +
     '"codex" (the codex CLI; model, backend_config options such as sandbox), "remote_a2a" (a remote A2A agent; backend_config.agent_url, headers, bearer_token), ' +
     '"command" (any program in backend_config.command, e.g. ["npm","test"]; exit code 0 = completed).',
-  'output_schema (JSON Schema) makes the final output structured and validated: result.structured_output, or the run fails with the validation errors.',
+  'output_schema (JSON Schema) makes the final output structured and validated: result.structured_output, or the run fails with the validation errors (or, for an answer over 128 KiB of JSON, saying so in result.structured_output_omitted: read_output has it).',
   'Sessions: session_mode "resume" + session_id continues a backend session; continue_run follows up a finished run on its session, or answers a remote agent that is input_required.',
   'Channels: spawn_run with channel "name" queues a turn; turns run one at a time on the channel\'s pinned session (list_channels, reset_channel).',
   'Repeat: schedule_run (every interval_seconds or a cron, optionally until; after_schedule_id chains; a run printing [BATON_STOP_SCHEDULE] ends its schedule), list_schedules, get_schedule, cancel_schedule. wait_any: the first of several runs (run_ids) or of all runs since a time (finished_since) to finish.',

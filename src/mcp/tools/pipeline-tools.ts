@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { approvePlan, spawnPipeline, waitPipeline } from '../../client/pipelines.js';
 import { ISOLATIONS, PIPELINE_STATUSES } from '../../domain/pipeline.js';
 import { spawnPipelineInputSchema } from '../../domain/pipeline-input.js';
+import { jsonBytes, STRUCTURED_OUTPUT_BYTES } from '../../domain/sizes.js';
+import { overLimit } from '../../domain/start-sizes.js';
 import { strictObject } from '../../domain/spawn-input.js';
 import { ROLES } from '../../domain/vocabulary.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
@@ -80,7 +82,19 @@ const approvePlanTool = {
     {
       pipeline_id: pipelineIdArg,
       decision: z.enum(['approve', 'reject']).describe('"approve" or "reject".'),
-      steps: z.array(strictObject({ title: z.string().min(1), instructions: z.string().min(1) }, 'a plan step')).min(1).optional().describe('The plan to use instead of the planner\'s (approve only).'),
+      steps: z
+        .array(strictObject({ title: z.string().min(1), instructions: z.string().min(1) }, 'a plan step'))
+        .min(1)
+        // The planner's plan is held to this size (structured output), and every worker's prompt
+        // quotes its step whole beside the goal: an edited plan gets the same budget.
+        .superRefine((steps, ctx) => {
+          const bytes = jsonBytes({ steps });
+          if (bytes > STRUCTURED_OUTPUT_BYTES) {
+            ctx.addIssue({ code: 'custom', message: overLimit('steps', bytes, STRUCTURED_OUTPUT_BYTES, 'shorten the instructions, or put the details in files under the pipeline\'s cwd and refer to them') });
+          }
+        })
+        .optional()
+        .describe(`The plan to use instead of the planner's (approve only); at most ${STRUCTURED_OUTPUT_BYTES / 1024} KiB of UTF-8 JSON, like a planner's.`),
       reason: z.string().max(2000).optional().describe('Why, when rejecting.'),
     },
     'approve_plan',
