@@ -7,6 +7,7 @@ import { SecretError, sealScopesOf, unseal } from '../secrets/seal.js';
 import { AddressRefusedError, checkWebhookUrl, guardedLookup } from './webhook-address.js';
 import { notificationHeaders, SigningSecretError } from './webhook-headers.js';
 import { postJson, type PostOutcome } from './webhook-http.js';
+import { checkWebhookOrigin, WebhookRefusedError, type WebhookOriginDeps } from './webhook-origin.js';
 
 export interface WebhookSettings {
   /** BATON_WEBHOOK_SECRET: sign per Standard Webhooks when set. */
@@ -34,8 +35,30 @@ export interface WebhookDeps {
   settings?: () => WebhookSettings;
 }
 
-export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
-  return { deliverWebhook: (request) => deliverWebhook(deps, request, sealScopesOf(Context.current().info.workflowExecution?.workflowId ?? request.webhook_id)) };
+/**
+ * The worker's activity: the first attempt checks who made the notification (webhook-origin.ts)
+ * before anything is opened, signed or sent. Only the first: a refusal is not retryable and ends
+ * the webhook, so a later attempt exists only once the first passed (or for a webhook begun before
+ * this release, which its own release sent unchecked). Checking again would refuse a receiver's
+ * retries once the evidence ages: a schedule keeps only its newest actions, and may be deleted.
+ */
+export function createWebhookActivities(deps: WebhookDeps & { origin: WebhookOriginDeps }): WebhookActivities {
+  return {
+    deliverWebhook: async (request) => {
+      const workflowId = Context.current().info.workflowExecution?.workflowId ?? request.webhook_id;
+      if (request.attempt <= 1) {
+        try {
+          await checkWebhookOrigin(deps.origin, { workflowId, runId: Context.current().info.workflowExecution?.runId }, request);
+        } catch (err) {
+          // A check that could not finish refuses too: a retry would be a later attempt, which is not checked.
+          const message = err instanceof WebhookRefusedError ? err.message : `notification ${workflowId} could not be checked, so nothing is sent or signed: ${err instanceof Error ? err.message : String(err)}`;
+          const details: WebhookFailureDetails = { status: null, retry_after_ms: null, duration_ms: 0 };
+          throw ApplicationFailure.create({ type: WEBHOOK_FAILURE_TYPES.refused, message, nonRetryable: true, details: [details] });
+        }
+      }
+      return deliverWebhook(deps, request, sealScopesOf(workflowId));
+    },
+  };
 }
 
 /** `scopes`: what the delivering workflow may open sealed values for (by its workflow id, which is the webhook id). */
