@@ -160,3 +160,50 @@ describe('an agentRun started through a raw Temporal client', () => {
     expect(requestsAbout(run_id)).toBe(1);
   });
 });
+
+describe("a schedule's runs", () => {
+  /** A schedule of a command that prints `text` (with --stdin, the prompt), fired once now. */
+  async function firedSchedule(text: string): Promise<{ scheduleId: string; runId: string }> {
+    const made = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', {
+      prompt: text,
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--stdin'),
+      interval_seconds: 3600,
+      notify_url: receiver.url,
+      notify_on: ['any'],
+    });
+    await temporal.schedule.getHandle(made.schedule_id).trigger();
+    const runId = await waitFor(
+      async () => {
+        for await (const wf of temporal.workflow.list({ query: `WorkflowId STARTS_WITH 'run_${made.schedule_id}-' AND WorkflowType = 'agentRun'` })) return wf.workflowId;
+        return null;
+      },
+      { what: `a run of ${made.schedule_id}`, timeoutMs: 30_000 },
+    );
+    return { scheduleId: made.schedule_id, runId };
+  }
+
+  it('notify, signed, even when the run deletes its schedule (the stop marker) before the notification is sent', { timeout: 120_000 }, async () => {
+    const { scheduleId, runId } = await firedSchedule('all done [BATON_STOP_SCHEDULE]');
+    await waitFor(() => requestsAbout(runId) > 0, { what: `the notification of ${runId}`, timeoutMs: 60_000 });
+    const request = receiver.requests.find((r) => r.body.includes(runId))!;
+    expect(new Webhook(signingSecret).verify(request.body, request.headers)).toMatchObject({ run_id: runId, status: 'completed' });
+    await waitFor(() => temporal.schedule.getHandle(scheduleId).describe().then(() => false, () => true), { what: `${scheduleId} to be deleted` });
+  });
+
+  it("a run's signed spec replayed under an id the schedule did not fire does not notify", { timeout: 120_000 }, async () => {
+    const { scheduleId, runId } = await firedSchedule('tick');
+    await finished(runId);
+    await waitFor(() => requestsAbout(runId) === 1, { what: `the notification of ${runId}` });
+    const input = await readRunInput(temporal, runId);
+    const forgedId = `run_${scheduleId}-2030-01-01T00:00:00Z`;
+    await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: input.task_queue, args: [{ ...input, run_id: forgedId }] });
+    expect((await finished(forgedId)).error).toMatch(/was not started by Baton/);
+    const closed = await webhookClosed(forgedId);
+    expect(closed.status).toBe('FAILED');
+    expect(closed.state.attempts[0]!.error).toMatch(new RegExp(`was made for the runs of schedule ${scheduleId}, which did not fire it`));
+    expect(requestsAbout(forgedId)).toBe(0);
+    await callOk(mcp.client, 'cancel_schedule', { schedule_id: scheduleId });
+  });
+});
