@@ -128,10 +128,10 @@ async function checkPipelineParent(deps: WebhookOriginDeps, described: Described
  * carried-over state) and completed a runAgent activity, which it does only once an agent ran.
  */
 async function launchedFromStart(client: Client, { current, firstRunId }: Described): Promise<boolean> {
-  const history = await client.workflow.getHandle(current.workflowId, firstRunId).fetchHistory().catch(() => null);
-  const events = history?.events ?? [];
   const started = await readWorkflowInput<RunWorkflowInput>(client, current.workflowId, firstRunId);
   if (!started || started.carried) return false;
+  const history = await client.workflow.getHandle(current.workflowId, firstRunId).fetchHistory().catch(() => null);
+  const events = history?.events ?? [];
   const agentSteps = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAgent').map((e) => String(e.eventId)));
   return events.some((e) => agentSteps.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
 }
