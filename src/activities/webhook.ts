@@ -1,4 +1,4 @@
-// The deliverWebhook activity: one attempt at a notification (DESIGN.md §8). The webhook
+// The deliverWebhook activity: one attempt at a notification. The webhook
 // workflow retries; this activity says, by its failure type, whether a retry can help.
 import { ApplicationFailure } from '@temporalio/common';
 import { WEBHOOK_FAILURE_TYPES, type DeliverWebhookRequest, type DeliverWebhookResult, type WebhookActivities, type WebhookFailureDetails } from '../domain/webhook-delivery.js';
@@ -7,7 +7,8 @@ import { SecretError, sealScopesOf, unseal } from '../secrets/seal.js';
 import { AddressRefusedError, checkWebhookUrl, guardedLookup } from './webhook-address.js';
 import { notificationHeaders, SigningSecretError } from './webhook-headers.js';
 import { postJson, type PostOutcome } from './webhook-http.js';
-import { checkWebhookOrigin, WebhookRefusedError, type WebhookOriginDeps } from './webhook-origin.js';
+import { gateWebhook } from './webhook-origin-gate.js';
+import type { WebhookOriginDeps } from './webhook-origin.js';
 
 export interface WebhookSettings {
   /** BATON_WEBHOOK_SECRET: sign per Standard Webhooks when set. */
@@ -36,26 +37,15 @@ export interface WebhookDeps {
 }
 
 /**
- * The worker's activity: the first attempt checks who made the notification (webhook-origin.ts)
- * before anything is opened, signed or sent. Only the first: a refusal is not retryable and ends
- * the webhook, so a later attempt exists only once the first passed (or for a webhook begun before
- * this release, which its own release sent unchecked). Checking again would refuse a receiver's
- * retries once the evidence ages: a schedule keeps only its newest actions, and may be deleted.
+ * The worker's activity: before anything is opened, signed or sent, the attempt passes the origin
+ * gate (webhook-origin-gate.ts says when it checks and what a check that cannot finish means).
  */
 export function createWebhookActivities(deps: WebhookDeps & { origin: WebhookOriginDeps }): WebhookActivities {
   return {
     deliverWebhook: async (request) => {
-      const workflowId = Context.current().info.workflowExecution?.workflowId ?? request.webhook_id;
-      if (request.attempt <= 1) {
-        try {
-          await checkWebhookOrigin(deps.origin, { workflowId, runId: Context.current().info.workflowExecution?.runId }, request);
-        } catch (err) {
-          // A check that could not finish refuses too: a retry would be a later attempt, which is not checked.
-          const message = err instanceof WebhookRefusedError ? err.message : `notification ${workflowId} could not be checked, so nothing is sent or signed: ${err instanceof Error ? err.message : String(err)}`;
-          const details: WebhookFailureDetails = { status: null, retry_after_ms: null, duration_ms: 0 };
-          throw ApplicationFailure.create({ type: WEBHOOK_FAILURE_TYPES.refused, message, nonRetryable: true, details: [details] });
-        }
-      }
+      const execution = Context.current().info.workflowExecution;
+      const workflowId = execution?.workflowId ?? request.webhook_id;
+      await gateWebhook(deps.origin, { workflowId, runId: execution?.runId }, request);
       return deliverWebhook(deps, request, sealScopesOf(workflowId));
     },
   };
