@@ -126,7 +126,7 @@ const REUSED = 'its workflow id belonged to a run that had closed, and was start
  * under a closed one's id (spawn_run rejects duplicates, channels and pipelines make new ids), but
  * a raw start may choose to reuse it. Visibility keeps closed runs for the namespace's retention.
  */
-async function reusesId(client: Client, { first }: Described): Promise<boolean> {
+export async function reusesId(client: Client, { first }: Described): Promise<boolean> {
   // A chain whose first run is no longer kept: its own earlier segments would look like another's.
   if (!first) return false;
   const query = `WorkflowId = ${quote(first.workflowId)} AND StartTime < ${quote(first.startTime.toISOString())}`;
@@ -138,14 +138,14 @@ function unboundWhy(since: Date): string {
   return `its spec carries a MAC of release 0.2.0, which names no run; only work begun before ${since.toISOString()} may still launch with one`;
 }
 
-interface Described {
+export interface Described {
   current: WorkflowExecutionDescription;
   /** The first run of its chain (continue-as-new keeps the workflow id, not the run); null once Temporal no longer keeps it. */
   first: WorkflowExecutionDescription | null;
   firstRunId: string;
 }
 
-async function describeChain(client: Client, workflowId: string, runId: string | undefined): Promise<Described> {
+export async function describeChain(client: Client, workflowId: string, runId: string | undefined): Promise<Described> {
   const current = await client.workflow.getHandle(workflowId, runId).describe();
   const firstRunId = current.raw.workflowExecutionInfo?.firstRunId || current.runId;
   if (firstRunId === current.runId) return { current, first: current, firstRunId };
@@ -161,7 +161,7 @@ const SCHEDULE_RECORD_WAIT_MS = 3000;
  * name the run's workflow id and the first run of its chain). `TemporalScheduledById` says which
  * schedule to ask, but is no proof by itself: a raw start may set it.
  */
-async function firedBy(client: Client, { current, first, firstRunId }: Described): Promise<string | null> {
+export async function firedBy(client: Client, { current, first, firstRunId }: Described): Promise<string | null> {
   const named = [current, first].map((e) => e?.searchAttributes?.TemporalScheduledById?.[0]).find((id) => typeof id === 'string');
   if (typeof named !== 'string') return null;
   const deadline = Date.now() + SCHEDULE_RECORD_WAIT_MS;
@@ -181,7 +181,7 @@ async function firedBy(client: Client, { current, first, firstRunId }: Described
  * chain), the pipeline whose step it is, or the schedule that fired it (made, and last changed,
  * before then). Start and creation times are the server's, so a forged start cannot date itself back.
  */
-async function beganBefore(deps: LaunchGuardDeps, described: Described, since: Date): Promise<boolean> {
+export async function beganBefore(deps: Pick<LaunchGuardDeps, 'client'>, described: Described, since: Date): Promise<boolean> {
   if ((described.first ?? described.current).startTime < since) return true;
   const parent = described.current.parentExecution;
   if (parent?.workflowId && (await deps.client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined).describe()).startTime < since) return true;

@@ -1,4 +1,4 @@
-// The deliverWebhook activity: one attempt at a notification (DESIGN.md §8). The webhook
+// The deliverWebhook activity: one attempt at a notification. The webhook
 // workflow retries; this activity says, by its failure type, whether a retry can help.
 import { ApplicationFailure } from '@temporalio/common';
 import { WEBHOOK_FAILURE_TYPES, type DeliverWebhookRequest, type DeliverWebhookResult, type WebhookActivities, type WebhookFailureDetails } from '../domain/webhook-delivery.js';
@@ -7,6 +7,8 @@ import { SecretError, sealScopesOf, unseal } from '../secrets/seal.js';
 import { AddressRefusedError, checkWebhookUrl, guardedLookup } from './webhook-address.js';
 import { notificationHeaders, SigningSecretError } from './webhook-headers.js';
 import { postJson, type PostOutcome } from './webhook-http.js';
+import { gateWebhook } from './webhook-origin-gate.js';
+import type { WebhookOriginDeps } from './webhook-origin.js';
 
 export interface WebhookSettings {
   /** BATON_WEBHOOK_SECRET: sign per Standard Webhooks when set. */
@@ -34,8 +36,19 @@ export interface WebhookDeps {
   settings?: () => WebhookSettings;
 }
 
-export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
-  return { deliverWebhook: (request) => deliverWebhook(deps, request, sealScopesOf(Context.current().info.workflowExecution?.workflowId ?? request.webhook_id)) };
+/**
+ * The worker's activity: before anything is opened, signed or sent, the attempt passes the origin
+ * gate (webhook-origin-gate.ts says when it checks and what a check that cannot finish means).
+ */
+export function createWebhookActivities(deps: WebhookDeps & { origin: WebhookOriginDeps }): WebhookActivities {
+  return {
+    deliverWebhook: async (request) => {
+      const execution = Context.current().info.workflowExecution;
+      const workflowId = execution?.workflowId ?? request.webhook_id;
+      await gateWebhook(deps.origin, { workflowId, runId: execution?.runId }, request);
+      return deliverWebhook(deps, request, sealScopesOf(workflowId));
+    },
+  };
 }
 
 /** `scopes`: what the delivering workflow may open sealed values for (by its workflow id, which is the webhook id). */

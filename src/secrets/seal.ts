@@ -40,6 +40,11 @@ export function seal(plaintext: string, key: Buffer, binding: SealBinding): stri
   return V2 + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
 }
 
+/** True only for a value sealed bound to a scope and field (`v2`): what a holder of the key made for one run, schedule or pipeline. */
+export function isBoundSeal(value: string): boolean {
+  return value.startsWith(V2);
+}
+
 /**
  * Opens a value sealed for one of `scopes` (the ids the opening workflow answers for: see
  * sealScopesOf) and this field. A plain value (one that history of an older release may hold

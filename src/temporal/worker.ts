@@ -69,6 +69,8 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
   const processTracking = await setUpRunCgroups(config.cgroups, config.hostId);
   log.info(`agent processes are tracked by ${describeProcessTracking(processTracking)}`, { hostId: config.hostId });
   const connection = await NativeConnection.connect(target.connectionOptions);
+  const signingSince = await loadMarkerTime(config.dataDir, SIGNING_MARKER);
+  const bindingSince = await loadMarkerTime(config.dataDir, BINDING_MARKER);
   const activities = createAgentActivities({
     client,
     hostId: config.hostId,
@@ -78,8 +80,8 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     agentEnvDeny: config.agentEnvDeny,
     allowedRoots: config.allowedRoots,
     worktreesDir: path.join(config.dataDir, 'worktrees'),
-    signingSince: await loadMarkerTime(config.dataDir, SIGNING_MARKER),
-    bindingSince: await loadMarkerTime(config.dataDir, BINDING_MARKER),
+    signingSince,
+    bindingSince,
   });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s
@@ -107,7 +109,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
       activities: {
         checkOutput: activities.checkOutput,
         prepareIsolation: git.prepareIsolation,
-        ...createWebhookActivities({ secretKey }),
+        ...createWebhookActivities({ secretKey, origin: { client, secretKey, signingSince, bindingSince } }),
         ...createScheduleActivities({ client }),
       },
       maxConcurrentActivityTaskExecutions: SHORT_SLOTS,

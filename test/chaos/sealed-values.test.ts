@@ -5,6 +5,8 @@
 // Baton 0.1.0 (no binding) still opens for the run that carries it: work in flight survives the
 // upgrade.
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { argumentsHash } from '../../src/client/run-ids.js';
 import { ARGS_HASH_MEMO_KEY } from '../../src/domain/memo.js';
@@ -51,15 +53,19 @@ async function sealedHeaderOfARun(): Promise<{ runId: string; sealed: string }> 
   return { runId: run_id, sealed: sealed! };
 }
 
-/** The webhook workflow, started as a run's end would start it, with these sealed headers. */
-async function webhookFor(runId: string, headers: Record<string, string>): Promise<WebhookState | Error> {
+/**
+ * The webhook workflow, started as a run's end would start it, with these sealed headers, on the
+ * task queue of `on`. Started straight, so only as work begun before this release's first worker
+ * ran: a worker sends nothing for a webhook no run started after that (forged-webhook.test.ts).
+ */
+async function webhookFor(on: TestEnv, runId: string, headers: Record<string, string>): Promise<WebhookState | Error> {
   const input: WebhookWorkflowInput = {
     run_id: runId,
     payload: webhookPayload({ kind: 'run', id: runId, status: 'completed', output: 'ok' }),
     notify: { url: receiver.url, on: ['done'], headers },
     retry: { initial_ms: 100, max_ms: 200, give_up_after_ms: 1000 },
   };
-  const handle = await temporal.workflow.start('webhook', { workflowId: webhookWorkflowId(runId), taskQueue: env.config.taskQueue, args: [input] });
+  const handle = await temporal.workflow.start('webhook', { workflowId: webhookWorkflowId(runId), taskQueue: on.config.taskQueue, args: [input] });
   return (handle.result() as Promise<WebhookState>).catch((err: Error) => err);
 }
 
@@ -119,15 +125,6 @@ describe('sealed values', () => {
       expect(message).not.toContain(SECRET);
     }
     expect((await workflowsOf(env, temporal)).length).toBe(before);
-  });
-
-  it('a value sealed for one run does not open in another run\'s notification', async () => {
-    const { sealed } = await sealedHeaderOfARun();
-    const requestsBefore = receiver.requests.length;
-    const outcome = await webhookFor(`run_other_${randomBytes(4).toString('hex')}`, { 'X-Token': sealed });
-    expect(outcome).toBeInstanceOf(Error);
-    expect(receiver.requests.length).toBe(requestsBefore);
-    expect(receiver.requests.some((r, i) => i >= requestsBefore && r.headers['x-token'] === SECRET)).toBe(false);
   });
 
   it('list_runs cursors Baton signed page on; with other filters they are refused', async () => {
@@ -192,10 +189,36 @@ describe('sealed values', () => {
     expect(delivered.headers['x-token']).toBe(SECRET);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: schedule.schedule_id });
   });
+});
+
+describe("webhooks in flight from an older release (begun before this release's first worker ran on the data dir)", () => {
+  let old: TestEnv;
+  let oldMcp: McpSession;
+
+  beforeAll(async () => {
+    old = await makeTestEnv({ BATON_ALLOW_PRIVATE_WEBHOOKS: '1', BATON_SECRET_KEY: env.env.BATON_SECRET_KEY! });
+    // As if this release's first worker came an hour from now: every webhook started here is older.
+    await writeFile(path.join(old.dataDir, 'launch-binding-since'), new Date(Date.now() + 3_600_000).toISOString());
+    oldMcp = await connectStdio(old);
+  }, 60_000);
+
+  afterAll(async () => {
+    await oldMcp?.close();
+    await old?.cleanup();
+  });
+
+  it('a value sealed for one run does not open in another run\'s notification', async () => {
+    const { sealed } = await sealedHeaderOfARun();
+    const requestsBefore = receiver.requests.length;
+    const outcome = await webhookFor(old, `run_other_${randomBytes(4).toString('hex')}`, { 'X-Token': sealed });
+    expect(outcome).toBeInstanceOf(Error);
+    expect(receiver.requests.length).toBe(requestsBefore);
+    expect(receiver.requests.some((r, i) => i >= requestsBefore && r.headers['x-token'] === SECRET)).toBe(false);
+  });
 
   it('a value sealed by 0.1.0 still opens for the run that carries it (an upgrade with work in flight)', async () => {
     const runId = `run_upgraded_${randomBytes(4).toString('hex')}`;
-    const outcome = await webhookFor(runId, { 'X-Token': sealedLikeRelease010(`${SECRET}-old`, await secretKeyOf(env)) });
+    const outcome = await webhookFor(old, runId, { 'X-Token': sealedLikeRelease010(`${SECRET}-old`, await secretKeyOf(old)) });
     expect(outcome).not.toBeInstanceOf(Error);
     expect((outcome as WebhookState).status).toBe('delivered');
     expect(receiver.requests.some((r) => r.headers['x-token'] === `${SECRET}-old`)).toBe(true);
