@@ -28,8 +28,9 @@ export async function runDev(config: BatonConfig): Promise<void> {
     throw err;
   });
   services.worker?.done.catch((err: unknown) => {
+    if (stopping) return; // a worker that fails while it is being stopped is part of the stop
     say(`the worker stopped: ${err instanceof Error ? err.message : String(err)}`);
-    process.emit('SIGTERM');
+    stopRequested?.('worker stopped');
   });
   await writeDevRecord(config, { mcpUrl: http.url, temporalAddress: services.temporal.target.address });
   const uiUrl = services.temporal.devServer?.uiUrl ?? '(your Temporal server\'s Web UI)';
@@ -45,6 +46,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   say('Press Ctrl-C to stop; `baton status` tells what is up.');
 
   const why = await ending;
+  stopping = true;
   say(`\nstopping Baton (${why}): MCP endpoint, worker` + (services.temporal.devServer?.owned ? ', Temporal dev server' : ''));
   await within(5000, http.close());
   await stopServices(services, say);
@@ -62,6 +64,7 @@ async function stopServices(services: Services, say?: (line: string) => void): P
 }
 
 let stopRequested: ((why: EndReason) => void) | null = null;
+let stopping = false;
 
 /**
  * Resolves on the first way the session ends. npm forwards the terminal's Ctrl-C to its child, so
@@ -75,7 +78,7 @@ function untilStopRequested(say: (line: string) => void): Promise<EndReason> {
       if (firstAt === 0) {
         firstAt = Date.now();
         resolve(why);
-      } else if (Date.now() - firstAt > 2000 && why !== 'output closed') {
+      } else if (Date.now() - firstAt > 2000 && why.startsWith('SIG')) {
         say('stopping now, without waiting');
         forceStopDevServer();
         process.exit(130);

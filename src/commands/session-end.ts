@@ -4,7 +4,7 @@
 // closed stdout or stderr raises an 'error' event that, unhandled, kills the process at once.
 import { setTimeout as delay } from 'node:timers/promises';
 
-export type EndReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output closed';
+export type EndReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output closed' | 'worker stopped';
 
 /** Calls `onEnd` for every way the session may end (it may be called more than once). */
 export function onSessionEnd(onEnd: (why: EndReason) => void, opts: { stdoutIsOutput: boolean }): void {
@@ -26,11 +26,14 @@ export function sayLine(line: string): void {
   }
 }
 
-/** `work`, or undefined once `ms` have passed: a stop must not hang on a server that is away. */
+/**
+ * `work`, or undefined once `ms` have passed or if it fails: a stop must neither hang on a server
+ * that is away nor give up half-way, before it has stopped the dev server it started.
+ */
 export async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
   const timeout = new AbortController();
   try {
-    return await Promise.race([work, delay(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+    return await Promise.race([work.catch(() => undefined), delay(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
   } finally {
     timeout.abort();
   }

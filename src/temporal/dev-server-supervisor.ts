@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from './ensure-cli.js';
+import { reachability } from './reachability.js';
 import { describePortOwner, isSameProcess, processStartTime, removeState, selfAsOwner, writeState, type DevServerState, type InternalPorts } from './dev-server-owner.js';
 
 export interface LaunchSpec {
@@ -133,12 +134,14 @@ export class DevServerSupervisor {
       const since = Date.now();
       const how = await this.current.exited;
       if (this.stopping) return;
+      // Tool calls fail at once from now on, not after the SDK's retries find out.
+      reachability.markDown(`the dev server stopped: ${how}`, true);
       // What is left of the group (the server itself, when only its guard was killed) holds the ports.
       killGroup(this.current.pid, 'SIGKILL');
       if (Date.now() - since > STABLE_MS) backoff = BACKOFF_MS.first;
       const address = `${this.spec.ip}:${this.spec.port}`;
       let lastFailure = '';
-      this.say(`the Temporal dev server (pid ${this.current.pid}) stopped (${how}); restarting it at ${address} on ${this.spec.dbFile} in ${(backoff / 1000).toFixed(1)} s`);
+      this.say(`the Temporal dev server (pid ${this.current.pid}) stopped (${how}); restarting it at ${address} on ${this.spec.dbFile} in ${(backoff / 1000).toFixed(1)} s; tool calls fail at once until it is back, runs and agents go on`);
       for (;;) {
         await delay(backoff, undefined, { signal: this.wake.signal }).catch(() => undefined);
         if (this.stopping) return;
@@ -190,7 +193,9 @@ export class DevServerSupervisor {
       return;
     }
     killGroup(pid, 'SIGTERM');
-    const stopped = await Promise.race([exited.then(() => true), delay(15_000, false)]);
+    const timeout = new AbortController(); // a pending timer would hold the process open
+    const stopped = await Promise.race([exited.then(() => true), delay(15_000, false, { signal: timeout.signal }).catch(() => false)]);
+    timeout.abort();
     if (!stopped) {
       killGroup(pid, 'SIGKILL');
       await exited;

@@ -44,11 +44,12 @@ export class Reachability {
     return () => void this.downWaiters.delete(wake);
   }
 
-  markDown(reason: string): void {
+  /** `quiet` when the caller has said it already (the supervisor's "restarting it" line). */
+  markDown(reason: string, quiet = false): void {
     if (this.down || !this.address) return;
     this.down = { since: Date.now(), held: 0 };
     const action = this.restarting ? 'Baton is restarting it' : 'Baton waits for it (it did not start it)';
-    this.say(`lost the Temporal server at ${this.address} (${reason}); ${action}; runs and agents go on, tool calls fail at once until it is back`);
+    if (!quiet) this.say(`lost the Temporal server at ${this.address} (${reason}); ${action}; runs and agents go on, tool calls fail at once until it is back`);
     const waiters = [...this.downWaiters];
     this.downWaiters.clear();
     for (const wake of waiters) wake();
@@ -115,7 +116,7 @@ export class Reachability {
 
 /** Messages of the worker's and client's gRPC retries while the server cannot be reached. */
 export function isConnectionFailure(message: string): boolean {
-  return /tcp connect error|Connection refused|ECONNREFUSED|code: Unavailable|UNAVAILABLE|transport error|No connection established|Connection reset|broken pipe|error trying to connect/i.test(message);
+  return /retried \d+ times|connection closed|tcp connect error|Connection refused|ECONNREFUSED|code: Unavailable|UNAVAILABLE|transport error|No connection established|Connection reset|broken pipe|error trying to connect/i.test(message);
 }
 
 function shortReason(err: unknown): string {
