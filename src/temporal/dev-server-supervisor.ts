@@ -36,9 +36,9 @@ export interface Launched {
   exited: Promise<string>;
 }
 
-const BACKOFF_MS = { first: 500, max: 10_000 };
+const BACKOFF_MS = { first: 500, max: 5_000 };
 /** A server that stayed up this long starts the back-off afresh on its next exit. */
-const STABLE_MS = 60_000;
+const STABLE_MS = 10_000;
 
 export function canListen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -75,13 +75,18 @@ export async function launchDevServer(spec: LaunchSpec, previous?: InternalPorts
   if (!ready) {
     killGroup(child.pid!, 'SIGKILL');
     const text = (await readFile(logFile, 'utf8').catch(() => '')).slice(logStart);
-    throw new Error(startFailure(text, spec.dbFile, logFile));
+    throw new Error(await startFailure(text, spec, logFile));
   }
   return { pid: child.pid!, startTime: (await processStartTime(child.pid!)) ?? undefined, ports, exited };
 }
 
 /** What the dev server's own log says went wrong, as a cause and a remedy. */
-function startFailure(log: string, dbFile: string, logFile: string): string {
+async function startFailure(log: string, spec: LaunchSpec, logFile: string): Promise<string> {
+  const dbFile = spec.dbFile;
+  // One of its own ports (taken between the check and the bind, by another program): named, and
+  // the next attempt picks other internal ports.
+  const bind = /listen tcp [^ ]*?:(\d+): bind: address already in use/i.exec(log);
+  if (bind) return `port ${bind[1]} is taken by ${await describePortOwner(Number(bind[1]), spec.dataDir)}`;
   if (/database is locked|SQLITE_BUSY/i.test(log)) {
     return `the database ${dbFile} is locked by another process (another dev server on it?): stop that process, then start Baton again`;
   }

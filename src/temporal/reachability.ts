@@ -9,7 +9,7 @@ type Say = (line: string) => void;
 /** How often the server is asked whether it is there; more often while it is away, to notice it is back. */
 const PROBE_UP_MS = 2000;
 const PROBE_DOWN_MS = 500;
-const PROBE_DEADLINE_MS = 1500;
+const PROBE_DEADLINE_MS = 5000;
 
 export class Reachability {
   private down: { since: number; held: number } | null = null;
@@ -85,10 +85,11 @@ export class Reachability {
         this.markUp();
         this.failures = 0;
       } catch (err) {
-        // A refused connection is an outage at once; a slow answer (a loaded machine) only twice running.
+        // A refused connection is an outage at once; a slow answer (a loaded machine, a busy
+        // event loop) only three times running, so that load never passes for an outage.
         const reason = shortReason(err);
         this.failures += 1;
-        if (reason === 'connection refused' || this.failures >= 2) this.markDown(reason);
+        if (reason === 'connection refused' || this.failures >= 3) this.markDown(reason);
       }
     };
     this.schedule(PROBE_UP_MS);
@@ -116,7 +117,7 @@ export class Reachability {
 
 /** Messages of the worker's and client's gRPC retries while the server cannot be reached. */
 export function isConnectionFailure(message: string): boolean {
-  return /retried \d+ times|connection closed|tcp connect error|Connection refused|ECONNREFUSED|code: Unavailable|UNAVAILABLE|transport error|No connection established|Connection reset|broken pipe|error trying to connect/i.test(message);
+  return /connection closed|tcp connect error|Connection refused|ECONNREFUSED|code: Unavailable|UNAVAILABLE|transport error|No connection established|Connection reset|broken pipe|error trying to connect/i.test(message);
 }
 
 function shortReason(err: unknown): string {
