@@ -3,9 +3,11 @@
 // stops its dev server) and SIGTERM leave no Baton process and no dev server. A `baton dev` killed
 // with SIGKILL leaves its dev server behind; the next `baton dev` on that data dir adopts it (and
 // says so) and its Ctrl-C stops it. A dev server of another data dir is left alone, named as such.
+import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../setup/temporal-server.js';
-import { spawnBatonDev, type DevProcess } from '../helpers/baton-process.js';
+import { connectStdioCaptured, spawnBatonDev, type DevProcess } from '../helpers/baton-process.js';
+import { CLI } from '../helpers/env.js';
 import { isAlive, portOpen, processesMentioning, recordedServer } from '../helpers/dev-server-procs.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
@@ -38,6 +40,13 @@ afterEach(async () => {
   }
 });
 
+/** `baton status` on the data dir: its exit code and what it printed. */
+function status(env: TestEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, 'status'], { env: env.env, cwd: env.workDir }, (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout }));
+  });
+}
+
 /** Nothing of this data dir runs any more: no baton dev, no UI guard, no dev server. */
 async function nothingLeft(env: TestEnv, d: DevProcess, grpc: number): Promise<void> {
   await d.exited;
@@ -50,10 +59,33 @@ describe('the ways a baton dev session ends', () => {
     const { env, grpc } = await ownEnv();
     const d = dev(env);
     await d.ready;
+    const up = await status(env);
+    expect(up.out).toMatch(/Temporal server: +up at 127\.0\.0\.1:\d+\nWorker: +up \(.*\)\nMCP endpoint: +up at http:\/\/127\.0\.0\.1:\d+\/mcp/);
+    expect(up.code).toBe(0);
     d.process.kill('SIGHUP');
     expect(await d.exited).toBe(0);
     expect(d.output()).toContain('stopping Baton (SIGHUP): MCP endpoint, worker, Temporal dev server');
     await nothingLeft(env, d, grpc);
+    const down = await status(env);
+    expect(down.out).toMatch(/Temporal server: +down at 127\.0\.0\.1:\d+/);
+    expect(down.out).toMatch(/MCP endpoint: +down/);
+    expect(down.code).toBe(1);
+  });
+
+  it('baton mcp over stdio ends on SIGHUP too, and leaves the dev server it started for the next session, which adopts it', async () => {
+    const { env } = await ownEnv();
+    const stdio = await connectStdioCaptured(env);
+    await waitFor(async () => !(await stdio.client.callTool({ name: 'list_runs', arguments: {} })).isError, { timeoutMs: 60_000, what: 'baton mcp ready' });
+    const server = (await recordedServer(env.dataDir))!;
+    process.kill(stdio.pid, 'SIGHUP');
+    await waitFor(() => !stdio.alive(), { what: 'baton mcp to exit' });
+    expect(await isAlive(stdio.pid)).toBe(false);
+    expect(await isAlive(server.pid)).toBe(true);
+    const next = dev(env);
+    await next.ready;
+    expect(next.output()).toContain(`adopting the Temporal dev server at ${server.address} (pid ${server.pid})`);
+    expect(await next.stop()).toBe(0);
+    await waitFor(async () => !(await isAlive(server.pid)), { what: 'the adopted dev server stopped' });
   });
 
   it('a closed stdout does not crash Baton before it stops the dev server (SIGTERM, then EPIPE on every line)', async () => {
