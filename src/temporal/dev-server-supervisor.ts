@@ -158,6 +158,7 @@ export class DevServerSupervisor {
           this.current = await launching;
           this.launching = null;
           await this.record();
+          reachability.probeNow();
           this.say(`the Temporal dev server is back at ${address} (pid ${this.current.pid}), started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
           break;
         } catch (err) {

@@ -95,6 +95,11 @@ export class Reachability {
     this.schedule(PROBE_UP_MS);
   }
 
+  /** Asks again at once (the supervisor has just seen the server answer again). */
+  probeNow(): void {
+    if (this.down) this.schedule(0);
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
