@@ -7,8 +7,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
+import { startOrReuseDevServer } from '../../src/temporal/dev-server.js';
 import { freePort } from '../setup/temporal-server.js';
 import { connectStdioCaptured } from '../helpers/baton-process.js';
 import { spawnBatonDev, type DevProcess } from '../helpers/baton-process.js';
@@ -139,6 +143,39 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
       await outageScenario(stdio.client, env, grpc, () => stdio.stderr(), 10_000);
     } finally {
       expect(await stdio.close()).toBe(0);
+    }
+  });
+});
+
+describe('baton dev on TEMPORAL_ADDRESS: a server Baton did not start is not Baton\'s to restart', () => {
+  it('while it is away Baton says so once and tool calls say Baton waits for it; when it is back they work again', { timeout: 180_000 }, async () => {
+    const serverDir = await mkdtemp(path.join(os.tmpdir(), 'baton-foreign-'));
+    const ports = { port: await freePort(), uiPort: await freePort() };
+    const start = () => startOrReuseDevServer({ dataDir: serverDir, ...ports, log: () => undefined });
+    let server = await start();
+    const env = await makeTestEnv({ TEMPORAL_ADDRESS: server.address, BATON_LOG_LEVEL: 'INFO' });
+    const dev = spawnBatonDev(env);
+    const client = new Client({ name: 'baton-supervision-tests', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(await dev.ready)));
+      expect(dev.output()).toMatch(/Temporal server: +up at \S+ \(TEMPORAL_ADDRESS: not Baton's to restart/);
+      await server.stop();
+      const during = await waitFor(async () => {
+        const answer = await toolText(client, 'list_runs', {});
+        return answer.isError ? answer : null;
+      }, { timeoutMs: 30_000, what: 'the outage error' });
+      expect(during.text).toMatch(/the Temporal server at \S+ is not reachable; Baton did not start it and is waiting for it to come back/);
+      expect(dev.output()).toMatch(/lost the Temporal server at \S+ \(.*\); Baton waits for it \(it did not start it\)/);
+      expect(dev.output()).not.toContain('restarting it');
+      server = await start();
+      await waitFor(async () => !(await toolText(client, 'list_runs', {})).isError, { timeoutMs: 60_000, what: 'tool calls working again' });
+      expect(dev.output()).toMatch(/the Temporal server at \S+ is back after/);
+    } finally {
+      await client.close().catch(() => undefined);
+      await dev.stop();
+      await server.stop();
+      await env.cleanup();
+      await rm(serverDir, { recursive: true, force: true });
     }
   });
 });
