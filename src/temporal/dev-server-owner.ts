@@ -6,6 +6,7 @@
 // line (the UI guard running `temporal server start-dev --db-filename <this db>`) must match too.
 import { readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { readProcStat } from '../activities/processes.js';
 
 export interface InternalPorts {
@@ -29,6 +30,21 @@ export interface DevServerState {
 }
 
 const STATE_FILE = 'dev-server.json';
+
+/** Runs `work` holding the data dir's dev server lock: one Baton at a time decides, starts or restarts. */
+export async function withDevServerLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const release = await lockfile.lock(dir, {
+    lockfilePath: path.join(dir, 'dev-server.lock'),
+    realpath: false,
+    stale: 15_000,
+    retries: { retries: 120, minTimeout: 250, maxTimeout: 1000 },
+  });
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
 
 export async function readState(dir: string): Promise<DevServerState | null> {
   try {

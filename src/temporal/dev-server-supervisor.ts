@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from './ensure-cli.js';
 import { reachability } from './reachability.js';
-import { describePortOwner, isSameProcess, processStartTime, removeState, selfAsOwner, writeState, type DevServerState, type InternalPorts } from './dev-server-owner.js';
+import { describePortOwner, isRecordedServer, isSameProcess, processStartTime, readState, removeState, selfAsOwner, withDevServerLock, writeState, type DevServerState, type InternalPorts } from './dev-server-owner.js';
 
 export interface LaunchSpec {
   cliPath: string;
@@ -119,6 +119,8 @@ export class DevServerSupervisor {
   /** A restart under way: stop() waits for it, so the server it brings up is stopped too. */
   private launching: Promise<unknown> | null = null;
   private wake = new AbortController();
+  /** Another Baton supervises the server now: this one neither restarts nor stops it. */
+  private handedOver = false;
 
   constructor(
     private readonly spec: LaunchSpec,
@@ -153,11 +155,24 @@ export class DevServerSupervisor {
         backoff = Math.min(backoff * 2, BACKOFF_MS.max);
         const startedAt = Date.now();
         try {
-          const launching = launchDevServer(this.spec, this.current.ports);
+          // Under the data dir's lock, as a Baton starting meanwhile takes it: the two never start
+          // two servers, and one that a newcomer started first is its to supervise.
+          const launching = withDevServerLock(this.spec.dir, async () => {
+            const other = await readState(this.spec.dir);
+            if (other && other.ownerPid !== process.pid && (await isSameProcess(other.ownerPid, other.ownerStartTime)) && (await isRecordedServer(other))) return other;
+            const launched = await launchDevServer(this.spec, this.current.ports);
+            this.current = launched;
+            await this.record();
+            return null;
+          });
           this.launching = launching;
-          this.current = await launching;
+          const handedTo = await launching;
           this.launching = null;
-          await this.record();
+          if (handedTo) {
+            this.handedOver = true;
+            this.say(`Baton process ${handedTo.ownerPid} started the Temporal dev server of this data directory meanwhile (pid ${handedTo.pid}); it supervises it now, this one waits for it`);
+            return;
+          }
           reachability.probeNow();
           this.say(`the Temporal dev server is back at ${address} (pid ${this.current.pid}), started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
           break;
@@ -192,6 +207,7 @@ export class DevServerSupervisor {
     this.stopping = true;
     this.wake.abort();
     await this.launching?.catch(() => undefined);
+    if (this.handedOver) return;
     const { pid, exited } = this.current;
     if (!(await isSameProcess(pid, this.current.startTime))) {
       killGroup(pid, 'SIGKILL');

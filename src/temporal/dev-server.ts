@@ -7,9 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import lockfile from 'proper-lockfile';
 import { BATON_SEARCH_ATTRIBUTE_NAMES, BATON_SEARCH_ATTRIBUTE_TYPE } from '../domain/search-attributes.js';
-import { describePortOwner, isRecordedServer, isSameProcess, readState, type InternalPorts } from './dev-server-owner.js';
+import { describePortOwner, isRecordedServer, isSameProcess, readState, withDevServerLock, type InternalPorts } from './dev-server-owner.js';
 import { canListen, DevServerSupervisor, launchDevServer, watchExit, type LaunchSpec, type Launched } from './dev-server-supervisor.js';
 import { ensureTemporalCli } from './ensure-cli.js';
 
@@ -74,17 +73,7 @@ export function devServerArgs(opts: DevServerOptions, dbFile: string, ports: Int
 export async function startOrReuseDevServer(opts: DevServerOptions): Promise<DevServer> {
   const dir = path.join(opts.dataDir, 'temporal');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const release = await lockfile.lock(dir, {
-    lockfilePath: path.join(dir, 'dev-server.lock'),
-    realpath: false,
-    stale: 15_000,
-    retries: { retries: 120, minTimeout: 250, maxTimeout: 1000 },
-  });
-  try {
-    return (await reuse(opts, dir)) ?? (await start(opts, dir));
-  } finally {
-    await release();
-  }
+  return withDevServerLock(dir, async () => (await reuse(opts, dir)) ?? (await start(opts, dir)));
 }
 
 /**
