@@ -1,5 +1,5 @@
 // `baton mcp`: MCP over stdio for clients that launch their servers. It answers at once and
-// connects to Temporal in the background; tools wait for that (DESIGN.md §3). While it runs it
+// connects to Temporal in the background; tools wait for that (docs/ARCHITECTURE.md). While it runs it
 // supervises the dev server it started (or adopted); when its client goes (stdin closed, SIGHUP,
 // SIGTERM, stdout gone) it stops supervising and leaves that server running for other sessions
 // and running agents: the next Baton on this data dir adopts it.

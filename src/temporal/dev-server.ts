@@ -1,7 +1,7 @@
 // The embedded Temporal: the CLI's dev server on a SQLite file in the data dir, with the Web UI
 // and Baton's search attributes. The one Baton starts (or adopts) it supervises
 // (dev-server-supervisor.ts); a running one of another Baton or another program is reused; a
-// lock keeps two Baton processes from starting two (DESIGN.md §3).
+// lock keeps two Baton processes from starting two (docs/ARCHITECTURE.md).
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
