@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runDev } from './commands/dev.js';
 import { runMcpStdio } from './commands/mcp-stdio.js';
 import { batonVersion } from './commands/services.js';
+import { runStatus } from './commands/status.js';
 import { runWorker } from './commands/worker.js';
 import { loadConfig } from './config.js';
 
@@ -13,6 +14,7 @@ commands:
   dev            Temporal dev server (or TEMPORAL_ADDRESS), worker and MCP over HTTP (what npm start runs)
   mcp            MCP over stdio, for clients that launch their servers; --no-worker to run no worker
   worker         a worker alone
+  status         whether the Temporal server, a worker and the MCP endpoint are up (exit code 1 if any is down)
   version        print the version
 
 Configuration is by environment variables: see README.md, "Configuration".`;
@@ -30,6 +32,10 @@ async function main(argv: string[]): Promise<void> {
     case 'worker':
       parseArgs({ args: rest, options: {}, strict: true });
       return runWorker(loadConfig());
+    case 'status':
+      parseArgs({ args: rest, options: {}, strict: true });
+      process.exitCode = await runStatus(loadConfig());
+      return;
     case 'version':
     case '--version':
       process.stdout.write(`${batonVersion()}\n`);
@@ -46,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     process.stderr.write(`baton: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

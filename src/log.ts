@@ -1,5 +1,6 @@
 // Baton's own log lines go to stderr: stdout belongs to the MCP stdio transport.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { reachability } from './temporal/reachability.js';
 
 const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 let threshold: LogLevel = 'INFO';
@@ -51,7 +52,13 @@ export function installTemporalRuntime(level: LogLevel): void {
   Runtime.install({
     logger: new DefaultLogger(temporalLevel, (entry) => {
       if (threshold !== 'DEBUG' && threshold !== 'TRACE' && isExpectedWorkerNoise(entry)) return;
+      // Every poller's every retry while the server is away: one "lost" and one "back" line
+      // (reachability.ts) say it all, unless someone is debugging.
+      if (threshold !== 'DEBUG' && threshold !== 'TRACE' && reachability.absorb(`${entry.message} ${safeJson(entry.meta ?? {})}`)) return;
       write(entry.level, `temporal: ${entry.message}`, entry.meta);
     }),
+    // The worker's native core logs straight to stderr unless forwarded: forward it, so its
+    // retries pass the filter above like everything else.
+    telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
   });
 }

@@ -12,6 +12,7 @@ export const SCALES = {
     output_latency: { runs: 10, lines: 40, gap: '50:2000' },
     cancel_latency: { samples: 20 },
     worker_kill: { trials: 3, lines: 300, afterLines: 50 },
+    dev_server_kill: { trials: 3, lines: 300 },
     worker_memory: { agents: 100, settleMs: 10_000 },
     flood: { runs: 200, lines: 10_000, burst: 50, gapMs: 1000 },
   },
@@ -21,6 +22,7 @@ export const SCALES = {
     output_latency: { runs: 3, lines: 15, gap: '50:2000' },
     cancel_latency: { samples: 3 },
     worker_kill: { trials: 1, lines: 150, afterLines: 30 },
+    dev_server_kill: { trials: 1, lines: 80 },
     worker_memory: { agents: 10, settleMs: 3000 },
     flood: { runs: 10, lines: 1000, burst: 50, gapMs: 1000 },
   },
@@ -33,6 +35,7 @@ const PREFIX = {
   output_latency: 'OUTPUT',
   cancel_latency: 'CANCEL',
   worker_kill: 'KILL',
+  dev_server_kill: 'DEVKILL',
   worker_memory: 'MEMORY',
   flood: 'FLOOD',
 };

@@ -1,5 +1,6 @@
 // The scenarios, in the order they run: the light ones first, the 2-core-filling flood last.
 import { cancelLatency } from './cancel.mjs';
+import { devServerKill } from './dev-server-kill.mjs';
 import { flood } from './flood.mjs';
 import { outputLatency } from './output-latency.mjs';
 import { spawnLatency } from './spawn-latency.mjs';
@@ -13,6 +14,7 @@ export const scenarios = {
   output_latency: outputLatency,
   cancel_latency: cancelLatency,
   worker_kill: workerKill,
+  dev_server_kill: devServerKill,
   worker_memory: workerMemory,
   flood,
 };

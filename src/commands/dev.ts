@@ -1,16 +1,25 @@
 // `baton dev` (what `npm start` runs): Temporal dev server, worker and the MCP server on HTTP, on
-// one machine. Ctrl-C stops Baton's own processes; agents still running go on (DESIGN.md §3).
+// one machine. Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and a closed stdout all stop Baton's own
+// processes, the dev server it started or adopted included; agents still running go on (docs/ARCHITECTURE.md).
 import type { BatonConfig } from '../config.js';
 import { listRuns } from '../client/run-list.js';
 import { checkHttpExposure, startHttpEndpoint } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
+import { killGroup } from '../temporal/dev-server-supervisor.js';
 import { describeProcessTracking } from '../temporal/worker.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
+import { onSessionEnd, sayLine, within, type EndReason } from './session-end.js';
+import { describeTemporal, removeDevRecord, writeDevRecord } from './status.js';
 
 export async function runDev(config: BatonConfig): Promise<void> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const say = sayLine;
+  const ending = untilStopRequested(say);
   checkHttpExposure(config.http); // before Temporal and the worker start, not after
   const services = await startServices(config, { worker: true, say });
+  forceStopDevServer = () => {
+    const server = services.temporal.devServer;
+    if (server?.owned && server.pid) killGroup(server.pid, 'SIGTERM');
+  };
   const ctx = toolContext(config, async () => services.runs);
   const version = batonVersion();
   const http = await startHttpEndpoint({ ...config.http, makeServer: () => createMcpServer(ctx, version) }).catch(async (err: unknown) => {
@@ -18,64 +27,68 @@ export async function runDev(config: BatonConfig): Promise<void> {
     await stopServices(services);
     throw err;
   });
+  services.worker?.done.catch((err: unknown) => {
+    if (stopping) return; // a worker that fails while it is being stopped is part of the stop
+    say(`the worker stopped: ${err instanceof Error ? err.message : String(err)}`);
+    stopRequested?.('worker stopped');
+  });
+  await writeDevRecord(config, { mcpUrl: http.url, temporalAddress: services.temporal.target.address });
   const uiUrl = services.temporal.devServer?.uiUrl ?? '(your Temporal server\'s Web UI)';
   say('');
   say(`Baton ${version} is ready.`);
-  say(`  MCP endpoint (Streamable HTTP): ${http.url}`);
+  say(`  MCP endpoint (Streamable HTTP): ${http.url} (up)`);
+  say(`  Temporal server:                ${describeTemporal(services.temporal)}`);
+  say(`  Worker:                         up (host ${config.hostId}, task queue ${config.taskQueue})`);
   say(`  Temporal Web UI:                ${uiUrl}`);
   say(`  Connect Claude Code:            claude mcp add --transport http baton ${http.url}`);
   say(`  Allowed roots for cwd:          ${config.allowedRoots.join(', ')}`);
   if (services.worker) say(`  Agent processes tracked by:     ${describeProcessTracking(services.worker.processTracking)}`);
-  say('Press Ctrl-C to stop.');
+  say('Press Ctrl-C to stop; `baton status` tells what is up.');
 
-  await untilStopRequested(services, say);
-
-  say('\nstopping Baton: MCP endpoint, worker' + (services.temporal.devServer?.owned ? ', Temporal dev server' : ''));
-  await http.close();
+  const why = await ending;
+  stopping = true;
+  say(`\nstopping Baton (${why}): MCP endpoint, worker` + (services.temporal.devServer?.owned ? ', Temporal dev server' : ''));
+  await within(5000, http.close());
   await stopServices(services, say);
+  await removeDevRecord(config);
   say('stopped.');
 }
 
 async function stopServices(services: Services, say?: (line: string) => void): Promise<void> {
-  await services.worker?.shutdown();
-  if (say) await reportRunningAgents(services, say);
-  await services.temporal.close();
+  // Each step is bounded: with the server away, a worker's shutdown and a list would wait on
+  // retries, and the dev server Baton started must still be stopped.
+  await within(10_000, services.worker?.shutdown() ?? Promise.resolve());
+  if (say) await within(5000, reportRunningAgents(services, say));
+  await within(5000, services.temporal.close());
   await services.temporal.devServer?.stop();
 }
 
+let stopRequested: ((why: EndReason) => void) | null = null;
+let stopping = false;
+
 /**
- * Resolves on the first SIGINT/SIGTERM. npm forwards the terminal's Ctrl-C to its child, so one
- * Ctrl-C can arrive twice: only a second one at least two seconds later forces an exit (and still
- * stops the dev server Baton started).
+ * Resolves on the first way the session ends. npm forwards the terminal's Ctrl-C to its child, so
+ * one Ctrl-C can arrive twice: only a second request at least two seconds later forces an exit
+ * (and still stops the dev server Baton started).
  */
-function untilStopRequested(services: Services, say: (line: string) => void): Promise<void> {
-  return new Promise<void>((resolve) => {
+function untilStopRequested(say: (line: string) => void): Promise<EndReason> {
+  return new Promise<EndReason>((resolve) => {
     let firstAt = 0;
-    const stop = () => {
+    stopRequested = (why) => {
       if (firstAt === 0) {
         firstAt = Date.now();
-        resolve();
-      } else if (Date.now() - firstAt > 2000) {
+        resolve(why);
+      } else if (Date.now() - firstAt > 2000 && why.startsWith('SIG')) {
         say('stopping now, without waiting');
-        const pid = services.temporal.devServer?.owned ? services.temporal.devServer.pid : null;
-        if (pid) {
-          try {
-            process.kill(-pid, 'SIGTERM');
-          } catch {
-            // already gone
-          }
-        }
+        forceStopDevServer();
         process.exit(130);
       }
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    services.worker?.done.catch((err: unknown) => {
-      say(`the worker stopped: ${err instanceof Error ? err.message : String(err)}`);
-      stop();
-    });
+    onSessionEnd((why) => stopRequested?.(why), { stdoutIsOutput: true });
   });
 }
+
+let forceStopDevServer = (): void => undefined;
 
 /** Agents are durable work: say how many go on without Baton, and how to stop them. */
 async function reportRunningAgents(services: Services, say: (line: string) => void): Promise<void> {

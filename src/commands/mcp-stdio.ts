@@ -1,10 +1,14 @@
 // `baton mcp`: MCP over stdio for clients that launch their servers. It answers at once and
-// connects to Temporal in the background; tools wait for that (DESIGN.md §3).
+// connects to Temporal in the background; tools wait for that (docs/ARCHITECTURE.md). While it runs it
+// supervises the dev server it started (or adopted); when its client goes (stdin closed, SIGHUP,
+// SIGTERM, stdout gone) it stops supervising and leaves that server running for other sessions
+// and running agents: the next Baton on this data dir adopts it.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { BatonConfig } from '../config.js';
 import { log } from '../log.js';
 import { createMcpServer } from '../mcp/server.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
+import { onSessionEnd, within } from './session-end.js';
 
 export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }): Promise<void> {
   const booting: Promise<Services> = startServices(config, { worker: opts.worker, say: (line) => log.info(line) });
@@ -17,14 +21,16 @@ export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }
   await new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    process.stdin.once('error', () => resolve());
+    // stdout is the MCP stream here: once it is gone there is no client left to serve.
+    onSessionEnd(() => resolve(), { stdoutIsOutput: true });
   });
-  await server.close().catch(() => undefined);
-  const services = await booting.catch(() => null);
+  await within(5000, server.close().catch(() => undefined));
+  const services = await within(30_000, booting.catch(() => null));
   if (services) {
     // The worker hands its agents back to Temporal; they go on and the next worker re-attaches.
-    await services.worker?.shutdown();
-    await services.temporal.close();
+    await within(10_000, services.worker?.shutdown() ?? Promise.resolve());
+    await within(5000, services.temporal.close());
+    await services.temporal.devServer?.release();
   }
 }

@@ -5,6 +5,7 @@ import { McpServer, type RegisteredTool, type ToolCallback } from '@modelcontext
 import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { argumentProblem } from '../domain/argument-shape.js';
+import { reachability } from '../temporal/reachability.js';
 import { toolError } from './tool-result.js';
 
 type ToolConfig<I, O> = Parameters<typeof McpServer.prototype.registerTool<O & (ZodRawShapeCompat | AnySchema), I & (undefined | ZodRawShapeCompat | AnySchema)>>[1];
@@ -27,7 +28,17 @@ export class CheckedMcpServer extends McpServer {
     const handler = cb as unknown as Handler;
     const checked: Handler = (args, extra) => {
       const problem = argumentProblem(args);
-      return problem ? toolError(problem) : handler(args, extra);
+      if (problem) return toolError(problem);
+      if (name === 'help') return handler(args, extra);
+      // While the Temporal server is away every call answers at once with the one clear error,
+      // and a call already waiting on it (a wait_run, a retrying query) stops waiting.
+      const away = reachability.problem();
+      if (away) return toolError(away);
+      let unsubscribe = () => undefined as void;
+      const lost = new Promise<ReturnType<typeof toolError>>((resolve) => {
+        unsubscribe = reachability.onDown(() => resolve(toolError(reachability.problem() ?? 'the Temporal server is not reachable')));
+      });
+      return Promise.race([Promise.resolve(handler(args, extra)), lost]).finally(() => unsubscribe());
     };
     return super.registerTool<O, I>(name, config, checked as unknown as ToolCallback<I>);
   }

@@ -5,6 +5,7 @@ import type { BatonConfig } from '../config.js';
 import { externalTarget, localTarget, openClient, type TemporalTarget } from './connection.js';
 import { startOrReuseDevServer, type DevServer } from './dev-server.js';
 import { prepareNamespace } from './namespace-setup.js';
+import { reachability } from './reachability.js';
 
 export interface TemporalSession {
   target: TemporalTarget;
@@ -33,5 +34,16 @@ export async function bootTemporal(config: BatonConfig, say: (line: string) => v
     manage: config.manageNamespace,
     retentionDays: config.devServer.retentionDays,
   });
-  return { target, client, devServer, close: () => connection.close() };
+  // From here on an outage is noticed, said once, and answered at once by the tools.
+  reachability.configure({ address: target.address, restartedByBaton: devServer?.owned ?? false, say });
+  reachability.watch(connection);
+  return {
+    target,
+    client,
+    devServer,
+    close: async () => {
+      reachability.stop();
+      await connection.close();
+    },
+  };
 }

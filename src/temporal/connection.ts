@@ -31,6 +31,9 @@ export async function openClient(target: TemporalTarget): Promise<{ client: Clie
     ...(tls !== undefined ? { tls } : {}),
     ...(apiKey !== undefined ? { apiKey: apiKey as string } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
+    // gRPC's reconnect back-off grows to two minutes: after an outage the client would go on
+    // failing long after the server is back. Two seconds at most keeps the recovery prompt.
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 },
   });
   return { client: new Client({ connection, namespace: target.namespace }), connection };
 }

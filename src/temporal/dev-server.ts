@@ -1,15 +1,18 @@
 // The embedded Temporal: the CLI's dev server on a SQLite file in the data dir, with the Web UI
-// and Baton's search attributes. A running one (ours or the user's) is reused; a lock keeps two
-// Baton processes from starting two (DESIGN.md §3).
-import { spawn } from 'node:child_process';
+// and Baton's search attributes. The one Baton starts (or adopts) it supervises
+// (dev-server-supervisor.ts); a running one of another Baton or another program is reused; a
+// lock keeps two Baton processes from starting two (docs/ARCHITECTURE.md).
 import { createServer, type AddressInfo } from 'node:net';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import lockfile from 'proper-lockfile';
 import { BATON_SEARCH_ATTRIBUTE_NAMES, BATON_SEARCH_ATTRIBUTE_TYPE } from '../domain/search-attributes.js';
-import { ensureTemporalCli, packageRoot } from './ensure-cli.js';
+import { describePortOwner, isRecordedServer, isSameProcess, readState, withDevServerLock, type InternalPorts } from './dev-server-owner.js';
+import { canListen, DevServerSupervisor, launchDevServer, watchExit, type LaunchSpec, type Launched } from './dev-server-supervisor.js';
+import { ensureTemporalCli } from './ensure-cli.js';
+
+export type { InternalPorts } from './dev-server-owner.js';
 
 export interface DevServerOptions {
   dataDir: string;
@@ -29,30 +32,21 @@ export interface DevServer {
   /** The ports the dev server opens besides gRPC (null for a server Baton did not start). */
   ports: InternalPorts | null;
   dbFile: string;
-  /** True when this process started the server (and so stops it). */
+  /** True when this process started or adopted the server: it restarts it, and stops it. */
   owned: boolean;
-  pid: number | null;
+  /** The current server's process group leader (changes when it is restarted). */
+  readonly pid: number | null;
+  /** Stops the server (one this process owns). */
   stop(): Promise<void>;
+  /** Stops supervising and leaves the server running (`baton mcp`); the next Baton adopts it. */
+  release(): Promise<void>;
 }
 
-interface DevServerState {
-  pid: number;
-  address: string;
-  uiUrl: string;
-  dbFile: string;
-  ports?: InternalPorts;
-}
-
-/**
- * The dev server's own HTTP ports, none of them for a browser: the real Web UI and the metrics
- * endpoint on ports browsers refuse to connect to, the HTTP API on a port that answers only a
- * Host no browser can send (Baton uses gRPC; the Web UI reaches the server over gRPC too).
+/*
+ * The dev server's own HTTP ports (InternalPorts), none of them for a browser: the real Web UI
+ * and the metrics endpoint on ports browsers refuse to connect to, the HTTP API on a port that
+ * answers only a Host no browser can send (Baton uses gRPC; the Web UI reaches it over gRPC too).
  */
-export interface InternalPorts {
-  ui: number;
-  http: number;
-  metrics: number;
-}
 
 /**
  * Ports that every browser refuses to fetch from (the Fetch standard's "bad ports"), above 1024:
@@ -79,72 +73,87 @@ export function devServerArgs(opts: DevServerOptions, dbFile: string, ports: Int
 export async function startOrReuseDevServer(opts: DevServerOptions): Promise<DevServer> {
   const dir = path.join(opts.dataDir, 'temporal');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const release = await lockfile.lock(dir, {
-    lockfilePath: path.join(dir, 'dev-server.lock'),
-    realpath: false,
-    stale: 15_000,
-    retries: { retries: 120, minTimeout: 250, maxTimeout: 1000 },
-  });
-  try {
-    return (await reuse(opts, dir)) ?? (await start(opts, dir));
-  } finally {
-    await release();
-  }
+  return withDevServerLock(dir, async () => (await reuse(opts, dir)) ?? (await start(opts, dir)));
 }
 
-/** A dev server this data dir already runs, or any Temporal answering on the configured port. */
+/**
+ * The dev server this data dir records, or any Temporal answering on the configured port. One
+ * whose supervising Baton is gone (it was killed) belongs to this data dir: it is adopted, and
+ * supervised and stopped like one this process started. Anyone else's is only used.
+ */
 async function reuse(opts: DevServerOptions, dir: string): Promise<DevServer | null> {
   const state = await readState(dir);
   const ip = opts.ip ?? '127.0.0.1';
-  const candidates = [state?.address, `${ip}:${opts.port}`].filter((a): a is string => Boolean(a));
-  for (const address of candidates) {
-    if (!(await answers(address))) continue;
-    const mine = state?.address === address;
-    opts.log(`reusing the Temporal server already running at ${address}${mine ? ` (pid ${state.pid})` : ''}`);
-    return {
-      address,
-      uiUrl: mine ? state.uiUrl : `http://${ip}:${opts.uiPort}`,
-      ports: mine ? (state.ports ?? null) : null,
-      dbFile: mine ? state.dbFile : '(not Baton\'s)',
-      owned: false,
-      pid: mine ? state.pid : null,
-      stop: async () => undefined,
-    };
+  if (state && (await isRecordedServer(state)) && (await waitUntilAnswering(state.address, 15_000))) {
+    if (state.ownerPid !== process.pid && (await isSameProcess(state.ownerPid, state.ownerStartTime))) {
+      opts.log(`reusing the Temporal dev server of this data directory at ${state.address} (pid ${state.pid}); Baton process ${state.ownerPid} supervises it, so this one waits for it when it is away`);
+      return notOwned(state.address, state.uiUrl, state.ports ?? null, state.dbFile, state.pid);
+    }
+    opts.log(`adopting the Temporal dev server at ${state.address} (pid ${state.pid}) that an earlier Baton left running on this data directory: this one now restarts it if it stops, and stops it when it stops`);
+    const launched: Launched = { pid: state.pid, startTime: state.startTime, ports: state.ports ?? { ui: 0, http: 0, metrics: 0 }, exited: watchExit(state.pid, state.startTime) };
+    return await supervised(opts, dir, await launchSpec(opts, dir), launched, state.uiUrl);
   }
-  return null;
+  const address = `${ip}:${opts.port}`;
+  if (!(await answers(address))) return null;
+  const whose = await describePortOwner(opts.port, opts.dataDir);
+  opts.log(`reusing the Temporal server already running at ${address}: ${whose}; Baton did not start it, so it neither restarts nor stops it, and waits for it when it is away`);
+  return notOwned(address, `http://${ip}:${opts.uiPort}`, null, '(not Baton\'s)', null);
+}
+
+function notOwned(address: string, uiUrl: string, ports: InternalPorts | null, dbFile: string, pid: number | null): DevServer {
+  return { address, uiUrl, ports, dbFile, owned: false, pid, stop: async () => undefined, release: async () => undefined };
+}
+
+async function launchSpec(opts: DevServerOptions, dir: string): Promise<LaunchSpec> {
+  const cli = await ensureTemporalCli({ log: opts.log });
+  const dbFile = path.join(dir, 'baton.db');
+  return {
+    cliPath: cli.path,
+    args: (ports) => devServerArgs(opts, dbFile, ports),
+    ip: opts.ip ?? '127.0.0.1',
+    port: opts.port,
+    uiPort: opts.uiPort,
+    dataDir: opts.dataDir,
+    dir,
+    dbFile,
+    pickPorts: pickInternalPorts,
+    waitUntilAnswering: (address) => waitUntilAnswering(address),
+  };
 }
 
 async function start(opts: DevServerOptions, dir: string): Promise<DevServer> {
-  const cli = await ensureTemporalCli({ log: opts.log });
-  const dbFile = path.join(dir, 'baton.db');
-  const logFile = path.join(dir, 'dev-server.log');
-  const ip = opts.ip ?? '127.0.0.1';
+  const spec = await launchSpec(opts, dir);
+  const launched = await launchDevServer(spec).catch((err: unknown) => {
+    throw new Error(`the Temporal dev server (${spec.cliPath}) did not start on ${spec.ip}:${spec.port}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  const server = await supervised(opts, dir, spec, launched, `http://${spec.ip}:${opts.uiPort}`);
+  opts.log(`started the Temporal dev server at ${server.address} (SQLite ${spec.dbFile}, pid ${launched.pid})`);
+  return server;
+}
+
+async function supervised(opts: DevServerOptions, dir: string, spec: LaunchSpec, launched: Launched, uiUrl: string): Promise<DevServer> {
+  const supervisor = new DevServerSupervisor(spec, launched, opts.log, uiUrl);
+  await supervisor.record();
+  return {
+    address: `${spec.ip}:${spec.port}`,
+    uiUrl,
+    ports: launched.ports,
+    dbFile: spec.dbFile,
+    owned: true,
+    get pid() {
+      return supervisor.pid;
+    },
+    stop: () => supervisor.stop(),
+    release: () => supervisor.release(),
+  };
+}
+
+/** The internal ports again when they are still free (a restart), else fresh ones. */
+async function pickInternalPorts(previous?: InternalPorts): Promise<InternalPorts> {
+  if (previous && previous.ui && (await canListen(previous.ui)) && (await canListen(previous.http)) && (await canListen(previous.metrics))) return previous;
   const ports: InternalPorts = { ui: await blockedPort([]), http: await freePort(), metrics: 0 };
   ports.metrics = await blockedPort([ports.ui]);
-  const out = await open(logFile, 'a');
-  // Its own process group: a Ctrl-C in the terminal must not stop it before the worker has
-  // handed its activities back; Baton stops it itself, last. The UI guard is the group's leader
-  // and the dev server its child, so both live and stop together.
-  const guard = path.join(packageRoot(), 'dist', 'temporal', 'ui-guard.js');
-  const child = spawn(process.execPath, [guard, ip, String(opts.uiPort), String(ports.ui), '--', cli.path, ...devServerArgs(opts, dbFile, ports)], {
-    detached: true,
-    stdio: ['ignore', out.fd, out.fd],
-  });
-  await out.close();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.unref();
-  const address = `${ip}:${opts.port}`;
-  const uiUrl = `http://${ip}:${opts.uiPort}`;
-  const ready = await Promise.race([waitUntilAnswering(address), exited.then(() => false)]);
-  if (!ready) {
-    child.kill('SIGKILL');
-    const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
-    throw new Error(`the Temporal dev server (${cli.path}) did not start on ${address}; last lines of ${logFile}:\n${tail}`);
-  }
-  const state: DevServerState = { pid: child.pid!, address, uiUrl, dbFile, ports };
-  await writeFile(path.join(dir, 'dev-server.json'), JSON.stringify(state, null, 2));
-  opts.log(`started the Temporal dev server at ${address} (SQLite ${dbFile}, pid ${child.pid})`);
-  return { address, uiUrl, ports, dbFile, owned: true, pid: child.pid!, stop: () => stopServer(child.pid!, dir, exited) };
+  return ports;
 }
 
 /** A free port on loopback that browsers will not connect to, other than `taken`. */
@@ -153,14 +162,6 @@ async function blockedPort(taken: number[]): Promise<number> {
     if (!taken.includes(port) && (await canListen(port))) return port;
   }
   throw new Error(`ports ${BROWSER_BLOCKED_PORTS.join(', ')} are all in use: the dev server's Web UI and metrics need one each where no browser can reach them`);
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 function freePort(): Promise<number> {
@@ -172,37 +173,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function stopServer(pid: number, dir: string, exited: Promise<unknown>): Promise<void> {
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timeout = new AbortController();
-  const stopped = await Promise.race([
-    exited.then(() => true),
-    delay(15_000, false, { signal: timeout.signal }).catch(() => false),
-  ]);
-  timeout.abort();
-  if (!stopped) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await exited;
-  }
-  await rm(path.join(dir, 'dev-server.json'), { force: true });
-}
-
-async function readState(dir: string): Promise<DevServerState | null> {
-  try {
-    return JSON.parse(await readFile(path.join(dir, 'dev-server.json'), 'utf8')) as DevServerState;
-  } catch {
-    return null;
-  }
 }
 
 async function answers(address: string): Promise<boolean> {
@@ -218,8 +188,8 @@ async function answers(address: string): Promise<boolean> {
   }
 }
 
-async function waitUntilAnswering(address: string): Promise<boolean> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitUntilAnswering(address: string, timeoutMs = READY_TIMEOUT_MS): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await answers(address)) return true;
     await delay(200);

@@ -63,7 +63,7 @@ describe('baton dev (npm start)', () => {
 
   it('a second start reuses the running dev server, and a stdio `baton mcp` does too', async () => {
     const second = await startHttpBaton(env);
-    expect(second.output()).toContain(`reusing the Temporal server already running at 127.0.0.1:${ports.grpc}`);
+    expect(second.output()).toContain(`reusing the Temporal dev server of this data directory at 127.0.0.1:${ports.grpc}`);
     expect(second.url).not.toBe(first.url);
     expect(await second.stop()).toBe(0);
     const stdio = await connectStdio(env);
@@ -92,7 +92,7 @@ describe('baton dev (npm start)', () => {
     const serverPid = devServerPid(first.output());
     expect(await first.stop()).toBe(0);
     const out = first.output();
-    expect(out).toContain('stopping Baton: MCP endpoint, worker, Temporal dev server');
+    expect(out).toContain('stopping Baton (SIGINT): MCP endpoint, worker, Temporal dev server');
     expect(out).toMatch(/1 run\(s\) are still running/);
     expect(out).toContain(runId);
     expect(await isAlive(serverPid)).toBe(false);

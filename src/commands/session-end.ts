@@ -1,0 +1,40 @@
+// How a session of `baton dev` or `baton mcp` ends: Ctrl-C, SIGTERM, the terminal closed (SIGHUP),
+// or its output gone (a write to a closed pipe fails with EPIPE). Each must reach the same clean
+// stop, so that Baton stops what it started; none may crash Baton before it does. A write to a
+// closed stdout or stderr raises an 'error' event that, unhandled, kills the process at once.
+import { setTimeout as delay } from 'node:timers/promises';
+
+export type EndReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output closed' | 'worker stopped';
+
+/** Calls `onEnd` for every way the session may end (it may be called more than once). */
+export function onSessionEnd(onEnd: (why: EndReason) => void, opts: { stdoutIsOutput: boolean }): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onEnd(signal));
+  const gone = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'EIO') onEnd('output closed');
+  };
+  // stderr only carries logs: once it is gone, losing them is no reason to stop.
+  process.stderr.on('error', () => undefined);
+  process.stdout.on('error', opts.stdoutIsOutput ? gone : () => undefined);
+}
+
+/** A line to stdout that never throws, even with stdout gone. */
+export function sayLine(line: string): void {
+  try {
+    if (process.stdout.writable) process.stdout.write(`${line}\n`);
+  } catch {
+    // stdout closed: nothing to say it on
+  }
+}
+
+/**
+ * `work`, or undefined once `ms` have passed or if it fails: a stop must neither hang on a server
+ * that is away nor give up half-way, before it has stopped the dev server it started.
+ */
+export async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  const timeout = new AbortController();
+  try {
+    return await Promise.race([work.catch(() => undefined), delay(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+  } finally {
+    timeout.abort();
+  }
+}
