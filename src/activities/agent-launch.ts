@@ -60,6 +60,7 @@ export async function launchAgent(opts: {
   const stdout = await open(files.stdout, 'a', 0o600);
   const stderr = await open(files.stderr, 'a', 0o600);
   try {
+    const stdoutStart = (await stdout.stat()).size;
     const cgroup = await createRunCgroup(opts.host, runId);
     const cgroupProcs = cgroup ? path.join(cgroup, 'cgroup.procs') : '';
     const child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, 'baton-agent', files.exitStatus, cgroupProcs, plan.file, ...plan.args], {
@@ -79,6 +80,7 @@ export async function launchAgent(opts: {
       boot_id: await bootId(),
       run_dir: runDir,
       launched_at: new Date().toISOString(),
+      stdout_start: stdoutStart,
     };
     await writeFileAtomically(files.agent, JSON.stringify(handle), 0o600);
     return handle;

@@ -19,6 +19,7 @@ import { BatchSender } from './batch-sender.js';
 import { LaunchError, toLaunchFailure } from './launch-error.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { DirectoryWatch } from './directory-watch.js';
+import { readFinalAnswer } from './final-answer.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { sealScopesOf, unseal } from '../secrets/seal.js';
 import { agentEnvironment, type EnvPattern } from './agent-env.js';
@@ -185,7 +186,9 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
         if (status) {
           // The agent is done: whatever it left running (a grandchild that left its group) goes too.
           await stopRunProcesses({ runId: f.request.run_id, hostId: f.agent.host }, null, f.request.timings.kill_grace_ms);
-          return { kind: 'exited', ...status };
+          // Read here, where the whole transcript is: the events the workflow has are cut.
+          const answer = await readFinalAnswer(f.request.spec, files.stdout, f.agent.stdout_start ?? 0);
+          return { kind: 'exited', ...status, ...(answer ? { answer } : {}) };
         }
         return { kind: 'lost', reason: `agent process ${f.agent.pid} ended without an exit status (killed together with its wrapper)` };
       }

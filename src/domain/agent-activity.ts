@@ -1,5 +1,5 @@
 // The contract between the agentRun workflow and the activities that run agents on a host.
-import type { AgentHandle, StreamOffsets } from './event-batch.js';
+import type { AgentHandle, FactsPatch, StreamOffsets } from './event-batch.js';
 import type { AgentExit } from './run-ledger.js';
 import type { InputMessage } from './input-message.js';
 import type { CheckOutputRequest, CheckOutputResult } from './output-check.js';
@@ -10,6 +10,14 @@ import type { RunSpec, RunTimings } from './run-spec.js';
  * starting it over, or sending a remote agent the answer it asked for.
  */
 export type LaunchMode = 'launch' | 'resume' | 'restart' | 'answer';
+
+/**
+ * The agent's final answer, read by the host from the launch's whole transcript when no line
+ * alone carries it (a `command`'s stdout: all of it, or its last non-empty line, as JSON). Events
+ * and the last message are cut (4 KiB, 500 characters), so an answer judged from them is not the
+ * one the agent gave. Structured output over STRUCTURED_OUTPUT_BYTES comes as the note of its size.
+ */
+export type FinalAnswer = Pick<FactsPatch, 'structured_output' | 'structured_output_omitted'>;
 
 export interface RunAgentRequest {
   run_id: string;
@@ -39,7 +47,7 @@ export interface RunAgentRequest {
 }
 
 export type AgentOutcome =
-  | ({ kind: 'exited' } & AgentExit)
+  | ({ kind: 'exited'; answer?: FinalAnswer } & AgentExit)
   /** The run's history is long: the agent goes on; the workflow continues as new and re-attaches. */
   | { kind: 'segment_end' }
   /** The agent is gone and left no exit status (its host rebooted, or it was killed with its wrapper). */

@@ -73,6 +73,8 @@ export interface AgentHandle {
   boot_id: string;
   run_dir: string;
   launched_at: string;
+  /** Bytes stdout.log held before this launch (a restart appends): where its own output begins. */
+  stdout_start?: number;
 }
 
 export interface EventBatch {

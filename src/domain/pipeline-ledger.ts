@@ -3,6 +3,8 @@ import type { PipelineInput, PipelineStatus, PipelineView, PlanStep, StepView, V
 import { FINAL_PIPELINE_STATUSES, pipelineStepId } from './pipeline.js';
 import type { RunResult } from './run-view.js';
 import { firstLine } from './text.js';
+import { cutHeadBytes } from './sizes.js';
+import { STEP_ERROR_BYTES, STEP_TITLE_BYTES } from './pipeline-carry.js';
 import type { Role } from './vocabulary.js';
 
 export class PipelineLedger {
@@ -14,7 +16,19 @@ export class PipelineLedger {
   finishedAt: string | null = null;
   private readonly steps: StepView[] = [];
 
-  constructor(private readonly input: PipelineInput) {}
+  constructor(private readonly input: PipelineInput) {
+    // A run continued from an earlier one starts where that one was, with all its steps.
+    const carried = input.carried;
+    if (carried) {
+      Object.assign(this, { status: carried.status, plan: carried.plan, verdict: carried.verdict, round: carried.round });
+      this.steps.push(...carried.steps);
+    }
+  }
+
+  /** The steps so far, for the next run (each within its title and error budget). */
+  stepsToCarry(): StepView[] {
+    return this.steps.map((s) => ({ ...s }));
+  }
 
   get isFinal(): boolean {
     return FINAL_PIPELINE_STATUSES.includes(this.status);
@@ -37,7 +51,8 @@ export class PipelineLedger {
       name,
       role,
       round,
-      title,
+      // The plan has the title whole; the view keeps a head, so views and what a run carries stay small.
+      title: title === null ? null : cutHeadBytes(title, STEP_TITLE_BYTES),
       run_id: pipelineStepId(this.input.pipeline_id, name),
       status: 'running',
       started_at: now.toISOString(),
@@ -56,7 +71,9 @@ export class PipelineLedger {
     step.finished_at = result?.finished_at ?? now.toISOString();
     step.elapsed_ms = result?.elapsed_ms ?? null;
     step.cost_usd = result?.cost_usd ?? null;
-    step.error = result?.error ?? (result ? null : `the step's run ended ${fallbackStatus} without a result`);
+    const error = result?.error ?? (result ? null : `the step's run ended ${fallbackStatus} without a result`);
+    // The step's run (get_run) has its error whole.
+    step.error = error === null ? null : cutHeadBytes(error, STEP_ERROR_BYTES);
   }
 
   /** A worker whose branch could not be merged back: its step failed after all. */
@@ -64,7 +81,7 @@ export class PipelineLedger {
     const step = this.step(name);
     if (!step) return;
     step.status = 'failed';
-    step.error = error;
+    step.error = cutHeadBytes(error, STEP_ERROR_BYTES);
   }
 
   view(now: Date): PipelineView {

@@ -2,6 +2,7 @@
 // reviewer approves (DESIGN.md §4). Types, the schemas the planner and reviewer must answer in,
 // and the pipeline's view. Plain: the workflow imports this.
 import type { NotifySpec } from './notify.js';
+import type { PipelineCarried } from './pipeline-carry.js';
 import type { RunSpec, RunTimings } from './run-spec.js';
 import type { Role } from './vocabulary.js';
 
@@ -69,6 +70,8 @@ export interface PipelineInput {
   timings: RunTimings;
   notify: NotifySpec | null;
   args_hash: string;
+  /** Where an earlier run of this pipeline left off (continue-as-new); absent for the first run. */
+  carried?: PipelineCarried;
 }
 
 export type StepName = string;

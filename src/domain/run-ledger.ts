@@ -1,6 +1,7 @@
 // Everything the agentRun workflow knows about its run, and the rules that change it. Pure and
 // deterministic (time comes in as an argument), so it runs inside the workflow sandbox and in
 // unit tests alike.
+import type { FinalAnswer } from './agent-activity.js';
 import type { AgentHandle, EventBatch, StreamOffsets } from './event-batch.js';
 import { EventLog, type EventsPage } from './event-log.js';
 import type { RunSpec, RunWorkflowInput } from './run-spec.js';
@@ -187,6 +188,11 @@ export class RunLedger {
       taken += 1;
     }
     return taken;
+  }
+
+  /** The agent's final answer as its host read it from the whole transcript: it replaces any other. */
+  takeFinalAnswer(answer: FinalAnswer): void {
+    mergeFacts(this.facts, answer, this.spec.session_cost_baseline_usd ?? 0);
   }
 
   events(afterSeq: number, limit: number): RunEventsPage {

@@ -9,3 +9,12 @@
  * with markers), so no step's start is refused as too large. Before it, the prompt was built whole.
  */
 export const PIPELINE_PROMPT_BUDGET = '9-pipeline-prompt-budget';
+
+/**
+ * Release after 0.2.0 (issue 9): a pipeline's history is bounded. It continues as new once its
+ * history passes PIPELINE_HISTORY_BYTES, at a point where none of its steps runs, carrying its
+ * bounded state (pipeline-carry.ts); a plan has at most MAX_PLAN_STEPS steps; and its memo keeps
+ * small facts while it runs (no plan, no verdict). Before it, a pipeline never continued as new,
+ * and many rounds of many steps passed Temporal's 50 MB history limit, which terminates it.
+ */
+export const PIPELINE_HISTORY_BOUND = '9-pipeline-history-bound';

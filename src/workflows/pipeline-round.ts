@@ -4,6 +4,7 @@ import type { IsolationBase } from '../domain/pipeline-activities.js';
 import { pipelineStepId, type PipelineInput, type PlanStep } from '../domain/pipeline.js';
 import type { PipelineLedger } from '../domain/pipeline-ledger.js';
 import { workerPrompt, type WorkSummary } from '../domain/pipeline-prompts.js';
+import { carriedSummary, type IndexedSummary } from '../domain/pipeline-carry.js';
 import { gitOn, runStep } from './pipeline-steps.js';
 
 export interface RoundRequest {
@@ -14,6 +15,10 @@ export interface RoundRequest {
   findings: string[];
   isolation: IsolationBase | null;
   publish: () => void;
+  /** Where an earlier run of the pipeline left this round: its next worker and the reports so far. */
+  resume?: { next: number; done: IndexedSummary[] };
+  /** Whether to start no more workers, so the pipeline can hand over to its next run (never asked before the patch). */
+  handOver?: () => boolean;
 }
 
 interface WorkerDone {
@@ -24,19 +29,32 @@ interface WorkerDone {
   dir: string | null;
 }
 
-export async function runWorkerRound(r: RoundRequest): Promise<WorkSummary[]> {
+/** The round's reports in plan order; or, when it handed over, where it stopped and what was done. */
+export type RoundOutcome = { summaries: WorkSummary[] } | { handOver: { next: number; done: IndexedSummary[] } };
+
+export async function runWorkerRound(r: RoundRequest): Promise<RoundOutcome> {
   const done: WorkerDone[] = [];
-  let next = 0;
+  let next = r.resume?.next ?? 0;
+  let stopped = false;
   const lane = async () => {
     while (next < r.plan.length) {
+      // No new step once the history is full: the lanes drain, and the next run starts the rest.
+      if (stopped || r.handOver?.()) {
+        stopped = true;
+        return;
+      }
       const index = next++;
       done.push(await runWorker(r, index));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(r.input.parallelism, r.plan.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(r.input.parallelism, r.plan.length - next) }, lane));
   done.sort((a, b) => a.index - b.index);
   if (r.isolation) await mergeBack(r, done);
-  return done.map((d) => d.summary);
+  const all = [...(r.resume?.done ?? []), ...done.map((d) => ({ index: d.index, summary: carriedSummary(d.summary) }))];
+  if (next < r.plan.length) return { handOver: { next, done: all } };
+  // This run's reports go to the reviewer whole (its prompt cuts them); earlier runs' as carried.
+  const reports = [...(r.resume?.done ?? []), ...done.map((d) => ({ index: d.index, summary: d.summary }))];
+  return { summaries: reports.sort((a, b) => a.index - b.index).map((d) => d.summary) };
 }
 
 async function runWorker(r: RoundRequest, index: number): Promise<WorkerDone> {

@@ -4,15 +4,20 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
+  continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { VIEW_MEMO_KEY } from '../domain/memo.js';
 import type { PipelineInput, PipelineView, PlanDecision, PlanStep, Verdict } from '../domain/pipeline.js';
 import { PLAN_SCHEMA, VERDICT_SCHEMA } from '../domain/pipeline.js';
 import { PipelineLedger } from '../domain/pipeline-ledger.js';
+import { carriedSummary, historyFull, memoView, planSizeProblem, type IndexedSummary, type PipelineCarried } from '../domain/pipeline-carry.js';
+import { PIPELINE_HISTORY_BOUND } from './patches.js';
 import { plannerPrompt, reviewerPrompt, verdictSummary } from '../domain/pipeline-prompts.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { cancelSignal } from './messages.js';
@@ -28,9 +33,12 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
   const ledger = new PipelineLedger(input);
   const root = CancellationScope.current();
   const work = new CancellationScope();
+  // Pipelines that began before the patch keep their unbounded history, as they were recorded.
+  const bounded = input.carried !== undefined || patched(PIPELINE_HISTORY_BOUND);
   let decision: PlanDecision | null = null;
   let cancelReason: string | null = null;
-  const publish = publisher(ledger);
+  let handOver: PipelineCarried | null = null;
+  const publish = publisher(ledger, bounded);
 
   setHandler(pipelineStatusQuery, () => ledger.view(new Date()));
   setHandler(
@@ -43,6 +51,8 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
       validator: (d) => {
         if (ledger.status !== 'awaiting_approval') throw new Error(`pipeline ${input.pipeline_id} is not waiting for plan approval (it is ${ledger.status})`);
         if (d.decision === 'approve' && d.steps !== undefined && d.steps.length === 0) throw new Error('an edited plan needs at least one step');
+        const problem = bounded && d.decision === 'approve' && d.steps ? planSizeProblem(d.steps, 'the edited plan') : null;
+        if (problem) throw new Error(problem);
       },
     },
   );
@@ -54,30 +64,48 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
 
   try {
     await work.run(async () => {
-      const isolation = input.isolation === 'worktree' ? await gitOn(null, input.task_queue).prepareIsolation(input.cwd) : null;
+      const carried = input.carried;
+      const isolation = carried ? carried.isolation : input.isolation === 'worktree' ? await gitOn(null, input.task_queue).prepareIsolation(input.cwd) : null;
       const host = isolation?.host ?? null;
-      let plan = await makePlan(input, ledger, host, publish);
-      if (input.require_plan_approval) {
-        ledger.setStatus('awaiting_approval');
-        publish();
-        await condition(() => decision !== null);
-        const d = decision as PlanDecision | null;
-        if (d?.decision === 'reject') {
-          ledger.finish('rejected', new Date(), `the plan was rejected${d.reason ? `: ${d.reason}` : ''}`);
-          return;
+      let plan: PlanStep[];
+      if (carried) plan = carried.plan;
+      else {
+        plan = await makePlan(input, ledger, host, publish);
+        if (input.require_plan_approval) {
+          ledger.setStatus('awaiting_approval');
+          publish();
+          await condition(() => decision !== null);
+          const d = decision as PlanDecision | null;
+          if (d?.decision === 'reject') {
+            ledger.finish('rejected', new Date(), `the plan was rejected${d.reason ? `: ${d.reason}` : ''}`);
+            return;
+          }
+          if (d?.steps) plan = d.steps;
+          ledger.plan = plan;
         }
-        if (d?.steps) plan = d.steps;
-        ledger.plan = plan;
+        // After the approval, so a person can still edit a long plan down (the validator checks an edited one).
+        const problem = bounded ? planSizeProblem(plan, `the planner's plan (${input.pipeline_id}.plan)`) : null;
+        if (problem) throw new PipelineFailure(problem);
       }
-      let findings: string[] = [];
-      for (let round = 1; round <= input.max_rounds; round++) {
+      let findings: string[] = carried?.verdict?.findings ?? [];
+      const firstRound = carried?.round ?? 1;
+      const full = () => bounded && historyFull(workflowInfo());
+      const carry = (round: number, next: number, done: IndexedSummary[]): PipelineCarried => ({
+        status: ledger.status, plan, verdict: ledger.verdict, round, steps: ledger.stepsToCarry(), isolation, next_worker: next, done,
+      });
+      for (let round = firstRound; round <= input.max_rounds; round++) {
+        const resume = round === firstRound && carried ? { next: carried.next_worker, done: carried.done } : undefined;
+        if (!resume && full()) return void (handOver = carry(round, 0, []));
         ledger.round = round;
         ledger.setStatus('working');
         publish();
-        const work = await runWorkerRound({ input, ledger, plan, round, findings, isolation, publish });
+        const outcome = await runWorkerRound({ input, ledger, plan, round, findings, isolation, publish, ...(resume ? { resume } : {}), ...(bounded ? { handOver: full } : {}) });
+        if ('handOver' in outcome) return void (handOver = carry(round, outcome.handOver.next, outcome.handOver.done));
+        // The reviewer's start is as large as a worker's: it too waits for a run with room.
+        if (full()) return void (handOver = carry(round, plan.length, outcome.summaries.map((summary, index) => ({ index, summary: carriedSummary(summary) }))));
         ledger.setStatus('reviewing');
         publish();
-        const verdict = await review(input, ledger, plan, round, work, host, publish);
+        const verdict = await review(input, ledger, plan, round, outcome.summaries, host, publish);
         ledger.verdict = verdict;
         if (verdict.verdict === 'approve') {
           ledger.finish('completed', new Date());
@@ -90,6 +118,11 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
   } catch (err) {
     if (isCancellation(err)) ledger.finish('cancelled', new Date(), cancelReason ?? 'cancel requested through Temporal');
     else ledger.finish('failed', new Date(), err instanceof Error ? err.message : String(err));
+  }
+  // No step of this run is running (the lanes drained), so none is left behind by the hand-over.
+  if (handOver && !ledger.isFinal) {
+    const { carried: _previous, ...rest } = input;
+    return continueAsNew<typeof pipeline>({ ...rest, carried: handOver });
   }
 
   return CancellationScope.nonCancellable(async () => {
@@ -145,7 +178,7 @@ async function review(
 }
 
 /** Search attribute and memo on every status change; the Web UI's status column tells the truth. */
-function publisher(ledger: PipelineLedger): () => void {
+function publisher(ledger: PipelineLedger, bounded: boolean): () => void {
   let lastStatus: string | null = null;
   return () => {
     const view = ledger.view(new Date());
@@ -153,6 +186,7 @@ function publisher(ledger: PipelineLedger): () => void {
       upsertSearchAttributes([{ key: searchAttributeKeys.status, value: view.status }]);
       lastStatus = view.status;
     }
-    upsertMemo({ [VIEW_MEMO_KEY]: view });
+    // Written on every step: without the plan and verdict (query answers have them) until the end.
+    upsertMemo({ [VIEW_MEMO_KEY]: bounded ? memoView(view, ledger.isFinal) : view });
   };
 }

@@ -54,7 +54,12 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
         continuation,
       });
       continuation = false;
-      if (outcome.kind === 'exited') return { kind: 'exited', exit: { exit_code: outcome.exit_code, signal: outcome.signal } };
+      if (outcome.kind === 'exited') {
+        // The answer the host read from the whole transcript (a command's stdout). Only results
+        // of this release's activity carry one, so older histories replay as they were: no patch.
+        if (outcome.answer) ledger.takeFinalAnswer(outcome.answer);
+        return { kind: 'exited', exit: { exit_code: outcome.exit_code, signal: outcome.signal } };
+      }
       if (outcome.kind === 'segment_end') return { kind: 'segment_end', launch: { mode, input: first.input } };
       // A stop in progress kills the agent; that is not a lost worker.
       if (CancellationScope.current().consideredCancelled) return { kind: 'exited', exit: { exit_code: null, signal: 'SIGKILL' } };

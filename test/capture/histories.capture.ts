@@ -7,8 +7,8 @@
 // Every workflow type and every path a release can leave in flight is here: agentRun in each end
 // state and mid-run, continued-as-new segments, scheduled and follow-up runs, a remote agent that
 // asked for input, runs whose worker died with their agent, a channel with queued turns, a
-// pipeline mid-round and awaiting approval, a webhook that retried, a schedule watcher and a
-// transcript read on another host.
+// pipeline mid-round, awaiting approval and continued as new, a webhook that retried, a schedule
+// watcher and a transcript read on another host.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -208,6 +208,19 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
     for await (const e of temporal.workflow.list({ query: `BatonParent = '${id}'` })) steps.push(e.workflowId);
     expect(steps.length).toBeGreaterThan(2);
     for (const [i, step] of steps.sort().entries()) await save(`pipeline-step-${i + 1}`, step);
+  });
+
+  it('pipeline continued as new between steps (its history over the lowered limits), each run', async () => {
+    const cwd = path.join(env.workDir, 'pipeline-long');
+    if (!existsSync(cwd)) mkdirSync(cwd);
+    const args = { goal: 'Write many step files', cwd, planner: role('plan', '--steps', '16'), worker: role('work'), reviewer: role('review', '--approve-from-round', '3'), max_rounds: 3, parallelism: 4 };
+    const { pipeline_id: id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', args);
+    await waitFor(async () => ['completed', 'failed'].includes((await pipeline(id)).status), { timeoutMs: 170_000, intervalMs: 500, what: 'the long pipeline to end' });
+    await closed(id);
+    const runs: { runId: string; start: number }[] = [];
+    for await (const e of temporal.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push({ runId: e.runId, start: e.startTime.getTime() });
+    expect(runs.length).toBeGreaterThan(1);
+    for (const [i, run] of runs.sort((a, b) => a.start - b.start).entries()) await save(`continued-${i + 1}`, id, run.runId);
   });
 
   it('scheduleWatcher of a chained schedule, and a run its schedule started', async () => {
