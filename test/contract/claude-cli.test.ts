@@ -1,5 +1,5 @@
-// The argument lists Baton builds, run by the REAL Claude Code CLI (the dev dependency
-// @anthropic-ai/claude-code) against a scripted stand-in for the Anthropic API on loopback: the
+// The argument lists Baton builds, run by the REAL Claude Code CLI (the native binary of
+// @anthropic-ai/claude-code, fetched into the project cache) against a scripted stand-in for the Anthropic API on loopback: the
 // CLI's own option parsing accepts them, and Baton's parser reads what it prints.
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -11,23 +11,20 @@ import { ClaudeStreamParser } from '../../src/activities/backends/claude-stream.
 import type { LaunchPlan } from '../../src/activities/backends/types.js';
 import type { FactsPatch } from '../../src/domain/event-batch.js';
 import { spawnRunInputSchema, toRunSpec } from '../../src/domain/spawn-input.js';
-import { ROOT } from '../helpers/env.js';
+import { realClaudeBinary } from '../helpers/claude-binary.js';
 // @ts-expect-error: a plain .mjs test fixture without types
 import { startStub } from '../fixtures/claude/record/stub-api.mjs';
 
-/**
- * The native binary from the platform package npm installs beside @anthropic-ai/claude-code: the
- * wrapper's own bin is only a placeholder until its postinstall script runs, and npm 11 does not
- * run dependencies' install scripts unless allowed.
- */
-const REAL_CLAUDE = path.join(ROOT, 'node_modules', '@anthropic-ai', `claude-code-${process.platform}-${process.arch}`, 'claude');
+/** The real native binary (test/helpers/claude-binary.ts fetches it into the project cache). */
+let REAL_CLAUDE: string;
 let stub: { port: number; close(): Promise<void> };
 let home: string;
 
 beforeAll(async () => {
+  REAL_CLAUDE = await realClaudeBinary();
   stub = await startStub({ turns: [{ content: [{ type: 'text', text: 'All good.' }], stop_reason: 'end_turn' }], side: 'title' });
   home = await mkdtemp(path.join(os.tmpdir(), 'baton-claude-home-'));
-});
+}, 600_000); // the first run in a clean clone downloads the binary (about 100 MB)
 afterAll(() => stub?.close());
 
 async function plan(args: Record<string, unknown>, cwd: string): Promise<LaunchPlan> {
