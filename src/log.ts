@@ -41,6 +41,18 @@ function isExpectedWorkerNoise(entry: { message: string; meta?: Record<string, u
   return entry.message === 'Activity failed' && String(entry.meta?.error ?? '').includes('shut down; agent');
 }
 
+/**
+ * An activity that failed with one of Baton's own failure types (an agent that cannot launch, a
+ * refused webhook, a git merge that conflicts): the run reports it to its caller, so the log says
+ * it in one line, without the SDK's task token and stack.
+ */
+function expectedActivityFailure(entry: { message: string; meta?: Record<string, unknown> }): string | null {
+  if (entry.message !== 'Activity failed') return null;
+  const error = entry.meta?.error as { type?: unknown; message?: unknown } | undefined;
+  if (typeof error?.type !== 'string' || !error.type.startsWith('Baton')) return null;
+  return `${String(entry.meta?.activityType ?? 'activity')} of ${String(entry.meta?.workflowId ?? 'a run')} failed (${error.type}): ${String(error.message)}`;
+}
+
 let runtimeInstalled = false;
 /** Routes the Temporal worker's logs through the same stderr writer, once per process. */
 export function installTemporalRuntime(level: LogLevel): void {
@@ -52,6 +64,8 @@ export function installTemporalRuntime(level: LogLevel): void {
   Runtime.install({
     logger: new DefaultLogger(temporalLevel, (entry) => {
       if (threshold !== 'DEBUG' && threshold !== 'TRACE' && isExpectedWorkerNoise(entry)) return;
+      const expected = expectedActivityFailure(entry);
+      if (expected && threshold !== 'DEBUG' && threshold !== 'TRACE') return write('INFO', expected);
       // Every poller's every retry while the server is away: one "lost" and one "back" line
       // (reachability.ts) say it all, unless someone is debugging.
       if (threshold !== 'DEBUG' && threshold !== 'TRACE' && reachability.absorb(`${entry.message} ${safeJson(entry.meta ?? {})}`)) return;

@@ -1,11 +1,14 @@
 // The MCP server every Baton tool registers on: each tool's arguments pass argumentProblem first,
 // so a value no tool can use (a NUL, a lone surrogate, nesting thousands deep) is refused the same
-// way by every tool, naming the field, before anything is looked up or started.
+// way by every tool, naming the field, before anything is looked up or started; then the tool's
+// schema, whose refusals are worded like the tools' own (src/mcp/input-issues.ts).
 import { McpServer, type RegisteredTool, type ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { normalizeObjectSchema, safeParseAsync, type AnySchema, type ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { ZodError } from 'zod';
 import { argumentProblem } from '../domain/argument-shape.js';
 import { reachability } from '../temporal/reachability.js';
+import { describeIssues } from './input-issues.js';
 import { toolError } from './tool-result.js';
 
 type ToolConfig<I, O> = Parameters<typeof McpServer.prototype.registerTool<O & (ZodRawShapeCompat | AnySchema), I & (undefined | ZodRawShapeCompat | AnySchema)>>[1];
@@ -18,6 +21,11 @@ const sharedValidator = new AjvJsonSchemaValidator();
 export class CheckedMcpServer extends McpServer {
   constructor(...[info, options]: ConstructorParameters<typeof McpServer>) {
     super(info, { jsonSchemaValidator: sharedValidator, ...options });
+    // The SDK validates arguments before any handler runs, and words a refusal its own way; this
+    // takes its place (a private method, so assigned rather than overridden), so that every
+    // refused argument reads as the tools' own refusals do. A plain Error's message is what the
+    // SDK puts in the tool result.
+    (this as unknown as { validateToolInput: typeof validateToolInput }).validateToolInput = validateToolInput;
   }
 
   override registerTool<O extends ZodRawShapeCompat | AnySchema, I extends undefined | ZodRawShapeCompat | AnySchema = undefined>(
@@ -27,8 +35,6 @@ export class CheckedMcpServer extends McpServer {
   ): RegisteredTool {
     const handler = cb as unknown as Handler;
     const checked: Handler = (args, extra) => {
-      const problem = argumentProblem(args);
-      if (problem) return toolError(problem);
       if (name === 'help') return handler(args, extra);
       // While the Temporal server is away every call answers at once with the one clear error,
       // and a call already waiting on it (a wait_run, a retrying query) stops waiting.
@@ -42,4 +48,13 @@ export class CheckedMcpServer extends McpServer {
     };
     return super.registerTool<O, I>(name, config, checked as unknown as ToolCallback<I>);
   }
+}
+
+async function validateToolInput(tool: { inputSchema?: AnySchema }, args: unknown): Promise<unknown> {
+  const problem = argumentProblem(args);
+  if (problem) throw new Error(problem);
+  if (!tool.inputSchema) return undefined;
+  const parsed = await safeParseAsync(normalizeObjectSchema(tool.inputSchema) ?? tool.inputSchema, args ?? {});
+  if (!parsed.success) throw new Error(describeIssues((parsed.error as ZodError).issues).join('\n'));
+  return parsed.data;
 }

@@ -101,6 +101,23 @@ describe('a NUL byte in what becomes argv or the environment', () => {
   });
 });
 
+describe("a tool's schema refuses in the same words as the tools themselves", () => {
+  it.each([
+    ['a missing backend and cwd', { prompt: 'x' }, [/^backend is required: one of claude_code, codex, remote_a2a, command$/m, /^cwd is required: give a string$/m]],
+    ['the command backend without its command', { prompt: 'x', backend: 'command' }, [/^the command backend needs backend_config\.command: the program and its arguments/m]],
+    ['a prompt of the wrong type', { prompt: 5, backend: 'codex' }, [/^prompt must be a string, not a number$/m]],
+    ['an unknown backend', { prompt: 'x', backend: 'nope' }, [/^backend must be one of claude_code, codex, remote_a2a, command \(got "nope"\)$/m]],
+    ['a field no tool has', { prompt: 'x', backend: 'command', backend_config: fakeAgent(), promt: 'y' }, [/^spawn_run has no field "promt": remove it\. Accepted fields: prompt, /m]],
+  ])('%s: one line per problem, naming the field and what to give, with no protocol noise', async (_what, args, lines) => {
+    const before = await workflowsOf(env, temporal);
+    // Without a backend the cwd is left out too, so that two problems are reported at once.
+    const message = await callError(mcp.client, 'spawn_run', 'backend' in args ? { cwd: env.workDir, ...args } : args);
+    expect(message).not.toMatch(/MCP error|-32602|Input validation error|"code":/);
+    for (const line of lines) expect(message).toMatch(line);
+    expect(await workflowsOf(env, temporal)).toEqual(before);
+  });
+});
+
 describe('after all of it', () => {
   it('the log holds no error: each was the caller\'s, and said so', () => {
     expect(mcp.alive()).toBe(true);
