@@ -1,6 +1,7 @@
 // `baton dev` (what `npm start` runs): Temporal dev server, worker and the MCP server on HTTP, on
 // one machine. Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and a closed stdout all stop Baton's own
-// processes, the dev server it started or adopted included; agents still running go on (docs/ARCHITECTURE.md).
+// processes and the dev server it supervises, unless other Baton sessions of the data dir still use
+// it (one of them then takes it over); agents still running go on (docs/ARCHITECTURE.md).
 import type { BatonConfig } from '../config.js';
 import { listRuns } from '../client/run-list.js';
 import { checkHttpExposure, startHttpEndpoint } from '../mcp/http.js';

@@ -130,7 +130,7 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
   });
 
   afterAll(async () => {
-    // The dev server a stdio session started outlives it by design: this test stops it.
+    // Only if the test failed before the session ended: the last session out stops the server itself.
     const server = await recordedServer(env.dataDir);
     if (server && (await isAlive(server.pid))) process.kill(-server.pid, 'SIGKILL');
     await env?.cleanup();
@@ -144,6 +144,9 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
     } finally {
       expect(await stdio.close()).toBe(0);
     }
+    // The restarted server was this lone session's: it stopped it on leaving.
+    expect(stdio.stderr()).toContain('stopped the Temporal dev server: no other Baton session uses it');
+    await waitFor(async () => (await processesMentioning(env.dataDir)).length === 0, { timeoutMs: 20_000, what: 'no process of the data dir' });
   });
 });
 
