@@ -142,7 +142,7 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
       await waitFor(async () => (await toolText(stdio.client, 'list_runs', {})).isError === false, { timeoutMs: 60_000, what: 'baton mcp ready' });
       await outageScenario(stdio.client, env, grpc, () => stdio.stderr(), 10_000);
     } finally {
-      expect(await stdio.close()).toBe(0);
+      expect(await stdio.close(), stdio.stderr()).toBe(0);
     }
     // The restarted server was this lone session's: it stopped it on leaving.
     expect(stdio.stderr()).toContain('stopped the Temporal dev server: no other Baton session uses it');
