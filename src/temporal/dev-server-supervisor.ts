@@ -170,6 +170,8 @@ export class DevServerSupervisor {
           this.launching = null;
           if (handedTo) {
             this.handedOver = true;
+            // Tool calls say this process waits for it; it takes over again if that Baton goes (dev-server-share.ts).
+            reachability.setRestartedByBaton(false);
             this.say(`Baton process ${handedTo.ownerPid} started the Temporal dev server of this data directory meanwhile (pid ${handedTo.pid}); it supervises it now, this one waits for it`);
             return;
           }

@@ -2,10 +2,11 @@
 // dev server. The last one out stops it; while others remain, one of them takes it over, whether
 // the supervising session left (stdin closed) or was killed (kill -9): the server keeps running,
 // the remaining session's tool calls keep working, and it restarts the server when it dies.
+// `baton dev` (npm start) is such a session too.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../setup/temporal-server.js';
-import { connectStdioCaptured, type CapturedStdio } from '../helpers/baton-process.js';
+import { connectStdioCaptured, spawnBatonDev, type CapturedStdio } from '../helpers/baton-process.js';
 import { isAlive, portOpen, processesMentioning, recordedServer } from '../helpers/dev-server-procs.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { waitFor } from '../helpers/wait.js';
@@ -100,5 +101,25 @@ describe('two baton mcp sessions on one data dir', () => {
 
     expect(await second.close()).toBe(0);
     await nothingLeft(env, grpc, [first, second]);
+  });
+
+  it('baton dev stopped with Ctrl-C while a stdio session uses its server: the session takes it over, and its end stops it', { timeout: 240_000 }, async () => {
+    const { env, grpc } = await ownEnv();
+    const dev = spawnBatonDev(env);
+    try {
+      await dev.ready;
+      const stdio = await session(env);
+      expect((await recordedServer(env.dataDir))!.ownerPid).toBe(dev.process.pid);
+      expect(await dev.stop()).toBe(0);
+      expect(dev.output()).toContain('leaving the Temporal dev server running for 1 other Baton session');
+      expect(dev.output()).not.toContain('stopped the Temporal dev server');
+      await waitFor(() => stdio.stderr().includes(`taking over the Temporal dev server of ${env.dataDir} from pid ${dev.process.pid}`), { what: 'the takeover line' });
+      expect(await listWorks(stdio)).toBe(true);
+      await supervisesIt(env, stdio);
+      expect(await stdio.close()).toBe(0);
+      await nothingLeft(env, grpc, [stdio]);
+    } finally {
+      if (dev.process.exitCode === null) dev.process.kill('SIGKILL');
+    }
   });
 });
