@@ -1,11 +1,14 @@
 // `baton dev` (what `npm start` runs): Temporal dev server, worker and the MCP server on HTTP, on
 // one machine. Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and a closed stdout all stop Baton's own
-// processes, the dev server it started or adopted included; agents still running go on (docs/ARCHITECTURE.md).
+// processes and the dev server it supervises, unless other Baton sessions of the data dir still use
+// it (one of them then takes it over); agents still running go on (docs/ARCHITECTURE.md).
+import path from 'node:path';
 import type { BatonConfig } from '../config.js';
 import { listRuns } from '../client/run-list.js';
 import { checkHttpExposure, startHttpEndpoint } from '../mcp/http.js';
 import { createMcpServer } from '../mcp/server.js';
 import { killGroup } from '../temporal/dev-server-supervisor.js';
+import { otherLiveUsers } from '../temporal/dev-server-users.js';
 import { describeProcessTracking } from '../temporal/worker.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
 import { onSessionEnd, sayLine, within, type EndReason } from './session-end.js';
@@ -16,9 +19,11 @@ export async function runDev(config: BatonConfig): Promise<void> {
   const ending = untilStopRequested(say);
   checkHttpExposure(config.http); // before Temporal and the worker start, not after
   const services = await startServices(config, { worker: true, say });
-  forceStopDevServer = () => {
+  forceStopDevServer = async () => {
     const server = services.temporal.devServer;
-    if (server?.owned && server.pid) killGroup(server.pid, 'SIGTERM');
+    if (!server?.owned || !server.pid) return;
+    // Other sessions still use it: left running, one of them takes it over once this process is gone.
+    if ((await otherLiveUsers(path.join(config.dataDir, 'temporal'))).length === 0) killGroup(server.pid, 'SIGTERM');
   };
   const ctx = toolContext(config, async () => services.runs);
   const version = batonVersion();
@@ -69,7 +74,7 @@ let stopping = false;
 /**
  * Resolves on the first way the session ends. npm forwards the terminal's Ctrl-C to its child, so
  * one Ctrl-C can arrive twice: only a second request at least two seconds later forces an exit
- * (and still stops the dev server Baton started).
+ * (and still stops the dev server Baton supervises, unless other sessions use it).
  */
 function untilStopRequested(say: (line: string) => void): Promise<EndReason> {
   return new Promise<EndReason>((resolve) => {
@@ -80,15 +85,14 @@ function untilStopRequested(say: (line: string) => void): Promise<EndReason> {
         resolve(why);
       } else if (Date.now() - firstAt > 2000 && why.startsWith('SIG')) {
         say('stopping now, without waiting');
-        forceStopDevServer();
-        process.exit(130);
+        void forceStopDevServer().finally(() => process.exit(130));
       }
     };
     onSessionEnd((why) => stopRequested?.(why), { stdoutIsOutput: true });
   });
 }
 
-let forceStopDevServer = (): void => undefined;
+let forceStopDevServer = async (): Promise<void> => undefined;
 
 /** Agents are durable work: say how many go on without Baton, and how to stop them. */
 async function reportRunningAgents(services: Services, say: (line: string) => void): Promise<void> {

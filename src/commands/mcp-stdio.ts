@@ -1,8 +1,9 @@
-// `baton mcp`: MCP over stdio for clients that launch their servers. It answers at once and
-// connects to Temporal in the background; tools wait for that (docs/ARCHITECTURE.md). While it runs it
-// supervises the dev server it started (or adopted); when its client goes (stdin closed, SIGHUP,
-// SIGTERM, stdout gone) it stops supervising and leaves that server running for other sessions
-// and running agents: the next Baton on this data dir adopts it.
+// `baton mcp`: MCP over stdio for clients that launch their servers, one per client session. It
+// answers at once and connects to Temporal in the background; tools wait for that
+// (docs/ARCHITECTURE.md). While it runs it supervises the dev server it started (or adopted, or
+// took over); when its client goes (stdin closed, SIGHUP, SIGTERM, stdout gone) it leaves: the
+// last Baton session of the data dir out stops the server, and while others remain one of them
+// takes it over (dev-server-share.ts). Running agents go on either way.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { BatonConfig } from '../config.js';
 import { log } from '../log.js';
@@ -31,6 +32,6 @@ export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }
     // The worker hands its agents back to Temporal; they go on and the next worker re-attaches.
     await within(10_000, services.worker?.shutdown() ?? Promise.resolve());
     await within(5000, services.temporal.close());
-    await services.temporal.devServer?.release();
+    await services.temporal.devServer?.stop();
   }
 }

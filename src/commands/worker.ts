@@ -11,4 +11,6 @@ export async function runWorker(config: BatonConfig): Promise<void> {
   process.once('SIGTERM', stop);
   await services.worker!.done;
   await services.temporal.close();
+  // A local worker is a session of the data dir's dev server like any other: the last one out stops it.
+  await services.temporal.devServer?.stop();
 }

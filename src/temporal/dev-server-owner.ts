@@ -27,6 +27,8 @@ export interface DevServerState {
   /** The Baton process that supervises the server, and its start time. */
   ownerPid?: number;
   ownerStartTime?: number;
+  /** Set, with no owner, by a supervising Baton that left the server to the sessions that remain. */
+  handedOverBy?: number;
 }
 
 const STATE_FILE = 'dev-server.json';

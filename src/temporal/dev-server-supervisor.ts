@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from './ensure-cli.js';
 import { reachability } from './reachability.js';
-import { describePortOwner, isRecordedServer, isSameProcess, processStartTime, readState, removeState, selfAsOwner, withDevServerLock, writeState, type DevServerState, type InternalPorts } from './dev-server-owner.js';
+import { describePortOwner, isRecordedServer, isSameProcess, processStartTime, readState, selfAsOwner, withDevServerLock, writeState, type DevServerState, type InternalPorts } from './dev-server-owner.js';
 
 export interface LaunchSpec {
   cliPath: string;
@@ -170,6 +170,8 @@ export class DevServerSupervisor {
           this.launching = null;
           if (handedTo) {
             this.handedOver = true;
+            // Tool calls say this process waits for it; it takes over again if that Baton goes (dev-server-share.ts).
+            reachability.setRestartedByBaton(false);
             this.say(`Baton process ${handedTo.ownerPid} started the Temporal dev server of this data directory meanwhile (pid ${handedTo.pid}); it supervises it now, this one waits for it`);
             return;
           }
@@ -202,33 +204,40 @@ export class DevServerSupervisor {
     await writeState(this.spec.dir, state);
   }
 
-  /** Stops supervising and stops the server (SIGTERM to its group, SIGKILL after 15 s). */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake.abort();
-    await this.launching?.catch(() => undefined);
-    if (this.handedOver) return;
-    const { pid, exited } = this.current;
-    if (!(await isSameProcess(pid, this.current.startTime))) {
-      killGroup(pid, 'SIGKILL');
-      await removeState(this.spec.dir);
-      return;
-    }
-    killGroup(pid, 'SIGTERM');
-    const timeout = new AbortController(); // a pending timer would hold the process open
-    const stopped = await Promise.race([exited.then(() => true), delay(15_000, false, { signal: timeout.signal }).catch(() => false)]);
-    timeout.abort();
-    if (!stopped) {
-      killGroup(pid, 'SIGKILL');
-      await exited;
-    }
-    await removeState(this.spec.dir);
+  /** True once another Baton supervises the server (it started one while this one was restarting). */
+  get isHandedOver(): boolean {
+    return this.handedOver;
   }
 
-  /** Stops supervising and leaves the server running (`baton mcp`): the next Baton on this data dir adopts it. */
+  /** The server as this supervisor last started or adopted it. */
+  get launched(): Launched {
+    return this.current;
+  }
+
+  /**
+   * Stops supervising and leaves the server running: the caller then stops it (the last Baton
+   * session out) or hands it over to a session that remains (dev-server-share.ts).
+   */
   async release(): Promise<void> {
     this.stopping = true;
     this.wake.abort();
     await this.launching?.catch(() => undefined);
+  }
+}
+
+/** Stops a dev server's group: SIGTERM, SIGKILL after 15 s; at once when it is gone already. */
+export async function stopLaunched(launched: Launched): Promise<void> {
+  const { pid, exited } = launched;
+  if (!(await isSameProcess(pid, launched.startTime))) {
+    killGroup(pid, 'SIGKILL'); // what may be left of its group still holds the ports
+    return;
+  }
+  killGroup(pid, 'SIGTERM');
+  const timeout = new AbortController(); // a pending timer would hold the process open
+  const stopped = await Promise.race([exited.then(() => true), delay(15_000, false, { signal: timeout.signal }).catch(() => false)]);
+  timeout.abort();
+  if (!stopped) {
+    killGroup(pid, 'SIGKILL');
+    await exited;
   }
 }

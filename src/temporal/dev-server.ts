@@ -1,7 +1,8 @@
 // The embedded Temporal: the CLI's dev server on a SQLite file in the data dir, with the Web UI
 // and Baton's search attributes. The one Baton starts (or adopts) it supervises
-// (dev-server-supervisor.ts); a running one of another Baton or another program is reused; a
-// lock keeps two Baton processes from starting two (docs/ARCHITECTURE.md).
+// (dev-server-supervisor.ts); the data dir's server is shared by its Baton sessions, and the last
+// one out stops it (dev-server-share.ts); another program's is only reused; a lock keeps two Baton
+// processes from starting two (docs/ARCHITECTURE.md).
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +10,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { BATON_SEARCH_ATTRIBUTE_NAMES, BATON_SEARCH_ATTRIBUTE_TYPE } from '../domain/search-attributes.js';
 import { describePortOwner, isRecordedServer, isSameProcess, readState, withDevServerLock, type InternalPorts } from './dev-server-owner.js';
-import { canListen, DevServerSupervisor, launchDevServer, watchExit, type LaunchSpec, type Launched } from './dev-server-supervisor.js';
+import { launchedFromState, SharedDevServer, type ShareContext } from './dev-server-share.js';
+import { canListen, launchDevServer, type LaunchSpec } from './dev-server-supervisor.js';
+import { registerUser } from './dev-server-users.js';
 import { ensureTemporalCli } from './ensure-cli.js';
 
 export type { InternalPorts } from './dev-server-owner.js';
@@ -32,14 +35,15 @@ export interface DevServer {
   /** The ports the dev server opens besides gRPC (null for a server Baton did not start). */
   ports: InternalPorts | null;
   dbFile: string;
-  /** True when this process started or adopted the server: it restarts it, and stops it. */
-  owned: boolean;
+  /** True while this process supervises the server (it started, adopted or took it over): it restarts it. */
+  readonly owned: boolean;
   /** The current server's process group leader (changes when it is restarted). */
   readonly pid: number | null;
-  /** Stops the server (one this process owns). */
+  /**
+   * This session leaves the data dir's server: the last session out stops it; a supervising one
+   * leaves it to the sessions that remain. Another program's server is left alone.
+   */
   stop(): Promise<void>;
-  /** Stops supervising and leaves the server running (`baton mcp`); the next Baton adopts it. */
-  release(): Promise<void>;
 }
 
 /*
@@ -73,35 +77,45 @@ export function devServerArgs(opts: DevServerOptions, dbFile: string, ports: Int
 export async function startOrReuseDevServer(opts: DevServerOptions): Promise<DevServer> {
   const dir = path.join(opts.dataDir, 'temporal');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  return withDevServerLock(dir, async () => (await reuse(opts, dir)) ?? (await start(opts, dir)));
+  // Registered before the lock: a supervising session that is leaving meanwhile (it holds the
+  // lock) then counts this one and leaves the server running for it instead of stopping it.
+  const unregister = await registerUser(dir);
+  let spec: Promise<LaunchSpec> | null = null;
+  const ctx: ShareContext = { dataDir: opts.dataDir, dir, say: opts.log, unregister, spec: () => (spec ??= launchSpec(opts, dir)) };
+  try {
+    return await withDevServerLock(dir, async () => (await reuse(opts, ctx)) ?? (await start(opts, ctx)));
+  } catch (err) {
+    await unregister();
+    throw err;
+  }
 }
 
 /**
  * The dev server this data dir records, or any Temporal answering on the configured port. One
- * whose supervising Baton is gone (it was killed) belongs to this data dir: it is adopted, and
- * supervised and stopped like one this process started. Anyone else's is only used.
+ * whose supervising Baton is gone (killed, or it left it to the sessions that remain) belongs to
+ * this data dir: it is adopted, and supervised like one this process started. Anyone else's is
+ * only used.
  */
-async function reuse(opts: DevServerOptions, dir: string): Promise<DevServer | null> {
-  const state = await readState(dir);
+async function reuse(opts: DevServerOptions, ctx: ShareContext): Promise<DevServer | null> {
+  const state = await readState(ctx.dir);
   const ip = opts.ip ?? '127.0.0.1';
   if (state && (await isRecordedServer(state)) && (await waitUntilAnswering(state.address, 15_000))) {
+    const shared = new SharedDevServer(ctx, state.address, state.uiUrl, state.ports ?? null, state.dbFile, state.pid);
     if (state.ownerPid !== process.pid && (await isSameProcess(state.ownerPid, state.ownerStartTime))) {
-      opts.log(`reusing the Temporal dev server of this data directory at ${state.address} (pid ${state.pid}); Baton process ${state.ownerPid} supervises it, so this one waits for it when it is away`);
-      return notOwned(state.address, state.uiUrl, state.ports ?? null, state.dbFile, state.pid);
+      opts.log(`reusing the Temporal dev server of this data directory at ${state.address} (pid ${state.pid}); Baton process ${state.ownerPid} supervises it, so this one waits for it when it is away, and takes it over if that process goes first`);
+      return shared;
     }
-    opts.log(`adopting the Temporal dev server at ${state.address} (pid ${state.pid}) that an earlier Baton left running on this data directory: this one now restarts it if it stops, and stops it when it stops`);
-    const launched: Launched = { pid: state.pid, startTime: state.startTime, ports: state.ports ?? { ui: 0, http: 0, metrics: 0 }, exited: watchExit(state.pid, state.startTime) };
-    return await supervised(opts, dir, await launchSpec(opts, dir), launched, state.uiUrl);
+    opts.log(`adopting the Temporal dev server at ${state.address} (pid ${state.pid}) that an earlier Baton left running on this data directory: this one now restarts it if it stops, and stops it when it is the last Baton session out`);
+    await shared.supervise(await ctx.spec(), launchedFromState(state));
+    return shared;
   }
   const address = `${ip}:${opts.port}`;
   if (!(await answers(address))) return null;
+  // Not this data dir's: nothing to hand over or stop, so this process is no user of it.
+  await ctx.unregister();
   const whose = await describePortOwner(opts.port, opts.dataDir);
   opts.log(`reusing the Temporal server already running at ${address}: ${whose}; Baton did not start it, so it neither restarts nor stops it, and waits for it when it is away`);
-  return notOwned(address, `http://${ip}:${opts.uiPort}`, null, '(not Baton\'s)', null);
-}
-
-function notOwned(address: string, uiUrl: string, ports: InternalPorts | null, dbFile: string, pid: number | null): DevServer {
-  return { address, uiUrl, ports, dbFile, owned: false, pid, stop: async () => undefined, release: async () => undefined };
+  return { address, uiUrl: `http://${ip}:${opts.uiPort}`, ports: null, dbFile: '(not Baton\'s)', owned: false, pid: null, stop: async () => undefined };
 }
 
 async function launchSpec(opts: DevServerOptions, dir: string): Promise<LaunchSpec> {
@@ -121,31 +135,15 @@ async function launchSpec(opts: DevServerOptions, dir: string): Promise<LaunchSp
   };
 }
 
-async function start(opts: DevServerOptions, dir: string): Promise<DevServer> {
-  const spec = await launchSpec(opts, dir);
+async function start(opts: DevServerOptions, ctx: ShareContext): Promise<DevServer> {
+  const spec = await ctx.spec();
   const launched = await launchDevServer(spec).catch((err: unknown) => {
     throw new Error(`the Temporal dev server (${spec.cliPath}) did not start on ${spec.ip}:${spec.port}: ${err instanceof Error ? err.message : String(err)}`);
   });
-  const server = await supervised(opts, dir, spec, launched, `http://${spec.ip}:${opts.uiPort}`);
+  const server = new SharedDevServer(ctx, `${spec.ip}:${spec.port}`, `http://${spec.ip}:${opts.uiPort}`, launched.ports, spec.dbFile, launched.pid);
+  await server.supervise(spec, launched);
   opts.log(`started the Temporal dev server at ${server.address} (SQLite ${spec.dbFile}, pid ${launched.pid})`);
   return server;
-}
-
-async function supervised(opts: DevServerOptions, dir: string, spec: LaunchSpec, launched: Launched, uiUrl: string): Promise<DevServer> {
-  const supervisor = new DevServerSupervisor(spec, launched, opts.log, uiUrl);
-  await supervisor.record();
-  return {
-    address: `${spec.ip}:${spec.port}`,
-    uiUrl,
-    ports: launched.ports,
-    dbFile: spec.dbFile,
-    owned: true,
-    get pid() {
-      return supervisor.pid;
-    },
-    stop: () => supervisor.stop(),
-    release: () => supervisor.release(),
-  };
 }
 
 /** The internal ports again when they are still free (a restart), else fresh ones. */

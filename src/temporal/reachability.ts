@@ -26,6 +26,11 @@ export class Reachability {
     this.say = opts.say;
   }
 
+  /** This process has taken over the dev server it used (its supervisor left or was killed). */
+  setRestartedByBaton(restarting: boolean): void {
+    this.restarting = restarting;
+  }
+
   get isUp(): boolean {
     return this.down === null;
   }

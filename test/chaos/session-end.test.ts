@@ -1,6 +1,7 @@
-// Issue 10: every way a `baton dev` session ends stops what Baton started. A closed terminal
-// (SIGHUP), a closed stdout (the next write fails with EPIPE: it must not crash Baton before it
-// stops its dev server) and SIGTERM leave no Baton process and no dev server. A `baton dev` killed
+// Issue 10: every way a `baton dev` or a lone stdio `baton mcp` session ends stops what Baton
+// started. A closed terminal (SIGHUP), a closed stdout (the next write fails with EPIPE: it must not
+// crash Baton before it stops its dev server) and SIGTERM leave no Baton process and no dev server
+// (with other sessions on the data dir: handover.test.ts). A `baton dev` killed
 // with SIGKILL leaves its dev server behind; the next `baton dev` on that data dir adopts it (and
 // says so) and its Ctrl-C stops it. A dev server of another data dir is left alone, named as such.
 import { execFile } from 'node:child_process';
@@ -14,9 +15,9 @@ import { waitFor } from '../helpers/wait.js';
 
 const started: { env: TestEnv; devs: DevProcess[] }[] = [];
 
-async function ownEnv(grpc?: number): Promise<{ env: TestEnv; grpc: number }> {
+async function ownEnv(grpc?: number, extra: Record<string, string> = {}): Promise<{ env: TestEnv; grpc: number }> {
   const port = grpc ?? (await freePort());
-  const env = await makeTestEnv({ BATON_TEMPORAL_PORT: String(port), BATON_TEMPORAL_UI_PORT: String(await freePort()) });
+  const env = await makeTestEnv({ BATON_TEMPORAL_PORT: String(port), BATON_TEMPORAL_UI_PORT: String(await freePort()), ...extra });
   delete env.env.TEMPORAL_ADDRESS;
   delete env.env.TEMPORAL_NAMESPACE;
   started.push({ env, devs: [] });
@@ -72,20 +73,27 @@ describe('the ways a baton dev session ends', () => {
     expect(down.code).toBe(1);
   });
 
-  it('baton mcp over stdio ends on SIGHUP too, and leaves the dev server it started for the next session, which adopts it', async () => {
-    const { env } = await ownEnv();
-    const stdio = await connectStdioCaptured(env);
-    await waitFor(async () => !(await stdio.client.callTool({ name: 'list_runs', arguments: {} })).isError, { timeoutMs: 60_000, what: 'baton mcp ready' });
-    const server = (await recordedServer(env.dataDir))!;
-    process.kill(stdio.pid, 'SIGHUP');
-    await waitFor(() => !stdio.alive(), { what: 'baton mcp to exit' });
-    expect(await isAlive(stdio.pid)).toBe(false);
-    expect(await isAlive(server.pid)).toBe(true);
-    const next = dev(env);
-    await next.ready;
-    expect(next.output()).toContain(`adopting the Temporal dev server at ${server.address} (pid ${server.pid})`);
-    expect(await next.stop()).toBe(0);
-    await waitFor(async () => !(await isAlive(server.pid)), { what: 'the adopted dev server stopped' });
+  it('baton mcp over stdio, alone on its data dir: SIGHUP, and a closed stdout, each leave no Baton process and no dev server', { timeout: 180_000 }, async () => {
+    for (const end of ['SIGHUP', 'output closed'] as const) {
+      const { env, grpc } = await ownEnv(undefined, { BATON_LOG_LEVEL: 'INFO' });
+      const stdio = await connectStdioCaptured(env);
+      await waitFor(async () => !(await stdio.client.callTool({ name: 'list_runs', arguments: {} })).isError, { timeoutMs: 60_000, what: 'baton mcp ready' });
+      const server = (await recordedServer(env.dataDir))!;
+      if (end === 'SIGHUP') {
+        process.kill(stdio.pid, 'SIGHUP');
+      } else {
+        // Its client gone: the answer to the next request is the write that fails (EPIPE).
+        stdio.closeStdout();
+        stdio.writeRaw('{"jsonrpc":"2.0","id":"after-close","method":"ping"}\n');
+      }
+      await waitFor(() => !stdio.alive(), { timeoutMs: 60_000, what: `baton mcp to exit (${end})` });
+      expect(stdio.stderr(), end).toContain('stopped the Temporal dev server: no other Baton session uses it');
+      expect(await isAlive(stdio.pid)).toBe(false);
+      await waitFor(async () => !(await isAlive(server.pid)), { what: 'the dev server stopped' });
+      await waitFor(async () => (await processesMentioning(env.dataDir)).length === 0, { timeoutMs: 20_000, what: 'no process of the data dir' });
+      expect(await portOpen(grpc)).toBe(false);
+      expect(await recordedServer(env.dataDir)).toBeNull();
+    }
   });
 
   it('a closed stdout does not crash Baton before it stops the dev server (SIGTERM, then EPIPE on every line)', async () => {

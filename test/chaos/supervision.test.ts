@@ -130,7 +130,7 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
   });
 
   afterAll(async () => {
-    // The dev server a stdio session started outlives it by design: this test stops it.
+    // Only if the test failed before the session ended: the last session out stops the server itself.
     const server = await recordedServer(env.dataDir);
     if (server && (await isAlive(server.pid))) process.kill(-server.pid, 'SIGKILL');
     await env?.cleanup();
@@ -142,8 +142,11 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
       await waitFor(async () => (await toolText(stdio.client, 'list_runs', {})).isError === false, { timeoutMs: 60_000, what: 'baton mcp ready' });
       await outageScenario(stdio.client, env, grpc, () => stdio.stderr(), 10_000);
     } finally {
-      expect(await stdio.close()).toBe(0);
+      expect(await stdio.close(), stdio.stderr()).toBe(0);
     }
+    // The restarted server was this lone session's: it stopped it on leaving.
+    expect(stdio.stderr()).toContain('stopped the Temporal dev server: no other Baton session uses it');
+    await waitFor(async () => (await processesMentioning(env.dataDir)).length === 0, { timeoutMs: 20_000, what: 'no process of the data dir' });
   });
 });
 

@@ -21,6 +21,8 @@ export interface CapturedStdio {
   stderr(): string;
   /** True while the process has not exited. */
   alive(): boolean;
+  /** Closes the read end of its stdout, as a client that went away does: its next write fails (EPIPE). */
+  closeStdout(): void;
   /** Writes bytes straight to the process's stdin, past the MCP client (garbage, half messages). */
   writeRaw(data: string | Buffer): void;
   /** Closes stdin, as an MCP client does, and waits for the process to exit (SIGKILL after 10 s). */
@@ -85,6 +87,7 @@ export async function connectStdioCaptured(env: TestEnv, args: string[] = [], ex
     stdout: () => Buffer.concat(transport.out).toString('utf8'),
     stderr: () => Buffer.concat(transport.err).toString('utf8'),
     alive: () => child.exitCode === null && child.signalCode === null,
+    closeStdout: () => child.stdout.destroy(),
     writeRaw: (data) => void child.stdin.write(data),
     close: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
