@@ -137,13 +137,29 @@ async function launchSpec(opts: DevServerOptions, dir: string): Promise<LaunchSp
 
 async function start(opts: DevServerOptions, ctx: ShareContext): Promise<DevServer> {
   const spec = await ctx.spec();
-  const launched = await launchDevServer(spec).catch((err: unknown) => {
+  const launched = await launchWithFreshPorts(spec).catch((err: unknown) => {
     throw new Error(`the Temporal dev server (${spec.cliPath}) did not start on ${spec.ip}:${spec.port}: ${err instanceof Error ? err.message : String(err)}`);
   });
   const server = new SharedDevServer(ctx, `${spec.ip}:${spec.port}`, `http://${spec.ip}:${opts.uiPort}`, launched.ports, spec.dbFile, launched.pid);
   await server.supervise(spec, launched);
   opts.log(`started the Temporal dev server at ${server.address} (SQLite ${spec.dbFile}, pid ${launched.pid})`);
   return server;
+}
+
+/**
+ * Two dev servers starting at once (two data dirs, tests in parallel) can both find the same
+ * browser-refused port free and race to bind it: the one that loses picks its internal ports again.
+ * The ports the user chose are not retried: taken, they are the user's to free.
+ */
+async function launchWithFreshPorts(spec: LaunchSpec): Promise<Awaited<ReturnType<typeof launchDevServer>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchDevServer(spec);
+    } catch (err) {
+      const taken = Number(/port (\d+) is taken/.exec(err instanceof Error ? err.message : '')?.[1]);
+      if (attempt >= 3 || !taken || taken === spec.port || taken === spec.uiPort) throw err;
+    }
+  }
 }
 
 /** The internal ports again when they are still free (a restart), else fresh ones. */
