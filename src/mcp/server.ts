@@ -2,6 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CheckedMcpServer } from './checked-server.js';
 import type { ToolContext } from './context.js';
+import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerCancelTools } from './tools/cancel-tools.js';
 import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
@@ -27,5 +28,6 @@ export function createMcpServer(ctx: ToolContext, version: string): McpServer {
   registerWaitAnyTool(server, ctx);
   registerHelpTool(server);
   registerResources(server, ctx);
+  registerPrompts(server);
   return server;
 }

@@ -52,3 +52,20 @@ describe('resources', () => {
     await expect(alpha.client.readResource({ uri: `baton://runs/${run_id}/output?offset=abc` })).rejects.toThrow(/offset must be/);
   });
 });
+
+describe('prompts', () => {
+  it('offers delegate, pipeline and status prompts that name the tools to call', async () => {
+    const names = (await alpha.client.listPrompts()).prompts.map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['delegate', 'pipeline', 'status']));
+    const textOf = async (name: string, args?: Record<string, string>) =>
+      (await alpha.client.getPrompt({ name, ...(args ? { arguments: args } : {}) })).messages.map((m) => (m.content as { text: string }).text).join('\n');
+    const delegate = await textOf('delegate', { task: 'Fix the parser tests', backend: 'codex' });
+    expect(delegate).toContain('spawn_run');
+    expect(delegate).toContain('"codex"');
+    expect(delegate).toContain('Fix the parser tests');
+    const pipeline = await textOf('pipeline', { goal: 'Validate every handler' });
+    expect(pipeline).toContain('spawn_pipeline');
+    expect(pipeline).toContain('approve_plan');
+    expect(await textOf('status')).toContain('list_runs');
+  });
+});
