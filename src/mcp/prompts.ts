@@ -16,14 +16,29 @@ const FOLLOW =
   'Do not poll in a loop: if this client receives Baton\'s channel events, the result arrives as a <channel source="baton"> event when the run ends, ' +
   'asks for input or waits for plan approval; otherwise call wait_run (or get_pipeline with wait_seconds) once when you need the result.';
 
+// Configs and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+const delegatePrompt = {
+  title: 'Delegate a task to a Baton run',
+  description: 'Spawn a durable agent run for a task and carry on; Baton reports back when it ends.',
+  argsSchema: { task: z.string().min(1).max(100_000).describe('What the agent should do.'), backend: backendArg, cwd: cwdArg },
+};
+
+const pipelinePrompt = {
+  title: 'Plan, work and review a goal',
+  description: 'A Baton pipeline: a planner writes a plan, workers carry it out, a reviewer approves or asks for another round.',
+  argsSchema: {
+    goal: z.string().min(1).max(100_000).describe('What the team should achieve.'),
+    cwd: cwdArg,
+    approve_plan: z.enum(['yes', 'no']).optional().describe('"yes" (default): wait for your approval of the plan before work starts.'),
+  },
+};
+
+const statusPrompt = { title: 'What my Baton runs are doing', description: 'A summary of running, waiting and recently finished runs and pipelines.' };
+
 export function registerPrompts(server: McpServer): void {
   server.registerPrompt(
     'delegate',
-    {
-      title: 'Delegate a task to a Baton run',
-      description: 'Spawn a durable agent run for a task and carry on; Baton reports back when it ends.',
-      argsSchema: { task: z.string().min(1).max(100_000).describe('What the agent should do.'), backend: backendArg, cwd: cwdArg },
-    },
+    delegatePrompt,
     ({ task, backend, cwd }) =>
       text(
         [
@@ -41,15 +56,7 @@ export function registerPrompts(server: McpServer): void {
 
   server.registerPrompt(
     'pipeline',
-    {
-      title: 'Plan, work and review a goal',
-      description: 'A Baton pipeline: a planner writes a plan, workers carry it out, a reviewer approves or asks for another round.',
-      argsSchema: {
-        goal: z.string().min(1).max(100_000).describe('What the team should achieve.'),
-        cwd: cwdArg,
-        approve_plan: z.enum(['yes', 'no']).optional().describe('"yes" (default): wait for your approval of the plan before work starts.'),
-      },
-    },
+    pipelinePrompt,
     ({ goal, cwd, approve_plan }) =>
       text(
         [
@@ -68,7 +75,7 @@ export function registerPrompts(server: McpServer): void {
 
   server.registerPrompt(
     'status',
-    { title: 'What my Baton runs are doing', description: 'A summary of running, waiting and recently finished runs and pipelines.' },
+    statusPrompt,
     () =>
       text(
         [

@@ -9,6 +9,7 @@ import { InputError } from '../client/errors.js';
 import { runIdProblem } from '../client/run-ids.js';
 import { listRuns } from '../client/run-list.js';
 import { readTranscriptPage } from '../client/transcript.js';
+import { reachability } from '../temporal/reachability.js';
 import type { ToolContext } from './context.js';
 
 /** A page of output is bounded in bytes, like read_output's default page. */
@@ -20,13 +21,25 @@ const COMPLETION_SCAN = 100;
 
 export const runUri = (runId: string) => `baton://runs/${runId}`;
 
+// Built once, at load: the HTTP endpoint builds a server for every request.
+const runMetadata = {
+  title: 'A Baton run',
+  description: 'The run\'s current state as JSON (what get_run returns): status, progress, and the result once finished.',
+  mimeType: 'application/json',
+};
+const outputMetadata = {
+  title: 'A Baton run\'s output',
+  description: `The agent's raw stdout, ${OUTPUT_PAGE_BYTES} bytes at most a page, on whole lines; _meta.next_uri reads the next page (read_output pages stderr too).`,
+  mimeType: 'text/plain',
+};
+
 export function registerResources(server: McpServer, ctx: ToolContext): void {
   const complete = { run_id: (value: string) => completeRunId(ctx, value) };
 
   server.registerResource(
     'run',
     new ResourceTemplate('baton://runs/{run_id}', { list: () => recentRuns(ctx), complete }),
-    { title: 'A Baton run', description: 'The run\'s current state as JSON (what get_run returns): status, progress, and the result once finished.', mimeType: 'application/json' },
+    runMetadata,
     (uri, { run_id }) =>
       answered(async () => {
         const id = checkedRunId(run_id);
@@ -47,17 +60,14 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
       const meta = { offset: page.offset, next_offset: page.next_offset, total_bytes: page.total_bytes, eof: page.eof, next_uri: next };
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: page.text, _meta: meta }] };
     });
-  const outputMetadata = {
-    title: 'A Baton run\'s output',
-    description: `The agent's raw stdout, ${OUTPUT_PAGE_BYTES} bytes at most a page, on whole lines; _meta.next_uri reads the next page (read_output pages stderr too).`,
-    mimeType: 'text/plain',
-  };
   server.registerResource('run-output', new ResourceTemplate('baton://runs/{run_id}/output', { list: undefined, complete }), outputMetadata, readOutput);
   server.registerResource('run-output-page', new ResourceTemplate('baton://runs/{run_id}/output{?offset}', { list: undefined, complete }), outputMetadata, readOutput);
 }
 
 /** The newest runs, as resources: what a client offers to attach. */
 async function recentRuns(ctx: ToolContext): Promise<ListResourcesResult> {
+  const away = reachability.problem();
+  if (away) throw new McpError(ErrorCode.InternalError, away);
   const runs = await ctx.runs();
   const page = await listRuns(runs.client, {}, LISTED_RUNS, null);
   return {
@@ -102,8 +112,13 @@ function checkedOffset(value: string | string[] | undefined): number {
   return Number(text);
 }
 
-/** A caller's mistake (unknown run, offset past the end) becomes an invalid-params error with its message. */
+/**
+ * A caller's mistake (unknown run, offset past the end) becomes an invalid-params error with its
+ * message; while the Temporal server is away a read answers at once with that, as the tools do.
+ */
 async function answered(read: () => Promise<ReadResourceResult>): Promise<ReadResourceResult> {
+  const away = reachability.problem();
+  if (away) throw new McpError(ErrorCode.InternalError, away);
   try {
     return await read();
   } catch (err) {
