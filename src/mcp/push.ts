@@ -98,23 +98,26 @@ export class PushWatcher {
       }
     }
     let changed = false;
+    let unpushed = lookedAt;
     for (const item of ended) {
       const key = keyOf(item);
       if (this.state.ended[key]) continue;
-      await this.push(item);
+      if (!(await this.push(item))) {
+        // The watermark stays at or before it, so the next look (or process) tries again.
+        unpushed = Math.min(unpushed, Date.parse(closes.get(key)!));
+        continue;
+      }
       this.state.ended[key] = closes.get(key)!;
       changed = true;
     }
-    const nowWaiting = waiting.map(keyOf);
+    const nowWaiting: string[] = [];
     for (const item of waiting) {
-      if (this.state.waiting.includes(keyOf(item))) continue;
-      await this.push(item);
-      changed = true;
+      if (this.state.waiting.includes(keyOf(item)) || (await this.push(item))) nowWaiting.push(keyOf(item));
     }
     // A run that stopped waiting and waits again later is pushed again.
     if (nowWaiting.length !== this.state.waiting.length || nowWaiting.some((k) => !this.state.waiting.includes(k))) changed = true;
     this.state.waiting = nowWaiting;
-    const since = new Date(Math.max(Date.parse(this.state.since), lookedAt - OVERLAP_MS)).toISOString();
+    const since = new Date(Math.max(Date.parse(this.state.since), Math.min(lookedAt - OVERLAP_MS, unpushed))).toISOString();
     if (since !== this.state.since) {
       this.state.since = since;
       for (const [key, closedAt] of Object.entries(this.state.ended)) if (closedAt < since) delete this.state.ended[key];
@@ -123,12 +126,14 @@ export class PushWatcher {
     if (changed) savePushState(this.opts.stateFile, this.state);
   }
 
-  private async push(item: PushItem): Promise<void> {
+  /** Whether the event went out; one that did not stays unpushed, for the next look or process. */
+  private async push(item: PushItem): Promise<boolean> {
     try {
       await this.opts.send(channelEvent(item));
+      return true;
     } catch (err) {
-      // The client went away mid-send: the next process of this session reads the same state.
       log.warn(`push: could not notify about ${item.id}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
     }
   }
 }
