@@ -50,8 +50,9 @@ function canonicalJson(value: unknown, depth = 0): string {
 /**
  * What Baton's run ids look like: `run_<ulid>`, `run_<key hash>`, a schedule's
  * `run_<schedule id>-<fire time>`, a pipeline `pipe_...` and its steps `pipe_....r1.work-2`. Ids that
- * arrive from outside (a resource URI) are checked against it before any lookup, so no other
- * workflow (a channel, a webhook) and no odd text reaches Temporal as an id.
+ * arrive from outside (a resource URI) are checked against it before any lookup, so no channel's
+ * id and no odd text reaches Temporal as an id (a run's child, `<run>.webhook`, has no run view and
+ * reads as unknown).
  */
 const RUN_ID_FORMAT = /^(?:run|pipe)_[A-Za-z0-9][A-Za-z0-9_.:-]{0,190}$/;
 
