@@ -97,6 +97,8 @@ export class PushWatcher {
         closes.set(keyOf(item), (execution.closeTime ?? new Date()).toISOString());
       }
     }
+    // In the order they ended (visibility pages are not ordered by close time).
+    ended.sort((a, b) => closes.get(keyOf(a))!.localeCompare(closes.get(keyOf(b))!));
     let changed = false;
     let unpushed = lookedAt;
     for (const item of ended) {

@@ -113,7 +113,7 @@ describe('push over stdio', () => {
     expect(channelEvents(alphaEvents).some((e) => e.meta.run_id.startsWith(`${pipeline_id}.`))).toBe(false);
   });
 
-  it('a restarted server of the same session pushes the end of a run its predecessor started', async () => {
+  it('a restarted server of the same session pushes the ends of runs its predecessors started, once', async () => {
     const before: Notification[] = [];
     const first = await connectStdio(env, ['--no-worker'], { BATON_SESSION: 'gamma' }, undefined, before);
     const { run_id } = await callOk<{ run_id: string }>(first.client, 'spawn_run', command(['--sleep-ms', '3000']));
@@ -127,6 +127,20 @@ describe('push over stdio', () => {
       expect(channelEvents(before)).toEqual([]);
     } finally {
       await second.close();
+    }
+    // A run that ends while no process of the session runs is pushed by the next one, and the
+    // earlier end is not pushed again (events go out in the order of the ends, so it would come first).
+    const third = await connectStdio(env, ['--no-worker'], { BATON_SESSION: 'gamma' });
+    const later = await callOk<{ run_id: string }>(third.client, 'spawn_run', command(['--lines', '1']));
+    await third.close();
+    expect((await callOk<{ finished: boolean }>(alpha.client, 'wait_run', { run_id: later.run_id })).finished).toBe(true);
+    const last: Notification[] = [];
+    const fourth = await connectStdio(env, ['--no-worker'], { BATON_SESSION: 'gamma' }, undefined, last);
+    try {
+      await eventFor(last, later.run_id, 'completed');
+      expect(channelEvents(last).map((e) => e.meta.run_id)).toEqual([later.run_id]);
+    } finally {
+      await fourth.close();
     }
   });
 
