@@ -70,6 +70,13 @@ const envSchema = z.object({
    * worker host: a run whose host is lost then resumes its session on another host.
    */
   BATON_SHARED_SESSIONS: z.enum(['0', '1']).default('0'),
+  /** "0": `baton mcp` sends no channel notifications (README, "Results pushed to you"). */
+  BATON_PUSH: z.enum(['0', '1']).default('1'),
+  /** Who a stdio `baton mcp` is across restarts; default: one per working directory (src/mcp/push-session.ts). */
+  BATON_SESSION: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'BATON_SESSION must be 1-64 letters, digits, ".", "_" or "-"')
+    .optional(),
   /** Least time between two event signals of a run (the first after a quiet spell goes at once). */
   BATON_EVENT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
@@ -100,6 +107,10 @@ export interface BatonConfig {
   maxConcurrentAgents: number;
   eventFlushMs: number;
   sessionsShared: boolean;
+  /** BATON_PUSH: whether a stdio `baton mcp` pushes run ends to its client. */
+  push: boolean;
+  /** BATON_SESSION as given, else null (a stdio server then derives one from its directory). */
+  session: string | null;
   /** Variables (names, or prefixes ending in "*") agents never inherit, besides BATON_* and TEMPORAL_*. */
   agentEnvDeny: string[];
   /** BATON_CGROUPS: "auto", "off" or a cgroup2 directory. */
@@ -147,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxConcurrentAgents: e.BATON_MAX_CONCURRENT_AGENTS,
     eventFlushMs: e.BATON_EVENT_FLUSH_MS,
     sessionsShared: e.BATON_SHARED_SESSIONS === '1',
+    push: e.BATON_PUSH === '1',
+    session: e.BATON_SESSION ?? null,
     agentEnvDeny: parseEnvDeny(e.BATON_AGENT_ENV_DENY),
     cgroups: e.BATON_CGROUPS,
     secretKeyText: e.BATON_SECRET_KEY,

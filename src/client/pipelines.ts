@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { execa } from 'execa';
 import { ulid } from 'ulid';
-import { ARGS_HASH_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
+import { ARGS_HASH_MEMO_KEY, ORIGIN_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
 import type { PipelineInput, PipelineView, PlanDecision, RoleSpec } from '../domain/pipeline.js';
 import { FINAL_PIPELINE_STATUSES } from '../domain/pipeline.js';
 import type { SpawnPipelineArgs } from '../domain/pipeline-input.js';
@@ -56,7 +56,7 @@ export async function spawnPipeline(runs: RunsClient, args: SpawnPipelineArgs): 
         { key: searchAttributeKeys.status, value: 'planning' },
         { key: searchAttributeKeys.backend, value: roles.worker.backend },
       ],
-      memo: { [ARGS_HASH_MEMO_KEY]: argsHash.value },
+      memo: { [ARGS_HASH_MEMO_KEY]: argsHash.value, ...(runs.options.origin ? { [ORIGIN_MEMO_KEY]: runs.options.origin } : {}) },
       staticSummary: `pipeline: ${firstLine(args.goal, 110)}`,
       staticDetails: `${args.isolation === 'worktree' ? 'worktrees' : 'shared cwd'} in \`${cwd}\`, up to ${args.max_rounds} round(s), ${args.parallelism} worker(s) at once\n\n${firstLine(args.goal, 2000)}`,
     });

@@ -46,3 +46,19 @@ function canonicalJson(value: unknown, depth = 0): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * What Baton's run ids look like: `run_<ulid>`, `run_<key hash>`, a schedule's
+ * `run_<schedule id>-<fire time>`, a pipeline `pipe_...` and its steps `pipe_....r1.work-2`. Ids that
+ * arrive from outside (a resource URI) are checked against it before any lookup, so no channel's
+ * id and no odd text reaches Temporal as an id (a run's child, `<run>.webhook`, has no run view and
+ * reads as unknown).
+ */
+const RUN_ID_FORMAT = /^(?:run|pipe)_[A-Za-z0-9][A-Za-z0-9_.:-]{0,190}$/;
+
+/** Why `id` is not a run id, or null when it is one. */
+export function runIdProblem(id: string): string | null {
+  if (RUN_ID_FORMAT.test(id)) return null;
+  const shown = JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
+  return `${shown} is not a Baton run id: run ids look like run_01J... (or a pipeline's pipe_...), as spawn_run and list_runs return them`;
+}

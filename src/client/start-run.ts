@@ -2,7 +2,7 @@
 // an idempotency key maps repeated or racing calls onto one run; a channel turn is enqueued on
 // its channel, which starts it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ARGS_HASH_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
+import { ARGS_HASH_MEMO_KEY, ORIGIN_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
@@ -20,6 +20,8 @@ export interface StartRunOptions {
   secretKey: Buffer;
   /** BATON_SHARED_SESSIONS: a run whose host is lost may resume its session on another host. */
   sessionsShared?: boolean;
+  /** The stdio MCP session starting runs through this client: recorded in each run's memo for push. */
+  origin?: string;
 }
 
 export interface StartedRun {
@@ -57,6 +59,7 @@ export async function startRun(
   const tooLarge = runStartProblem(input);
   if (tooLarge) throw new InputError(tooLarge);
   const metadata = runStartMetadata(input, new Date());
+  if (options.origin) metadata.memo[ORIGIN_MEMO_KEY] = options.origin;
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;
   if (spec.channel) {
     await enqueueTurn(client, options.taskQueue, { ...input, awaits_grant: true });

@@ -16,7 +16,7 @@ export interface Services {
   worker: BatonWorker | null;
 }
 
-export async function startServices(config: BatonConfig, opts: { worker: boolean; say: (line: string) => void }): Promise<Services> {
+export async function startServices(config: BatonConfig, opts: { worker: boolean; say: (line: string) => void; origin?: string }): Promise<Services> {
   installTemporalRuntime(config.logLevel);
   const secretKey = await loadSecretKey({ envKey: config.secretKeyText, dataDir: config.dataDir, external: config.externalTemporal });
   const temporal = await bootTemporal(config, opts.say);
@@ -26,6 +26,7 @@ export async function startServices(config: BatonConfig, opts: { worker: boolean
     timings: config.timings,
     secretKey,
     sessionsShared: config.sessionsShared,
+    ...(opts.origin ? { origin: opts.origin } : {}),
   });
   const worker = opts.worker ? await startWorker(config, temporal.target, temporal.client, secretKey) : null;
   return { temporal, runs, worker };

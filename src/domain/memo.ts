@@ -12,3 +12,9 @@ export const ARGS_HASH_MEMO_KEY = 'args_hash';
 export const TAIL_MEMO_KEY = 'tail';
 export const TAIL_MEMO_EVENTS = 200;
 export const TAIL_MEMO_BYTES = 64 * 1024;
+/**
+ * The stdio MCP session that started a run or pipeline (BATON_SESSION, or one per directory), set
+ * by the client at start and never changed by a workflow: how `baton mcp` finds the runs whose
+ * end it pushes to its client, also after a restart (src/mcp/push.ts).
+ */
+export const ORIGIN_MEMO_KEY = 'origin';

@@ -2,6 +2,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CheckedMcpServer } from './checked-server.js';
 import type { ToolContext } from './context.js';
+import { registerPrompts } from './prompts.js';
+import { PUSH_INSTRUCTIONS } from './push-text.js';
+import { registerResources } from './resources.js';
 import { registerCancelTools } from './tools/cancel-tools.js';
 import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
 import { registerListTools } from './tools/list-tools.js';
@@ -14,8 +17,18 @@ import { registerWaitAnyTool } from './tools/wait-any-tool.js';
 
 export const SERVER_NAME = 'baton';
 
-export function createMcpServer(ctx: ToolContext, version: string): McpServer {
-  const server = new CheckedMcpServer({ name: SERVER_NAME, version }, { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } });
+/**
+ * `push`: this server sends Claude Code channel events (stdio `baton mcp` only; the stateless HTTP
+ * endpoint has no connection to push on), so it declares the capability and says what they mean.
+ */
+export function createMcpServer(ctx: ToolContext, version: string, opts: { push?: boolean } = {}): McpServer {
+  const server = new CheckedMcpServer(
+    { name: SERVER_NAME, version },
+    {
+      instructions: opts.push ? `${SERVER_INSTRUCTIONS}\n${PUSH_INSTRUCTIONS}` : SERVER_INSTRUCTIONS,
+      capabilities: { logging: {}, ...(opts.push ? { experimental: { 'claude/channel': {} } } : {}) },
+    },
+  );
   registerStartTools(server, ctx);
   registerReadTools(server, ctx);
   registerListTools(server, ctx);
@@ -25,5 +38,7 @@ export function createMcpServer(ctx: ToolContext, version: string): McpServer {
   registerScheduleTools(server, ctx);
   registerWaitAnyTool(server, ctx);
   registerHelpTool(server);
+  registerResources(server, ctx);
+  registerPrompts(server);
   return server;
 }

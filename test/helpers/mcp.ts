@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Notification } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
 import { CLI, type TestEnv } from './env.js';
 
@@ -19,8 +19,18 @@ function newClient(): Client {
   return new Client({ name: 'baton-tests', version: '1.0.0' });
 }
 
-/** `baton mcp` over stdio; `cli` is another build's dist/cli.js (an earlier release's). */
-export async function connectStdio(env: TestEnv, args: string[] = [], extraEnv: Record<string, string> = {}, cli = CLI): Promise<McpSession> {
+/**
+ * `baton mcp` over stdio; `cli` is another build's dist/cli.js (an earlier release's). With
+ * `notifications`, every notification no other handler takes (channel events) is pushed onto it,
+ * from before the connection is made, so none sent right after initialization is missed.
+ */
+export async function connectStdio(
+  env: TestEnv,
+  args: string[] = [],
+  extraEnv: Record<string, string> = {},
+  cli = CLI,
+  notifications?: Notification[],
+): Promise<McpSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cli, 'mcp', ...args],
@@ -29,6 +39,7 @@ export async function connectStdio(env: TestEnv, args: string[] = [], extraEnv: 
     stderr: 'inherit',
   });
   const client = newClient();
+  if (notifications) client.fallbackNotificationHandler = async (n) => void notifications.push(n);
   await client.connect(transport);
   return { client, close: () => client.close(), kill: () => process.kill(transport.pid!, 'SIGKILL') };
 }

@@ -18,6 +18,7 @@ export const SERVER_INSTRUCTIONS = [
   'Channels: spawn_run with channel "name" queues a turn; turns run one at a time on the channel\'s pinned session (list_channels, reset_channel).',
   'Repeat: schedule_run (every interval_seconds or a cron, optionally until; after_schedule_id chains; a run printing [BATON_STOP_SCHEDULE] ends its schedule), list_schedules, get_schedule, cancel_schedule. wait_any: the first of several runs (run_ids) or of all runs since a time (finished_since) to finish.',
   'cwd must be an absolute, existing directory under Baton\'s allowed roots. Pass idempotency_key to make a start safe to retry.',
+  'Resources: baton://runs/{run_id} (the run as JSON, like get_run) and baton://runs/{run_id}/output (its stdout, 64 KiB a page; _meta.next_uri reads on). Prompts: delegate, pipeline, status.',
 ].join('\n');
 
 // Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
