@@ -13,6 +13,7 @@ export const SCALES = {
     cancel_latency: { samples: 20 },
     worker_kill: { trials: 3, lines: 300, afterLines: 50 },
     worker_memory: { agents: 100, settleMs: 10_000 },
+    large_output_memory: { agents: 100, lines: 200, lineBytes: 5120, bigEvery: 50, bigBytes: 1 << 20, gapMs: 200 },
     flood: { runs: 200, lines: 10_000, burst: 50, gapMs: 1000 },
   },
   small: {
@@ -22,6 +23,7 @@ export const SCALES = {
     cancel_latency: { samples: 3 },
     worker_kill: { trials: 1, lines: 150, afterLines: 30 },
     worker_memory: { agents: 10, settleMs: 3000 },
+    large_output_memory: { agents: 10, lines: 40, lineBytes: 5120, bigEvery: 20, bigBytes: 1 << 20, gapMs: 100 },
     flood: { runs: 10, lines: 1000, burst: 50, gapMs: 1000 },
   },
 };
@@ -34,6 +36,7 @@ const PREFIX = {
   cancel_latency: 'CANCEL',
   worker_kill: 'KILL',
   worker_memory: 'MEMORY',
+  large_output_memory: 'LARGE',
   flood: 'FLOOD',
 };
 

@@ -1,6 +1,7 @@
 // The scenarios, in the order they run: the light ones first, the 2-core-filling flood last.
 import { cancelLatency } from './cancel.mjs';
 import { flood } from './flood.mjs';
+import { largeOutputMemory } from './large-output-memory.mjs';
 import { outputLatency } from './output-latency.mjs';
 import { spawnLatency } from './spawn-latency.mjs';
 import { throughput } from './throughput.mjs';
@@ -14,5 +15,6 @@ export const scenarios = {
   cancel_latency: cancelLatency,
   worker_kill: workerKill,
   worker_memory: workerMemory,
+  large_output_memory: largeOutputMemory,
   flood,
 };
