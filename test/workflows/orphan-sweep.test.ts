@@ -22,7 +22,7 @@ import { waitFor } from '../helpers/wait.js';
 // What a worker does at start, asked of the same machine: can this host hold runs in cgroups?
 const machine = await setUpRunCgroups('auto', `probe-${randomBytes(4).toString('hex')}`);
 const cases = [
-  { setting: 'auto', cgroups: machine.mode === 'cgroup', title: `BATON_CGROUPS=auto (${machine.mode === 'cgroup' ? 'this machine allows cgroups' : `no cgroups here: ${machine.reason}`})` },
+  { setting: 'auto', cgroups: machine.mode === 'cgroup', title: `BATON_CGROUPS=auto (${machine.mode === 'cgroup' ? 'this machine allows cgroups' : 'this machine does not allow cgroups'})` },
   { setting: 'off', cgroups: false, title: 'BATON_CGROUPS=off (the fallback)' },
 ];
 
