@@ -14,6 +14,7 @@ export const SCALES = {
     worker_kill: { trials: 3, lines: 300, afterLines: 50 },
     dev_server_kill: { trials: 3, lines: 300 },
     worker_memory: { agents: 100, settleMs: 10_000 },
+    large_output_memory: { agents: 100, lines: 200, lineBytes: 5120, bigEvery: 50, bigBytes: 1 << 20, gapMs: 200 },
     flood: { runs: 200, lines: 10_000, burst: 50, gapMs: 1000 },
   },
   small: {
@@ -24,6 +25,7 @@ export const SCALES = {
     worker_kill: { trials: 1, lines: 150, afterLines: 30 },
     dev_server_kill: { trials: 1, lines: 80 },
     worker_memory: { agents: 10, settleMs: 3000 },
+    large_output_memory: { agents: 10, lines: 40, lineBytes: 5120, bigEvery: 20, bigBytes: 1 << 20, gapMs: 100 },
     flood: { runs: 10, lines: 1000, burst: 50, gapMs: 1000 },
   },
 };
@@ -37,6 +39,7 @@ const PREFIX = {
   worker_kill: 'KILL',
   dev_server_kill: 'DEVKILL',
   worker_memory: 'MEMORY',
+  large_output_memory: 'LARGE',
   flood: 'FLOOD',
 };
 

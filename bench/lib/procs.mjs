@@ -1,4 +1,4 @@
-// What the bench reads from /proc: a process's state and group, and its resident memory.
+// What the bench reads from /proc: a process's state and group, and its resident memory (now and peak).
 import { readFileSync } from 'node:fs';
 
 /** { state, pgrp } of a process, or null once it is gone. */
@@ -21,7 +21,16 @@ export function isGone(pid) {
 
 /** VmRSS in kB. */
 export function rssKb(pid) {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return statusKb(pid, 'VmRSS');
+}
+
+/** VmHWM in kB: the kernel's high-water mark of the process's RSS, so no peak falls between samples. */
+export function peakRssKb(pid) {
+  return statusKb(pid, 'VmHWM');
+}
+
+function statusKb(pid, field) {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]);
 }

@@ -2,6 +2,7 @@
 import { cancelLatency } from './cancel.mjs';
 import { devServerKill } from './dev-server-kill.mjs';
 import { flood } from './flood.mjs';
+import { largeOutputMemory } from './large-output-memory.mjs';
 import { outputLatency } from './output-latency.mjs';
 import { spawnLatency } from './spawn-latency.mjs';
 import { throughput } from './throughput.mjs';
@@ -16,5 +17,6 @@ export const scenarios = {
   worker_kill: workerKill,
   dev_server_kill: devServerKill,
   worker_memory: workerMemory,
+  large_output_memory: largeOutputMemory,
   flood,
 };

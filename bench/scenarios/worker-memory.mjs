@@ -56,7 +56,7 @@ export async function workerMemory(ctx, { agents, settleMs }) {
   }
 }
 
-async function sampleRss(pid, count, everyMs) {
+export async function sampleRss(pid, count, everyMs) {
   const samples = [];
   for (let i = 0; i < count; i++) {
     if (i > 0) await sleep(everyMs);
@@ -65,12 +65,12 @@ async function sampleRss(pid, count, everyMs) {
   return { median: quantile(samples, 0.5), max: Math.max(...samples), min: Math.min(...samples) };
 }
 
-function mb(s) {
+export function mb(s) {
   return { median: round(s.median / 1024), min: round(s.min / 1024), max: round(s.max / 1024) };
 }
 
 /** Until every run is running and its agent has printed its first line. */
-async function untilAllRunning(client, runIds) {
+export async function untilAllRunning(client, runIds) {
   const started = Date.now();
   let pending = [...runIds];
   while (pending.length > 0) {

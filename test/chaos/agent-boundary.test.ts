@@ -1,15 +1,13 @@
 // What an agent can reach, through the real MCP client and the built `baton mcp` with its worker:
 // the environment it is given (never Baton's or Temporal's credentials), the files a caller may
 // hand it (only under BATON_ALLOWED_ROOTS), the values that reach its command line (never read
-// as options), and the processes it starts (none outlive the run, also those that try).
+// as options). The processes it starts, and what outlives a run: test/chaos/process-tracking.test.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { readRunInput } from '../../src/client/run-input.js';
-import { setUpRunCgroups } from '../../src/activities/run-cgroups.js';
-import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -216,76 +214,5 @@ describe('files a caller names in input_message', () => {
       expect(run.error).not.toContain('MAC');
     }
     await expect(realpath(marker)).rejects.toThrow(/ENOENT/);
-  });
-});
-
-/** Live processes whose command line holds `marker` (a pid may be reused: the marker may not). */
-async function processesWith(marker: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'latin1').catch(() => '');
-    if (!argv.split('\0').includes(marker)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    if (stat && state !== 'Z' && state !== 'X') found.push(Number(entry));
-  }
-  return found;
-}
-
-describe('processes that try to escape the end of their run', async () => {
-  // What the worker does at start, asked of the same machine: can this host hold runs in cgroups?
-  const tracking = await setUpRunCgroups('auto', `probe-${randomBytes(4).toString('hex')}`);
-  const markers: string[] = [];
-  afterAll(async () => {
-    for (const marker of markers) for (const pid of await processesWith(marker)) process.kill(pid, 'SIGKILL');
-  });
-
-  /**
-   * An agent that starts `sleep <m1>` with setsid and without BATON_RUN_ID, and `sleep <m2>`
-   * through a double fork (its parent exits at once), waits until both run, then does `then`.
-   */
-  function escapist(then: string): { command: string[]; markers: [string, string] } {
-    const n = randomBytes(3).readUIntBE(0, 3);
-    const m: [string, string] = [`777.${n}`, `778.${n}`];
-    markers.push(...m);
-    const ready = m.map((marker) => path.join(env.workDir, `escaped-${marker}`));
-    const escapee = (marker: string, file: string) => `env -u BATON_RUN_ID -u BATON_HOST_ID sh -c 'touch ${file}; exec sleep ${marker}' > /dev/null 2>&1 < /dev/null`;
-    const script = [
-      `setsid ${escapee(m[0], ready[0]!)} &`,
-      `( setsid ${escapee(m[1], ready[1]!)} & )`,
-      `while [ ! -e ${ready[0]} ] || [ ! -e ${ready[1]} ]; do sleep 0.05; done`,
-      'echo started',
-      then,
-    ].join('\n');
-    return { command: ['sh', '-c', script], markers: m };
-  }
-
-  it.runIf(tracking.mode === 'cgroup')('with a cgroup per run: `setsid env -u BATON_RUN_ID` and a double fork do not outlive a run that exits', async () => {
-    const agent = escapist('exit 0');
-    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'leave things behind', backend: 'command', cwd: env.workDir, backend_config: { command: agent.command } });
-    const run = await waitDone(run_id);
-    expect(run.status).toBe('completed');
-    expect(run.result!.output).toContain('started');
-    for (const marker of agent.markers) expect(await processesWith(marker), `sleep ${marker} after the run ended`).toEqual([]);
-  });
-
-  it.runIf(tracking.mode === 'cgroup')('with a cgroup per run: cancel_run stops them too', async () => {
-    const agent = escapist('exec sleep 600');
-    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'leave things behind', backend: 'command', cwd: env.workDir, backend_config: { command: agent.command } });
-    for (;;) {
-      const events = await callOk<{ events: { type: string; data: { text?: string } }[] }>(mcp.client, 'poll_events', { run_id, wait_seconds: 10 });
-      if (events.events.some((e) => e.type === 'agent_message' && e.data.text === 'started')) break;
-    }
-    await callOk(mcp.client, 'cancel_run', { run_id });
-    const run = await waitDone(run_id);
-    expect(run.status).toBe('cancelled');
-    for (const marker of agent.markers) expect(await processesWith(marker), `sleep ${marker} after the run was cancelled`).toEqual([]);
-  });
-
-  it('the worker says which way it tracks processes', () => {
-    // Printed by `baton dev` and logged by every worker; here, what this machine allows.
-    expect(['cgroup', 'sweep']).toContain(tracking.mode);
-    if (tracking.mode === 'sweep') console.warn(`cgroups are not available here (${tracking.reason}): the escape tests are skipped`);
   });
 });

@@ -5,7 +5,7 @@
 // ever", so Baton guarantees that once a run reports that it has ended, whatever way, no process
 // of it is left: not its group, not a grandchild that left the group with setsid (found by the
 // BATON_RUN_ID it inherits; one that also clears its environment is caught where runs have
-// cgroups: test/chaos/agent-boundary.test.ts).
+// cgroups: test/chaos/process-tracking.test.ts).
 // The runs run side by side: the file takes about as long as the longest silence.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
