@@ -252,6 +252,16 @@ describe('refusals and help', () => {
     expect(noPrompt.stderr).toContain('no prompt');
   });
 
+  it('an id that names nothing, or not a run, is an error that says what to use instead (exit 1)', async () => {
+    const missing = await baton(['show', 'run_nothing']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no run with id "run_nothing"');
+    expect(missing.stderr).toContain('`baton runs` shows recent runs');
+    const pipeline = await baton(['tail', 'pipe_nothing']);
+    expect(pipeline.code).toBe(1);
+    expect(pipeline.stderr).toContain('baton show pipe_nothing');
+  });
+
   it('with no Temporal server, a read says so, naming the address (exit 1)', async () => {
     const address = `127.0.0.1:${await freePort()}`;
     const ran = await baton(['runs'], { TEMPORAL_ADDRESS: address });

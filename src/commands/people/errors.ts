@@ -46,10 +46,23 @@ export function inOptionTerms(message: string, names: OptionNames): string {
   return message;
 }
 
+/** The client's messages point at MCP tools; on the command line, the command that does the same. */
+const COMMAND_OF_TOOL: Record<string, string> = {
+  list_runs: '`baton runs`',
+  get_run: '`baton show`',
+  get_pipeline: '`baton show`',
+  spawn_run: '`baton spawn`',
+  cancel_run: '`baton cancel`',
+  approve_plan: '`baton approve`',
+  continue_run: '`baton continue`',
+  poll_events: '`baton tail`',
+};
+
 /** Client errors in the command line's terms; anything else passes unchanged. */
 export function translate(err: unknown, names: OptionNames): unknown {
-  if (err instanceof InputError) return new CliError(inOptionTerms(err.message, names));
-  return err;
+  if (!(err instanceof InputError)) return err;
+  const message = err.message.replace(/\b(list_runs|get_run|get_pipeline|spawn_run|cancel_run|approve_plan|continue_run|poll_events)\b/g, (tool) => COMMAND_OF_TOOL[tool]!);
+  return new CliError(inOptionTerms(message, names));
 }
 
 /** Parsers for commander: a bad value is a usage error (exit code 2) that names the option. */

@@ -14,7 +14,7 @@ import { listRunsTool } from '../../mcp/tools/list-tools.js';
 import { pollEventsTool } from '../../mcp/tools/read-tools.js';
 import { runIdArg } from '../../mcp/tools/shared.js';
 import { withSession } from './connect.js';
-import { checkArgs, translate, wholeNumber } from './errors.js';
+import { checkArgs, CliError, translate, wholeNumber } from './errors.js';
 import { colour, duration, elapsedOf, eventLine, fields, oneLine, out, printJson, statusText, summaryOf, table, when } from './format.js';
 import type { ScheduleDetails } from '../../client/schedules.js';
 
@@ -166,6 +166,10 @@ export function tailCommand(): Command {
     .option('--json', 'print each event as one line of JSON (for scripts)')
     .action(async (idText: string, opts: { follow?: boolean; json?: boolean }) => {
       const args = checkArgs(pollEventsTool.inputSchema, { run_id: idText }, ID_OPTIONS);
+      // Only runs have events; said here rather than as a failed query on another workflow type.
+      if (isScheduleId(args.run_id) || (args.run_id.startsWith('pipe_') && !args.run_id.includes('.'))) {
+        throw new CliError(`<run_id>: ${args.run_id} is not a run: baton show ${args.run_id} lists its runs, and baton tail takes one of them`);
+      }
       const status = await withSession(async ({ runs }) => {
         let after = 0;
         for (;;) {
