@@ -3,6 +3,7 @@
 // and what a script parses, the exit codes, and that every check of spawn_run holds for `baton spawn`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
@@ -207,6 +208,32 @@ describe('baton cancel, approve, continue', () => {
     } finally {
       await agent?.close();
     }
+  });
+});
+
+/** `baton <args>` on a terminal: util-linux `script` gives it a pseudo-terminal (stdout and stderr merged). */
+async function onTerminal(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
+  const line = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...env.env, ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr: '' };
+}
+
+describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal', () => {
+  it('spawn --wait draws a live progress line while it waits', async () => {
+    const ran = await onTerminal(['spawn', '--backend', 'command', '--cwd', env.workDir, '--wait', '--', ...agentArgv('--lines', '3', '--delay-ms', '400')]);
+    expect(ran.code, ran.stdout).toBe(0);
+    expect(ran.stdout).toMatch(/\r\x1b\[2K\S* run_\S+ (queued|running) /);
+    expect(ran.stdout).toContain('line 3');
+  });
+
+  // After the spawn above: the table has a run in it, whichever tests ran before.
+  it('colours the table unless NO_COLOR is set', async () => {
+    // An empty NO_COLOR counts as unset (no-color.org), whatever the test runner's own setting.
+    expect((await onTerminal(['runs', '--limit', '3'], { NO_COLOR: '' })).stdout).toMatch(/\x1b\[/);
+    expect((await onTerminal(['runs', '--limit', '3'], { NO_COLOR: '1' })).stdout).not.toMatch(/\x1b\[/);
   });
 });
 

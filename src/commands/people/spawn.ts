@@ -98,7 +98,7 @@ export function spawnCommand(): Command {
           process.stderr.write(`\n${started.run_id} goes on; stop it with: baton cancel ${started.run_id}\n`);
           process.exit(130);
         });
-        const view = await waitToEnd(runs, started.run_id);
+        const view = await waitToEnd(runs, started.run_id, started.view);
         if (opts.json) printJson(view);
         else {
           if (view.result?.output) out(view.result.output.replace(/\n$/, ''));

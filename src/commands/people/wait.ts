@@ -8,9 +8,10 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 /** One wait of the client; the loop asks again, so a run may take as long as it takes. */
 const SLICE_MS = 60_000;
 
-export async function waitToEnd(runs: RunsClient, runId: string): Promise<RunView> {
+/** Waits until the run has finished; `first` is the view the spawn returned, drawn at once. */
+export async function waitToEnd(runs: RunsClient, runId: string, first: RunView): Promise<RunView> {
   const live = Boolean(process.stderr.isTTY);
-  let latest: RunView | null = null;
+  let latest: RunView | null = first;
   let frame = 0;
   const draw = () => {
     if (!latest) return;
