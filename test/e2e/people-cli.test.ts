@@ -1,8 +1,6 @@
 // The `baton` command for people, run as the real binary (node dist/cli.js) against the test's dev
 // server, with `baton mcp` as the worker (and to start pipelines and schedules): what a person types
 // and what a script parses, the exit codes, and that every check of spawn_run holds for `baton spawn`.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +8,8 @@ import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { startTestAgent, type TestAgent } from '../fixtures/a2a/test-agent.js';
 import { freePort } from '../setup/temporal-server.js';
-import { CLI, fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { runBaton, runBatonOnTerminal } from '../helpers/baton-cli.js';
+import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -28,22 +27,8 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `baton <args>` as a person runs it (stdout and stderr are pipes: no colour, no spinner). */
-async function baton(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...env.env, ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
-}
+const baton = (args: string[], extraEnv: Record<string, string> = {}) => runBaton(env, args, extraEnv);
+const onTerminal = (args: string[], extraEnv: Record<string, string> = {}) => runBatonOnTerminal(env, args, extraEnv);
 
 async function ok(args: string[]): Promise<string> {
   const ran = await baton(args);
@@ -210,16 +195,6 @@ describe('baton cancel, approve, continue', () => {
     }
   });
 });
-
-/** `baton <args>` on a terminal: util-linux `script` gives it a pseudo-terminal (stdout and stderr merged). */
-async function onTerminal(args: string[], extraEnv: Record<string, string> = {}): Promise<Ran> {
-  const line = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', line, '/dev/null'], { env: { ...env.env, ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr: '' };
-}
 
 describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal', () => {
   it('spawn --wait draws a live progress line while it waits', async () => {
