@@ -102,5 +102,9 @@ async function reportRunningAgents(services: Services, say: (line: string) => vo
   const more = page.next_cursor ? ' (and more)' : '';
   say(`${ids.length}${more} run(s) are still running; their agents go on, and the next \`npm start\` picks them up again:`);
   for (const id of ids.slice(0, 10)) say(`  ${id}`);
-  say('To stop one: start Baton and call cancel_run, or `temporal workflow cancel --workflow-id <run_id>` against the server.');
+  // `baton cancel` finds the server as this Baton did (same BATON_DATA_DIR or TEMPORAL_ADDRESS);
+  // the dev server this Baton started stops with it, so then it needs Baton started again first.
+  const cancel = '`npx baton cancel <run_id> --reason TEXT` (in this clone, with the same environment)';
+  if (services.temporal.devServer?.owned) say(`To stop one: start Baton again (\`npm start\`), then ${cancel}.`);
+  else say(`To stop one: ${cancel}; it talks to the Temporal server at ${services.temporal.target.address}.`);
 }

@@ -1,6 +1,7 @@
 // `baton dev`, what `npm start` runs, with no TEMPORAL_ADDRESS: it starts its own dev server on
 // SQLite, sets the namespace up, reuses a running one, and Ctrl-C leaves nothing of Baton's behind
 // while agents go on and are picked up again by the next start.
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Connection } from '@temporalio/client';
@@ -9,7 +10,7 @@ import { BATON_SEARCH_ATTRIBUTE_NAMES } from '../../src/domain/search-attributes
 import type { RunView } from '../../src/domain/run-view.js';
 import { readProcStat } from '../../src/activities/processes.js';
 import { freePort } from '../setup/temporal-server.js';
-import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { spawnBatonDev } from '../helpers/baton-process.js';
 import { callOk, connectStdio, startHttpBaton, type HttpBaton } from '../helpers/mcp.js';
 import { processesOf } from '../helpers/temporal.js';
@@ -95,6 +96,8 @@ describe('baton dev (npm start)', () => {
     expect(out).toContain('stopping Baton (SIGINT): MCP endpoint, worker, Temporal dev server');
     expect(out).toMatch(/1 run\(s\) are still running/);
     expect(out).toContain(runId);
+    // The hint names a command this clone has (the next test runs it as printed).
+    expect(out).toContain('To stop one: start Baton again (`npm start`), then `npx baton cancel <run_id> --reason TEXT`');
     expect(await isAlive(serverPid)).toBe(false);
     expect((await processesOf(runId)).length).toBeGreaterThan(0);
   });
@@ -110,6 +113,11 @@ describe('baton dev (npm start)', () => {
       });
       const lines = events.events.filter((e) => e.type === 'agent_message').map((e) => e.data.text);
       expect(lines).toEqual(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`));
+      // The people commands find this data directory's dev server with no TEMPORAL_ADDRESS, as the
+      // Ctrl-C hint promises: `baton cancel` as printed (on a finished run: left as it was).
+      const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { env: env.env, cwd: env.workDir, encoding: 'utf8' });
+      expect(JSON.parse(cli('show', runId, '--json'))).toMatchObject({ run_id: runId, status: 'completed' });
+      expect(cli('cancel', runId, '--reason', 'TEXT')).toContain(`${runId} completed (had already finished`);
     } finally {
       await again.stop();
     }

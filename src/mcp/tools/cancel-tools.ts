@@ -3,16 +3,14 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { runViewSchema } from '../../domain/run-view.js';
 import { strictObject } from '../../domain/spawn-input.js';
-import { cancelPipeline } from '../../client/pipelines.js';
-import { cancelSchedule } from '../../client/schedules.js';
-import { isScheduleId } from '../../domain/schedule.js';
+import { cancelAny } from '../../client/cancel.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
 import { pipelineViewSchema } from './pipeline-tools.js';
 import { runIdArg } from './shared.js';
 
 // Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
-const cancelRunTool = {
+export const cancelRunTool = {
   title: 'Cancel a run',
   description:
     'Stops a run: its agent and every process it started get SIGTERM, then SIGKILL after a grace period, and the run ends "cancelled". ' +
@@ -46,17 +44,8 @@ export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
     cancelRunTool,
     ({ run_id, reason, wait_seconds }) =>
       guarded('cancel_run', async () => {
-        const runs = await ctx.runs();
-        if (isScheduleId(run_id)) {
-          const cancelled = await cancelSchedule(runs.client, run_id);
-          return structured({ run_id, status: cancelled.deleted ? 'deleted' : 'already_deleted', already_finished: !cancelled.deleted });
-        }
-        if (run_id.startsWith('pipe_')) {
-          const cancelled = await cancelPipeline(runs, run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
-          return structured({ run_id, status: cancelled.view.status, already_finished: cancelled.already_finished, pipeline: cancelled.view });
-        }
-        const outcome = await runs.cancel(run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
-        return structured({ run_id, status: outcome.view.status, already_finished: outcome.already_finished, run: outcome.view });
+        const outcome = await cancelAny(await ctx.runs(), run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
+        return structured({ ...outcome });
       }),
   );
 }

@@ -11,7 +11,7 @@ import { guarded, structured } from '../tool-result.js';
 import { READ_ONLY } from './shared.js';
 
 // Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
-const listRunsTool = {
+export const listRunsTool = {
   title: 'List runs',
   description:
     'Runs, newest first, filtered by status, role, backend, channel, parent, session, schedule, start time or finish time; paged with cursor. Works on any MCP server, ' +

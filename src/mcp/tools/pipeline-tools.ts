@@ -59,7 +59,7 @@ const spawnPipelineTool = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
 
-const getPipelineTool = {
+export const getPipelineTool = {
   title: 'Get a pipeline',
   description:
     'A pipeline\'s status, plan, every step with its run_id, status, timing and cost, the last verdict and totals. With wait_seconds, waits until the pipeline has finished or the time is up.',
@@ -74,7 +74,7 @@ const getPipelineTool = {
   annotations: READ_ONLY,
 };
 
-const approvePlanTool = {
+export const approvePlanTool = {
   title: 'Approve, edit or reject a pipeline\'s plan',
   description:
     'For a pipeline started with require_plan_approval, waiting at awaiting_approval: "approve" lets the workers start (optionally with edited steps), "reject" ends the pipeline.',

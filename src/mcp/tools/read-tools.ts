@@ -47,7 +47,7 @@ const waitRunTool = {
   annotations: READ_ONLY,
 };
 
-const pollEventsTool = {
+export const pollEventsTool = {
   title: 'Read a run\'s events',
   description:
     'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +

@@ -19,7 +19,7 @@ const channelViewSchema = z.object({
   turns_done: z.number(),
 });
 
-const continueInput = strictObject(
+export const continueInput = strictObject(
   {
     run_id: runIdArg,
     prompt: spawnRunShape.prompt,
