@@ -1,7 +1,6 @@
 // The `baton` command for people, run as the real binary (node dist/cli.js) against the test's dev
 // server, with `baton mcp` as the worker (and to start pipelines and schedules): what a person types
 // and what a script parses, the exit codes, and that every check of spawn_run holds for `baton spawn`.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
@@ -196,7 +195,8 @@ describe('baton cancel, approve, continue', () => {
   });
 });
 
-describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal', () => {
+// util-linux `script` gives the command a pseudo-terminal (Debian's essential bsdutils has it).
+describe('on a terminal', () => {
   it('spawn --wait draws a live progress line while it waits', async () => {
     const ran = await onTerminal(['spawn', '--backend', 'command', '--cwd', env.workDir, '--wait', '--', ...agentArgv('--lines', '3', '--delay-ms', '400')]);
     expect(ran.code, ran.stdout).toBe(0);
