@@ -1,6 +1,6 @@
 // Starting an agent so that it never depends on the worker: detached in its own process group,
 // under a tiny shell wrapper that records its exit status, stdin from a 0600 prompt file and
-// stdout/stderr written straight to files (DESIGN.md §5).
+// stdout/stderr written straight to files (docs/ARCHITECTURE.md).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { constants } from 'node:fs';

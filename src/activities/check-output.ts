@@ -1,4 +1,4 @@
-// The checkOutput activity: the final output against the run's output_schema (DESIGN.md §5).
+// The checkOutput activity: the final output against the run's output_schema (docs/ARCHITECTURE.md).
 // Run as an activity because schema validation compiles code, which has no place in a workflow.
 // The caller's schema runs in a worker thread with a time budget: a pattern with catastrophic
 // backtracking (`^(a+)+$`) must not freeze the worker's event loop, and with it every other run

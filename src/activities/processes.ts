@@ -1,5 +1,5 @@
 // What Baton needs to know about processes, read from /proc: is an agent still the one we
-// started, which processes belong to a run, and stopping all of them (DESIGN.md §5). Where the
+// started, which processes belong to a run, and stopping all of them (docs/ARCHITECTURE.md). Where the
 // machine allows it every run also has a cgroup (run-cgroups.ts), which holds the processes that
 // shed their group and their environment too.
 import { readdir, readFile } from 'node:fs/promises';

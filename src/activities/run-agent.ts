@@ -1,5 +1,5 @@
 // The runAgent activity: launch the agent (or find it still running), tail its output into
-// events for the workflow, heartbeat, and report how it ended (DESIGN.md §5).
+// events for the workflow, heartbeat, and report how it ended (docs/ARCHITECTURE.md).
 import { mkdir } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -32,7 +32,7 @@ export interface AgentHostDeps extends LaunchGuardDeps {
   runDir: (runId: string) => string;
   /** Opens secrets sealed at spawn time (A2A headers). */
   secretKey: Buffer;
-  /** Least time between two event signals that are not full (DESIGN.md §4: about a second). */
+  /** Least time between two event signals that are not full (about a second: docs/PERFORMANCE.md). */
   flushIntervalMs?: number;
   /** BATON_ALLOWED_ROOTS of this worker: every path of a run is checked against them before a launch. */
   allowedRoots: readonly string[];

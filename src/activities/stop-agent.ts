@@ -1,4 +1,4 @@
-// The stopAgent activity: stop every process of a run on this host, promptly (DESIGN.md §5).
+// The stopAgent activity: stop every process of a run on this host, promptly (docs/ARCHITECTURE.md).
 import type { StopAgentRequest, StopAgentResult } from '../domain/agent-activity.js';
 import { readAgentHandle } from './agent-launch.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';

@@ -1,4 +1,4 @@
-// Where a notification may go (DESIGN.md §8): public addresses only, unless the operator allows
+// Where a notification may go (README.md, "Notifications (webhooks)"): public addresses only, unless the operator allows
 // private ones. Checked at send time, after DNS resolution, and the connection goes to the very
 // address that was checked (a lookup that refuses), so a name that re-resolves cannot slip past.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';

@@ -1,4 +1,4 @@
-// Paths a run may use must lie under one of BATON_ALLOWED_ROOTS (DESIGN.md §9): its cwd (an
+// Paths a run may use must lie under one of BATON_ALLOWED_ROOTS (docs/SECURITY.md): its cwd (an
 // existing directory), a profile file, codex add_dirs and the files of input_message. The rule
 // itself is in src/allowed-paths.ts, shared with the worker, which checks again before a launch.
 import { readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // Run ids: a ULID normally; with an idempotency key, a hash of the key, so that repeated or
-// racing calls land on one workflow id (DESIGN.md §7).
+// racing calls land on one workflow id (docs/ARCHITECTURE.md).
 import { createHash, createHmac } from 'node:crypto';
 import { ulid } from 'ulid';
 import { MAX_ARGUMENT_DEPTH } from '../domain/argument-shape.js';

@@ -1,4 +1,4 @@
-// Baton's client API for schedules (DESIGN.md §4): repeated runs on Temporal Schedules. Every
+// Baton's client API for schedules (docs/ARCHITECTURE.md): repeated runs on Temporal Schedules. Every
 // check runs before anything is created, and a schedule that fails a later step is deleted again,
 // so nothing is half-created.
 import {

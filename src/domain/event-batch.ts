@@ -1,5 +1,5 @@
 // What the agent activity sends the workflow: events grouped by the transcript line they came
-// from, so the workflow can drop whatever it already has (DESIGN.md §4, "the workflow owns seq").
+// from, so the workflow can drop whatever it already has ("the workflow owns seq": docs/ARCHITECTURE.md).
 import type { Usage } from './run-view.js';
 import type { EventType } from './vocabulary.js';
 

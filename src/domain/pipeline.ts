@@ -1,5 +1,5 @@
 // Pipelines: a planner, workers for the plan's steps, a reviewer; round after round until the
-// reviewer approves (DESIGN.md §4). Types, the schemas the planner and reviewer must answer in,
+// reviewer approves (docs/ARCHITECTURE.md). Types, the schemas the planner and reviewer must answer in,
 // and the pipeline's view. Plain: the workflow imports this.
 import type { NotifySpec } from './notify.js';
 import type { PipelineCarried } from './pipeline-carry.js';

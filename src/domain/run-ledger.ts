@@ -14,7 +14,7 @@ import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
 
 /** Events kept in workflow state; older ones are in the transcript (read_output). */
 export const EVENT_RING_CAPACITY = 2000;
-/** The result's output is cut to this many bytes, so the RunResult fits the memo (DESIGN.md §4: ≤ 32 KB). */
+/** The result's output is cut to this many bytes, so the RunResult fits the memo (docs/RELIABILITY.md, "Sizes"). */
 export const RESULT_OUTPUT_LIMIT = 24_000;
 const MESSAGES_TAIL_LIMIT = RESULT_OUTPUT_LIMIT;
 const STDERR_TAIL_LIMIT = 4_000;

@@ -61,7 +61,7 @@ export interface RunWorkflowInput {
   /** The shared task queue: where an agent goes before it has a host. */
   task_queue: string;
   timings: RunTimings;
-  /** A channel turn: stays queued until its channel grants it the session (DESIGN.md §4). */
+  /** A channel turn: stays queued until its channel grants it the session (docs/ARCHITECTURE.md). */
   awaits_grant?: boolean;
   /** The schedule that started this run (its output may end the schedule). */
   schedule_id?: string;
@@ -71,7 +71,7 @@ export interface RunWorkflowInput {
   pin_host?: string;
   /** Backend sessions live where every host can read them (BATON_SHARED_SESSIONS): a lost host's run resumes elsewhere. */
   sessions_shared?: boolean;
-  /** A long run's state, handed to its next segment by continue-as-new (DESIGN.md §4). */
+  /** A long run's state, handed to its next segment by continue-as-new (docs/ARCHITECTURE.md). */
   carried?: CarriedSegment;
 }
 

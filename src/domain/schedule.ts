@@ -1,4 +1,4 @@
-// Schedules (DESIGN.md §4): repeated runs on Temporal Schedules. What a schedule carries in its
+// Schedules (docs/ARCHITECTURE.md): repeated runs on Temporal Schedules. What a schedule carries in its
 // memo (list_schedules reads it without decoding the action), its ids, and the contract of the
 // short activities that end, watch and resume schedules. Plain types: workflows import it.
 import type { Backend, Role } from './vocabulary.js';

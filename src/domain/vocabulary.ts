@@ -37,7 +37,7 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number];
 export const SESSION_MODES = ['new', 'resume'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
 
-/** What a run does when the worker that watched its agent is lost (DESIGN.md §5). */
+/** What a run does when the worker that watched its agent is lost (docs/ARCHITECTURE.md). */
 export const WORKER_LOSS_POLICIES = ['resume', 'restart', 'fail'] as const;
 export type WorkerLossPolicy = (typeof WORKER_LOSS_POLICIES)[number];
 

@@ -1,4 +1,4 @@
-// Delivering a notification (DESIGN.md §8): the webhook workflow's input, the record of its
+// Delivering a notification (README.md, "Notifications (webhooks)"): the webhook workflow's input, the record of its
 // attempts, and the retry schedule. Pure, so the workflow, the activity, the client and unit
 // tests share one definition.
 import type { NotifySpec } from './notify.js';

@@ -1,4 +1,4 @@
-// The notification a run (or pipeline) sends when it ends (DESIGN.md §8): its JSON body, built
+// The notification a run (or pipeline) sends when it ends (README.md, "Notifications (webhooks)"): its JSON body, built
 // from what the workflow knows. Pure and zod-free, so the workflow bundle imports it.
 import type { RunResult, RunView, Usage } from './run-view.js';
 import { truncationMarker } from './text.js';

@@ -1,5 +1,5 @@
 // MCP over Streamable HTTP, stateless: a fresh server and transport for every request and no
-// session id, so any number of Baton MCP servers can stand behind one address (DESIGN.md §7).
+// session id, so any number of Baton MCP servers can stand behind one address (docs/ARCHITECTURE.md).
 // Host and Origin are checked here (DNS rebinding), and a bearer token is required off loopback.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Obtains the Temporal CLI binary (DESIGN.md §3, "Getting the Temporal CLI"). The ways are tried
+ * Obtains the Temporal CLI binary (README.md, "Getting the Temporal CLI"). The ways are tried
  * in order and the first that works wins:
  *   1. BATON_TEMPORAL_BIN (when set it must work: a broken value fails at once),
  *   2. `temporal` on PATH (any version),

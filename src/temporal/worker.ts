@@ -1,5 +1,5 @@
 // A Baton worker: workflows and new agents on the shared queue; re-attached agents and short
-// control steps on this host's own queues, each with slots of its own (DESIGN.md §5, hosts).
+// control steps on this host's own queues, each with slots of its own (docs/ARCHITECTURE.md).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';

@@ -1,4 +1,4 @@
-// Activity stubs with the options each kind of step needs (DESIGN.md §4–§5).
+// Activity stubs with the options each kind of step needs (docs/ARCHITECTURE.md).
 import { ActivityCancellationType, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { AgentActivities } from '../domain/agent-activity.js';
 import type { RunTimings } from '../domain/run-spec.js';

@@ -1,4 +1,4 @@
-// agentRun: one agent invocation, from launch to its final state (DESIGN.md §4). A long run
+// agentRun: one agent invocation, from launch to its final state (docs/ARCHITECTURE.md). A long run
 // continues as new in segments; each picks up the same agent where the last one left it.
 import {
   allHandlersFinished,
@@ -23,7 +23,7 @@ import type { LaunchRequest } from './supervise-agent.js';
 
 /** Events one query answer holds at most; EVENTS_PAGE_BYTES bounds its size too. */
 const MAX_EVENTS_PER_QUERY = 1000;
-/** Event batches one segment takes before it asks its activity to hand over (DESIGN.md §4). */
+/** Event batches one segment takes before it asks its activity to hand over (docs/ARCHITECTURE.md). */
 const BATCHES_PER_SEGMENT = 1000;
 
 export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {

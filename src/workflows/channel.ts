@@ -1,4 +1,4 @@
-// channel: a named lane (DESIGN.md §4). Turns run one after another on one backend session: each
+// channel: a named lane (docs/ARCHITECTURE.md). Turns run one after another on one backend session: each
 // is enqueued by update-with-start, started at once as a queued agentRun child (so its run_id works
 // immediately) and granted the channel's session when its turn comes. The session is pinned after
 // the first turn; reset_channel unpins it. Continues-as-new only when idle.

@@ -1,5 +1,5 @@
 // One step of a pipeline: an agentRun child named <pipeline id>.<step>, with the role's settings,
-// and the worktree steps around workers (DESIGN.md §4, pipeline).
+// and the worktree steps around workers (docs/ARCHITECTURE.md).
 import {
   CancellationScope,
   isCancellation,

@@ -1,4 +1,4 @@
-// pipeline: planner -> workers -> reviewer as child runs, round after round (DESIGN.md §4).
+// pipeline: planner -> workers -> reviewer as child runs, round after round (docs/ARCHITECTURE.md).
 import {
   ApplicationFailure,
   CancellationScope,

@@ -1,4 +1,4 @@
-// How a run ends: in the Temporal state that matches its BatonStatus (DESIGN.md §4), with the
+// How a run ends: in the Temporal state that matches its BatonStatus (docs/ARCHITECTURE.md), with the
 // RunResult in its memo; a cancelled or timed-out run only after its agent is surely stopped.
 import { ApplicationFailure, CancellationScope, CancelledFailure, condition } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../domain/agent-activity.js';

@@ -1,5 +1,5 @@
 // The stop marker: a scheduled run whose final output holds it deletes the schedule that started
-// it (DESIGN.md §4). Called from onRunEnded.
+// it (docs/ARCHITECTURE.md). Called from onRunEnded.
 import { log } from '@temporalio/workflow';
 import { STOP_SCHEDULE_MARKER } from '../domain/notify.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';

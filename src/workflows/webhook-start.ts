@@ -1,5 +1,5 @@
 // Starting a notification from a workflow that ends: the webhook child, abandoned once it has
-// started, so the caller closes at once however long the delivery takes (DESIGN.md §4, §8).
+// started, so the caller closes at once however long the delivery takes (docs/ARCHITECTURE.md; README.md, "Notifications (webhooks)").
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { log, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { NotifySpec } from '../domain/notify.js';

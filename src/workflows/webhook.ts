@@ -1,4 +1,4 @@
-// webhook: delivers one notification, retrying for hours (DESIGN.md §8). A child its run
+// webhook: delivers one notification, retrying for hours (README.md, "Notifications (webhooks)"). A child its run
 // abandons, so a slow or absent receiver never holds the run open. Every attempt is kept in
 // state (the webhookStatus query) and in the memo (read with no worker running).
 import { ApplicationFailure, setCurrentDetails, setHandler, sleep, upsertMemo, workflowInfo } from '@temporalio/workflow';

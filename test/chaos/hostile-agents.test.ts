@@ -1,7 +1,7 @@
 // Agents that misbehave, through the real MCP client and the built `baton mcp` with its worker:
 // garbage bytes and a 10 MB line on stdout, a long silence (longer than the heartbeat timeout:
 // makeTestEnv sets BATON_HEARTBEAT_TIMEOUT_SECONDS=5), a silence cut short by timeout_seconds.
-// And an agent that leaves processes behind when it exits normally: DESIGN.md says "no orphans,
+// And an agent that leaves processes behind when it exits normally: the design says "no orphans,
 // ever", so Baton guarantees that once a run reports that it has ended, whatever way, no process
 // of it is left: not its group, not a grandchild that left the group with setsid (found by the
 // BATON_RUN_ID it inherits; one that also clears its environment is caught where runs have

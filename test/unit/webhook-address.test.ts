@@ -1,4 +1,4 @@
-// The address guard (DESIGN.md §8): only public addresses, checked after DNS resolution, unless
+// The address guard (README.md, "Notifications (webhooks)"): only public addresses, checked after DNS resolution, unless
 // private receivers are allowed.
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The notification's body (DESIGN.md §8) and its retry schedule: pure functions, no server.
+// The notification's body (README.md, "Notifications (webhooks)") and its retry schedule: pure functions, no server.
 import { describe, expect, it } from 'vitest';
 import type { RunResult, RunView } from '../../src/domain/run-view.js';
 import { cutHead } from '../../src/domain/text.js';
