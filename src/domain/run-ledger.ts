@@ -249,7 +249,7 @@ export class RunLedger {
       parent: spec.parent,
       session_id: this.facts.session_id,
       cwd: spec.cwd,
-      prompt_preview: firstLine(messageHeadline(spec.input)),
+      prompt_preview: this.input.label ?? firstLine(messageHeadline(spec.input)),
       metadata: spec.metadata,
       created_at: this.input.created_at,
       started_at: this.startedAt,
