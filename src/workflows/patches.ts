@@ -25,3 +25,10 @@ export const PIPELINE_HISTORY_BOUND = '9-pipeline-history-bound';
  * Before it, every step showed the first line of the generated prompt, the same for all.
  */
 export const STEP_LABELS = '11-step-labels';
+
+/**
+ * Release after 0.2.0 (issue 11): a run's memo is written again once its agent is known (and on
+ * each re-attach or relaunch), so list_runs and the Web UI show its attempt and host. Before it,
+ * a running run's memo said `attempt 0, host null` until its next status change.
+ */
+export const RUN_MEMO_AGENT = '11-run-memo-agent';

@@ -3,13 +3,14 @@
 // run and pipeline step says what it is, and a run's failure or cancellation reads plainly.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunView } from '../../src/domain/run-view.js';
 import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
-import { temporalClient } from '../helpers/temporal.js';
+import { historyText, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
@@ -51,7 +52,31 @@ describe('a running run', () => {
     expect(later.status).toBe('running');
     const described = await temporal.workflow.getHandle(run_id).describe();
     expect(await described.staticSummary()).toBe('worker · command · Refactor the parser');
-    await callOk(mcp.client, 'cancel_run', { run_id, reason: 'enough', wait_seconds: 20 });
+    // The memo (list_runs, the Web UI) says which attempt runs where, not `attempt 0, host null`.
+    expect(described.memo?.view).toMatchObject({ status: 'running', attempt: 1, host: env.config.hostId });
+    await callOk(mcp.client, 'cancel_run', { run_id, reason: 'the plan changed', wait_seconds: 20 });
+    // Why it was cancelled: in get_run, and in what Temporal keeps (memo, the Canceled event).
+    expect((await callOk<RunView>(mcp.client, 'get_run', { run_id })).error).toBe('the plan changed');
+    const closed = await temporal.workflow.getHandle(run_id).describe();
+    expect(closed.status.name).toBe('CANCELLED');
+    expect(closed.memo?.view).toMatchObject({ status: 'cancelled', error: 'the plan changed' });
+    expect(await historyText(temporal, run_id)).toContain('the plan changed');
+  });
+
+  it('that fails ends with its plain reason as the workflow failure, with no stack trace', async () => {
+    const { run } = await callOk<{ run: RunView }>(mcp.client, 'dispatch', {
+      prompt: 'fail', cwd: env.workDir, backend: 'command', backend_config: fakeAgent('--exit-code', '3'), max_wait_seconds: 30,
+    });
+    expect(run.status).toBe('failed');
+    const err = await temporal.workflow.getHandle(run.run_id).result().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause.message).toBe(run.error);
+    expect(cause.message).toMatch(/code 3/);
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.type).toMatch(/^Baton/);
+    expect(cause.stack ?? '').not.toMatch(/\n\s+at /);
   });
 });
 
