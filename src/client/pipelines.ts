@@ -1,5 +1,6 @@
 // Pipelines from the client's side: spawn (every role checked like a run), read, approve, cancel.
 import { createHash } from 'node:crypto';
+import { byPlanOrder, stepLabel } from '../domain/step-label.js';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { execa } from 'execa';
 import { ulid } from 'ulid';
@@ -106,6 +107,8 @@ export async function getPipeline(runs: RunsClient, pipelineId: string): Promise
   }
   view ??= (description.memo?.[VIEW_MEMO_KEY] as PipelineView | undefined) ?? null;
   if (!view) throw noSuchPipeline(pipelineId);
+  // Steps in plan order, each saying what it is (the workflow records them as they start).
+  view.steps = view.steps.map((s) => ({ ...s, label: stepLabel(s.name, s.title, view!.goal_preview) })).sort(byPlanOrder);
   for (const step of view.steps) {
     if (step.status !== 'running') continue;
     const live = await runs.get(step.run_id).catch(() => null);

@@ -30,7 +30,8 @@ export function viewFromExecution(info: {
   const view = viewFromMemo(info.memo);
   if (!view) return null;
   const closed = CLOSED_STATUS[info.status.name];
-  if (!closed || isFinalStatus(view.status)) return view;
+  if (!closed) return withLiveElapsed(view);
+  if (isFinalStatus(view.status)) return view;
   const finishedAt = (info.closeTime ?? new Date()).toISOString();
   return {
     ...view,
@@ -39,6 +40,16 @@ export function viewFromExecution(info: {
     error: view.error ?? closed.error,
     elapsed_ms: view.started_at ? Date.parse(finishedAt) - Date.parse(view.started_at) : null,
   };
+}
+
+/**
+ * A running run's elapsed time as of now. The workflow's own figure (its status query, its memo)
+ * is taken at its last workflow task, so for a silent agent it stands still until the next event;
+ * a closed run keeps the workflow's figure.
+ */
+export function withLiveElapsed(view: RunView, now: Date = new Date()): RunView {
+  if (isFinalStatus(view.status) || !view.started_at) return view;
+  return { ...view, elapsed_ms: Math.max(view.elapsed_ms ?? 0, now.getTime() - Date.parse(view.started_at)) };
 }
 
 export function isOpen(description: Pick<WorkflowExecutionDescription, 'status'>): boolean {

@@ -9,7 +9,7 @@ import type { SpawnRunArgs } from '../domain/spawn-input.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import { cancelSignal, eventsQuery, statusQuery } from '../workflows/messages.js';
 import { RunNotFoundError } from './errors.js';
-import { isOpen, viewFromExecution } from './run-views.js';
+import { isOpen, viewFromExecution, withLiveElapsed } from './run-views.js';
 import { startRun, type StartedRun, type StartRunOptions } from './start-run.js';
 import { withWebhookEvents } from './webhook-events.js';
 import { PROGRESS_EVERY_MS, waitForClose } from './wait-close.js';
@@ -45,7 +45,7 @@ export class RunsClient {
     const { handle, description } = await this.describe(runId);
     if (isOpen(description)) {
       const live = await this.query(() => handle.query(statusQuery));
-      if (live) return live;
+      if (live) return withLiveElapsed(live);
     }
     const view = viewFromExecution(description);
     if (!view) throw new RunNotFoundError(runId);

@@ -45,6 +45,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   say(`  Temporal server:                ${describeTemporal(services.temporal)}`);
   say(`  Worker:                         up (host ${config.hostId}, task queue ${config.taskQueue})`);
   say(`  Temporal Web UI:                ${uiUrl}`);
+  if (services.temporal.devServer?.uiUrl) say(`  Baton's runs in the Web UI:     ${batonRunsUrl(services.temporal.devServer.uiUrl, config.namespace)}`);
   say(`  Connect Claude Code:            claude mcp add --transport http baton ${http.url}`);
   say(`  Allowed roots for cwd:          ${config.allowedRoots.join(', ')}`);
   if (services.worker) say(`  Agent processes tracked by:     ${describeProcessTracking(services.worker.processTracking)}`);
@@ -107,4 +108,10 @@ async function reportRunningAgents(services: Services, say: (line: string) => vo
   const cancel = '`npx baton cancel <run_id> --reason TEXT` (in this clone, with the same environment)';
   if (services.temporal.devServer?.owned) say(`To stop one: start Baton again (\`npm start\`), then ${cancel}.`);
   else say(`To stop one: ${cancel}; it talks to the Temporal server at ${services.temporal.target.address}.`);
+}
+
+/** The Web UI's workflow list filtered to Baton's runs and pipelines (its `query` parameter). */
+export function batonRunsUrl(uiUrl: string, namespace: string): string {
+  const query = `BatonKind IN ('run', 'pipeline')`;
+  return `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
 }

@@ -82,6 +82,8 @@ export interface StepView {
   role: Role;
   round: number | null;
   title: string | null;
+  /** `r1 work-2: <title>`: filled in by the client (domain/step-label.ts), not kept by the workflow. */
+  label?: string;
   run_id: string;
   status: string;
   started_at: string | null;

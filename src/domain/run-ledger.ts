@@ -78,6 +78,8 @@ export class RunLedger {
   result: RunResult | null = null;
   /** The session id last written to the BatonSession search attribute. */
   publishedSession: string | null = null;
+  /** The attempt and host the memo last showed (`attempt@host`); not carried: a segment shows its own. */
+  publishedAgent: string | null = null;
   /** The final output once it has matched output_schema. */
   structuredOutput: unknown = undefined;
   private messagesTail = '';
@@ -249,7 +251,7 @@ export class RunLedger {
       parent: spec.parent,
       session_id: this.facts.session_id,
       cwd: spec.cwd,
-      prompt_preview: firstLine(messageHeadline(spec.input)),
+      prompt_preview: this.input.label ?? firstLine(messageHeadline(spec.input)),
       metadata: spec.metadata,
       created_at: this.input.created_at,
       started_at: this.startedAt,

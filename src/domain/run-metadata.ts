@@ -28,9 +28,19 @@ export function runStartMetadata(input: RunWorkflowInput, now: Date): RunStartMe
   return {
     typedSearchAttributes: attributes,
     memo: { [ARGS_HASH_MEMO_KEY]: input.args_hash, [VIEW_MEMO_KEY]: new RunLedger(input).view(now) },
-    staticSummary: firstLine(messageHeadline(spec.input), 120) || '(no text)',
+    staticSummary: runSummary(input),
     staticDetails: describeSpec(input),
   };
+}
+
+/**
+ * The Web UI's one line for a run (its list, the top of its page, `temporal workflow describe`):
+ * who does what, `worker · claude_code · Refactor the parser...`; a pipeline step's label.
+ */
+export function runSummary(input: RunWorkflowInput): string {
+  if (input.label) return input.label;
+  const text = firstLine(messageHeadline(input.spec.input), 100) || '(no text)';
+  return `${input.spec.role} · ${input.spec.backend} · ${text}`;
 }
 
 /** Markdown for the Web UI's details panel: what was asked, where, how. */
@@ -46,6 +56,7 @@ function describeSpec(input: RunWorkflowInput): string {
     s.session_id ? `session: ${s.session_mode} ${s.session_id}` : null,
     s.output_schema ? 'output: must match output_schema' : null,
     '',
+    input.label ? `${input.label}\n` : null,
     firstLine(messageHeadline(s.input), 2000),
   ];
   return rows.filter((r) => r !== null).join('\n');

@@ -71,6 +71,11 @@ export interface RunWorkflowInput {
   pin_host?: string;
   /** Backend sessions live where every host can read them (BATON_SHARED_SESSIONS): a lost host's run resumes elsewhere. */
   sessions_shared?: boolean;
+  /**
+   * What the run is, for people, when its prompt's first line does not say it: a pipeline step's
+   * `r1 work-2: <title>` (domain/step-label.ts). The Web UI's summary and prompt_preview show it.
+   */
+  label?: string;
   /** A long run's state, handed to its next segment by continue-as-new (docs/ARCHITECTURE.md). */
   carried?: CarriedSegment;
 }

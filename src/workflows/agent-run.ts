@@ -17,7 +17,7 @@ import type { RunResult } from '../domain/run-view.js';
 import { AgentStopper } from './agent-stopper.js';
 import { answerUpdate, cancelSignal, eventBatchSignal, eventsQuery, grantSignal, segmentQuery, statusQuery } from './messages.js';
 import { finishRun, type StopRequest } from './run-finish.js';
-import { publishProgress, publishSession, publishStatus } from './run-publish.js';
+import { publishAgent, publishProgress, publishSession, publishStatus } from './run-publish.js';
 import { RunInbox, runTurns } from './run-turns.js';
 import type { LaunchRequest } from './supervise-agent.js';
 
@@ -57,6 +57,7 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
     const agentWasKnown = ledger.agent !== null;
     if (ledger.applyBatch(batch) > 0) publishProgress(ledger);
     publishSession(ledger);
+    publishAgent(ledger);
     if (!agentWasKnown && ledger.agent) stopper.agentKnown();
   });
   setHandler(cancelSignal, (reason) => requestStop({ status: 'cancelled', reason: reason || 'cancelled by cancel_run' }));

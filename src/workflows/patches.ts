@@ -18,3 +18,17 @@ export const PIPELINE_PROMPT_BUDGET = '9-pipeline-prompt-budget';
  * and many rounds of many steps passed Temporal's 50 MB history limit, which terminates it.
  */
 export const PIPELINE_HISTORY_BOUND = '9-pipeline-history-bound';
+
+/**
+ * Release after 0.2.0 (issue 11): a pipeline step's child run is started with a label, `plan:
+ * <goal>`, `r1 work-2: <title>`, `r1 review: <goal>`, as its Web UI summary and prompt_preview.
+ * Before it, every step showed the first line of the generated prompt, the same for all.
+ */
+export const STEP_LABELS = '11-step-labels';
+
+/**
+ * Release after 0.2.0 (issue 11): a run's memo is written again once its agent is known (and on
+ * each re-attach or relaunch), so list_runs and the Web UI show its attempt and host. Before it,
+ * a running run's memo said `attempt 0, host null` until its next status change.
+ */
+export const RUN_MEMO_AGENT = '11-run-memo-agent';

@@ -14,6 +14,7 @@ import type { PipelineInput } from '../domain/pipeline.js';
 import { pipelineStepId } from '../domain/pipeline.js';
 import type { PipelineLedger } from '../domain/pipeline-ledger.js';
 import { stepPromptBudget } from '../domain/prompt-fit.js';
+import { stepLabel } from '../domain/step-label.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
@@ -21,7 +22,7 @@ import type { Role } from '../domain/vocabulary.js';
 import { agentRun } from './agent-run.js';
 import { resultFromFailure } from './child-results.js';
 import { hostControlQueue, shortQueue } from './names.js';
-import { PIPELINE_PROMPT_BUDGET } from './patches.js';
+import { PIPELINE_PROMPT_BUDGET, STEP_LABELS } from './patches.js';
 
 export interface StepRequest {
   name: string;
@@ -57,6 +58,8 @@ export async function runStep(input: PipelineInput, ledger: PipelineLedger, step
   };
   // The prompt gets the room the rest of the start leaves, so the child's input is never refused
   // as too large (by Temporal, or by the worker's launch check).
+  // A label says which step this is: every step's prompt begins with the same preamble.
+  if (patched(STEP_LABELS)) runInput.label = stepLabel(step.name, step.title, input.goal);
   const budget = patched(PIPELINE_PROMPT_BUDGET) ? stepPromptBudget(runInput) : null;
   runInput.spec.input = messageFromPrompt(step.prompt(budget));
   const handle = await startChild(agentRun, {

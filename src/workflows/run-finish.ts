@@ -81,6 +81,13 @@ async function conclude(e: RunEnding, event: EventType, data: Record<string, unk
   await onRunEnded(e.input, e.ledger, e.ledger.result!);
 }
 
+/**
+ * The run's own reason, plainly: the Web UI's Result and `temporal workflow describe` show the
+ * failure's message and stack, and a stack of Baton's workflow code says nothing about an agent
+ * that exited with code 3. The failure carries no command of its own, so this needs no patch.
+ */
 function failWith(type: string, result: RunResult): ApplicationFailure {
-  return ApplicationFailure.create({ type, message: result.error ?? 'the agent failed', nonRetryable: true, details: [result] });
+  const failure = ApplicationFailure.create({ type, message: result.error ?? 'the agent failed', nonRetryable: true, details: [result] });
+  failure.stack = '';
+  return failure;
 }

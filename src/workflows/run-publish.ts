@@ -1,10 +1,11 @@
 // How a run shows itself outside the workflow: search attributes and memo (read by list_runs and
 // by get_run once the run is closed, with no worker needed) and the Web UI's current details.
-import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { TAIL_MEMO_BYTES, TAIL_MEMO_EVENTS, TAIL_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
 import type { RunLedger } from '../domain/run-ledger.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
+import { RUN_MEMO_AGENT } from './patches.js';
 
 /** On every status change: a few history events, so never on progress alone. */
 export function publishStatus(ledger: RunLedger): void {
@@ -13,6 +14,19 @@ export function publishStatus(ledger: RunLedger): void {
   if (isFinalStatus(ledger.status)) memo[TAIL_MEMO_KEY] = ledger.log.tailWithin(TAIL_MEMO_EVENTS, TAIL_MEMO_BYTES);
   upsertMemo(memo);
   publishProgress(ledger);
+}
+
+/**
+ * Once the agent is known (or re-attached, or relaunched elsewhere), the memo says which attempt
+ * runs where: a status change alone comes before the launch, so it kept `attempt 0, host null`.
+ */
+export function publishAgent(ledger: RunLedger): void {
+  const view = ledger.view(new Date());
+  const agent = `${view.attempt}@${view.host}`;
+  if (view.host === null || agent === ledger.publishedAgent || ledger.publishedAgent === 'old') return;
+  if (!patched(RUN_MEMO_AGENT)) return void (ledger.publishedAgent = 'old');
+  ledger.publishedAgent = agent;
+  upsertMemo({ [VIEW_MEMO_KEY]: view });
 }
 
 /** The backend session, searchable once known (a resume checks which backend it belongs to). */

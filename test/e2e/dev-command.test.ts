@@ -49,6 +49,7 @@ describe('baton dev (npm start)', () => {
     first = await startHttpBaton(env);
     const out = first.output();
     expect(out).toContain(`Temporal Web UI:                http://127.0.0.1:${ports.ui}`);
+    expect(out).toContain(`Baton's runs in the Web UI:     http://127.0.0.1:${ports.ui}/namespaces/default/workflows?query=BatonKind%20IN%20('run'%2C%20'pipeline')`);
     expect(out).toContain(`claude mcp add --transport http baton ${first.url}`);
     expect(out).toMatch(/temporal CLI .* from /);
     const connection = await Connection.connect({ address: `127.0.0.1:${ports.grpc}` });

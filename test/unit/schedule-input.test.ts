@@ -104,7 +104,7 @@ describe('the Temporal schedule built from them', () => {
     const options = scheduleOptions(build({ interval_seconds: 600 }));
     expect(options.action).toMatchObject({ type: 'startWorkflow', workflowType: 'agentRun', workflowId: 'run_sched_TEST', taskQueue: 'baton' });
     expect(options.action.args).toEqual([expect.objectContaining({ schedule_id: 'sched_TEST', spec: expect.objectContaining({ backend: 'command' }) })]);
-    expect(options.action.staticSummary).toBe('check the build');
+    expect(options.action.staticSummary).toBe('worker · command · check the build');
     expect(options.action.memo).toHaveProperty('view.status', 'queued');
     expect(options.action.typedSearchAttributes).toContainEqual(expect.objectContaining({ value: 'run' }));
   });

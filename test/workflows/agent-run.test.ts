@@ -160,12 +160,12 @@ describe('the agent process', () => {
     }
   });
 
-  it('shows the prompt\'s first line as the workflow summary in the Web UI', async () => {
+  it('shows role, backend and the prompt\'s first line as the workflow summary in the Web UI', async () => {
     const { run_id } = await runs.spawn(
       spawnRunInputSchema.parse({ prompt: '\nRefactor the parser\nmore detail', backend: 'command', cwd: env.workDir, backend_config: fakeAgent() }),
     );
     const description = await client.workflow.getHandle(run_id).describe();
-    expect(await description.staticSummary()).toBe('Refactor the parser');
+    expect(await description.staticSummary()).toBe('worker · command · Refactor the parser');
     await runs.wait(run_id, { maxWaitMs: 20_000 });
   });
 });

@@ -30,6 +30,7 @@ export const pipelineViewSchema = z.object({
       role: z.enum(ROLES),
       round: z.number().nullable(),
       title: z.string().nullable(),
+      label: z.string().optional().describe('What the step is: `plan: <goal>`, `r1 work-2: <title>`, `r1 review: <goal>` (its run\'s Web UI summary).'),
       run_id: z.string().describe('The step\'s run: get_run, poll_events and read_output work on it.'),
       status: z.string(),
       started_at: z.string().nullable(),
