@@ -11,7 +11,7 @@ import { killGroup } from '../temporal/dev-server-supervisor.js';
 import { otherLiveUsers } from '../temporal/dev-server-users.js';
 import { describeProcessTracking } from '../temporal/worker.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
-import { onSessionEnd, sayLine, within, type EndReason } from './session-end.js';
+import { onSessionEnd, sayLine, tolerateClosedChannels, within, type EndReason } from './session-end.js';
 import { describeTemporal, removeDevRecord, writeDevRecord } from './status.js';
 
 export async function runDev(config: BatonConfig): Promise<void> {
@@ -35,6 +35,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   services.worker?.done.catch((err: unknown) => {
     if (stopping) return; // a worker that fails while it is being stopped is part of the stop
     say(`the worker stopped: ${err instanceof Error ? err.message : String(err)}`);
+    tolerateClosedChannels();
     stopRequested?.('worker stopped');
   });
   await writeDevRecord(config, { mcpUrl: http.url, temporalAddress: services.temporal.target.address });

@@ -12,7 +12,7 @@ import { PushWatcher } from '../mcp/push.js';
 import { pushSessionId, pushStateFile } from '../mcp/push-session.js';
 import { createMcpServer } from '../mcp/server.js';
 import { batonVersion, startServices, toolContext, type Services } from './services.js';
-import { onSessionEnd, within } from './session-end.js';
+import { onSessionEnd, tolerateClosedChannels, within } from './session-end.js';
 
 export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }): Promise<void> {
   // Every run and pipeline started here records this session in its memo: push finds them by it.
@@ -41,6 +41,7 @@ export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }
     // stdout is the MCP stream here: once it is gone there is no client left to serve.
     onSessionEnd(() => resolve(), { stdoutIsOutput: true });
   });
+  tolerateClosedChannels();
   await within(5000, push?.stop() ?? Promise.resolve());
   await within(5000, server.close().catch(() => undefined));
   const services = await within(30_000, booting.catch(() => null));

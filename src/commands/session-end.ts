@@ -8,13 +8,34 @@ export type EndReason = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'output closed' | 'wor
 
 /** Calls `onEnd` for every way the session may end (it may be called more than once). */
 export function onSessionEnd(onEnd: (why: EndReason) => void, opts: { stdoutIsOutput: boolean }): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onEnd(signal));
+  const end = (why: EndReason) => {
+    tolerateClosedChannels();
+    onEnd(why);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => end(signal));
   const gone = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'EIO') onEnd('output closed');
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'EIO') end('output closed');
   };
   // stderr only carries logs: once it is gone, losing them is no reason to stop.
   process.stderr.on('error', () => undefined);
   process.stdout.on('error', opts.stdoutIsOutput ? gone : () => undefined);
+}
+
+let tolerating = false;
+/**
+ * Once a session ends, Baton closes its Temporal connections while calls made during an outage
+ * may still be waiting to retry; the client's retry timer then throws "Channel has been shut down"
+ * from a timer, which would crash Baton (exit 1) before it stopped the dev server. That one error
+ * is moot once stopping began; anything else still ends the process as an uncaught error does.
+ */
+export function tolerateClosedChannels(): void {
+  if (tolerating) return;
+  tolerating = true;
+  process.on('uncaughtException', (err) => {
+    if (err instanceof Error && err.message === 'Channel has been shut down') return;
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
 }
 
 /** A line to stdout that never throws, even with stdout gone. */

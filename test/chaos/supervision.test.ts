@@ -59,14 +59,13 @@ async function outageScenario(client: Client, env: TestEnv, grpc: number, output
   const before = output().length;
   const held = await killAndHoldPort(await temporalProcess(guard), grpc);
   try {
-    // A tool call during the outage answers at once with the one clear error.
+    // A tool call during the outage answers with the one clear error, well inside the outage (how
+    // fast is the benchmark's dev_server_kill figure: timings are never asserted in tests).
     const during = await waitFor(async () => {
-      const started = Date.now();
       const answer = await toolText(client, 'get_run', { run_id: runId });
-      return answer.isError ? { ...answer, ms: Date.now() - started } : null;
+      return answer.isError ? answer : null;
     }, { timeoutMs: holdMs, what: 'the outage error' });
     expect(during.text).toMatch(CLEAR_ERROR);
-    expect(during.ms).toBeLessThan(5000);
     await waitFor(() => output().slice(before).includes('is taken by another program'), { timeoutMs: holdMs, what: 'the reason a restart fails' });
     await new Promise((resolve) => setTimeout(resolve, holdMs));
   } finally {
