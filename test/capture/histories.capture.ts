@@ -21,14 +21,14 @@ import type { RunView } from '../../src/domain/run-view.js';
 import { scheduleWatcherId } from '../../src/domain/schedule.js';
 import { webhookWorkflowId } from '../../src/domain/webhook-delivery.js';
 import { startTestAgent, type TestAgent } from '../fixtures/a2a/test-agent.js';
-import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, startWorkerProcess, type McpSession } from '../helpers/mcp.js';
 import { processesOf, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
+import { teamRole } from '../helpers/team.js';
 
 const OUT = process.env.BATON_HISTORY_DIR;
-const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
 
 let env: TestEnv;
 let mcp: McpSession;
@@ -95,7 +95,7 @@ const command = (flags: string[], extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const claude = (prompt: string, extra: Record<string, unknown> = {}) => ({ prompt, backend: 'claude_code', cwd: env.workDir, ...extra });
-const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
+const role = teamRole;
 const spawn = (args: Record<string, unknown>) => callOk<{ run_id: string }>(mcp.client, 'spawn_run', args);
 const dispatch = (args: Record<string, unknown>) => callOk<Waited>(mcp.client, 'dispatch', args);
 const view = (run_id: string) => callOk<RunView>(mcp.client, 'get_run', { run_id });

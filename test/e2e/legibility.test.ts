@@ -8,13 +8,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunView } from '../../src/domain/run-view.js';
-import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
 import { historyText, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
+import { teamRole } from '../helpers/team.js';
 
-const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
-const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
+const role = teamRole;
 let env: TestEnv;
 let mcp: McpSession;
 let temporal: Client;

@@ -11,12 +11,12 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PLAN_STEPS, PIPELINE_HISTORY_BYTES } from '../../src/domain/pipeline-carry.js';
 import type { PipelineView } from '../../src/domain/pipeline.js';
-import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
 import { temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
+import { pipelineIn, teamRole } from '../helpers/team.js';
 
-const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
 let env: TestEnv;
 let mcp: McpSession;
 let temporal: Client;
@@ -32,14 +32,7 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
-
-async function pipelineIn(pipelineId: string, statuses: string[], timeoutMs: number): Promise<PipelineView> {
-  return waitFor(async () => {
-    const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: pipelineId, wait_seconds: 20 });
-    return statuses.includes(view.status) ? view : null;
-  }, { timeoutMs, what: `pipeline ${pipelineId} to be ${statuses.join(' or ')}` });
-}
+const role = teamRole;
 
 /** The pipeline's workflow runs, oldest first: each continue-as-new adds one. */
 async function runsOf(pipelineId: string): Promise<{ runId: string; status: string; historySize: number }[]> {
@@ -64,7 +57,7 @@ describe('a pipeline’s history', () => {
       max_rounds: 3,
       parallelism: 4,
     });
-    const view = await pipelineIn(pipeline_id, ['completed', 'failed', 'cancelled', 'rejected'], 600_000);
+    const view = await pipelineIn(mcp.client, pipeline_id, ['completed', 'failed', 'cancelled', 'rejected'], 600_000);
     expect(view.status, view.error ?? '').toBe('completed');
     // Every step of every run: the plan, 3 rounds of 16 workers and a review.
     const names = ['plan', ...[1, 2, 3].flatMap((r) => [...Array.from({ length: 16 }, (_, i) => `r${r}.work-${i + 1}`), `r${r}.review`])];
@@ -102,7 +95,7 @@ describe('a pipeline’s history', () => {
       return view.steps.some((s) => s.status === 'running') ? view : null;
     }, { timeoutMs: 120_000, intervalMs: 200, what: `pipeline ${pipeline_id} to continue as new with a step running` });
     await callOk(mcp.client, 'cancel_run', { run_id: pipeline_id, wait_seconds: 20 });
-    const view = await pipelineIn(pipeline_id, ['cancelled', 'completed', 'failed'], 60_000);
+    const view = await pipelineIn(mcp.client, pipeline_id, ['cancelled', 'completed', 'failed'], 60_000);
     expect(view.status).toBe('cancelled');
     const started = view.steps.filter((s) => s.role === 'worker');
     expect(started.length).toBeGreaterThan(2);
@@ -126,7 +119,7 @@ describe('a pipeline’s history', () => {
       reviewer: role('review'),
       require_plan_approval: true,
     });
-    await pipelineIn(pipeline_id, ['awaiting_approval'], 60_000);
+    await pipelineIn(mcp.client, pipeline_id, ['awaiting_approval'], 60_000);
     const steps = Array.from({ length: MAX_PLAN_STEPS + 1 }, (_, i) => ({ title: `Step ${i + 1}`, instructions: 'x' }));
     const error = await callError(mcp.client, 'approve_plan', { pipeline_id, decision: 'approve', steps });
     expect(error).toContain(`the edited plan has ${MAX_PLAN_STEPS + 1} steps, over the limit of ${MAX_PLAN_STEPS} a pipeline runs`);

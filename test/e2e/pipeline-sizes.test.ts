@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunView } from '../../src/domain/run-view.js';
 import { jsonBytes, PIPELINE_GOAL_BYTES, RUN_INPUT_BYTES, STRUCTURED_OUTPUT_BYTES, utf8Bytes } from '../../src/domain/sizes.js';
-import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
-import { waitFor } from '../helpers/wait.js';
+import { pipelineIn, teamRole } from '../helpers/team.js';
 
-const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
 let env: TestEnv;
 let mcp: McpSession;
 
@@ -26,14 +25,7 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
-
-async function pipelineIn(pipelineId: string, statuses: string[], timeoutMs: number): Promise<PipelineView> {
-  return waitFor(async () => {
-    const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: pipelineId, wait_seconds: 20 });
-    return statuses.includes(view.status) ? view : null;
-  }, { timeoutMs, what: `pipeline ${pipelineId} to be ${statuses.join(' or ')}` });
-}
+const role = teamRole;
 
 describe('pipeline step prompts', () => {
   it('a goal near its limit, a plan near its limit and large reports: every step starts, the pipeline completes', async () => {
@@ -55,9 +47,9 @@ describe('pipeline step prompts', () => {
       parallelism: 10,
       require_plan_approval: true,
     });
-    await pipelineIn(pipeline_id, ['awaiting_approval'], 60_000);
+    await pipelineIn(mcp.client, pipeline_id, ['awaiting_approval'], 60_000);
     await callOk(mcp.client, 'approve_plan', { pipeline_id, decision: 'approve', steps });
-    const view = await pipelineIn(pipeline_id, ['completed', 'failed', 'cancelled', 'rejected'], 840_000);
+    const view = await pipelineIn(mcp.client, pipeline_id, ['completed', 'failed', 'cancelled', 'rejected'], 840_000);
     expect(view.status, view.error ?? '').toBe('completed');
     expect(view.error).toBeNull();
     expect(view.steps.filter((s) => s.role === 'worker' && s.status === 'completed')).toHaveLength(32);
@@ -80,7 +72,7 @@ describe('pipeline step prompts', () => {
       reviewer: role('review'),
       require_plan_approval: true,
     });
-    await pipelineIn(pipeline_id, ['awaiting_approval'], 60_000);
+    await pipelineIn(mcp.client, pipeline_id, ['awaiting_approval'], 60_000);
     const steps = [{ title: 'Huge', instructions: 'x'.repeat(STRUCTURED_OUTPUT_BYTES) }];
     const error = await callError(mcp.client, 'approve_plan', { pipeline_id, decision: 'approve', steps });
     expect(error).toMatch(/steps is 131,\d{3} bytes of UTF-8 JSON, over the limit of 131,072 bytes/);

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunView } from '../../src/domain/run-view.js';
-import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
+import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
 import { processesOf } from '../helpers/temporal.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { waitFor } from '../helpers/wait.js';
+import { teamRole } from '../helpers/team.js';
 
-const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
 let env: TestEnv;
 let mcp: McpSession;
 
@@ -26,7 +26,7 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
+const role = teamRole;
 
 function gitRepo(name: string): string {
   const dir = path.join(env.workDir, name);
