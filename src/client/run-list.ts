@@ -100,6 +100,9 @@ export async function listRuns(client: Client, filters: RunFilters, pageSize: nu
     });
     if (view) runs.push(view);
   }
+  // Temporal's SQL visibility lists running runs first, then by close time, and takes no ORDER BY:
+  // each page is put newest first by start here, and pages keep Temporal's order between them.
+  runs.sort((a, b) => b.created_at.localeCompare(a.created_at));
   const token = response.nextPageToken;
   return { runs, next_cursor: token && token.length > 0 && cursorKey ? cursorOf(token, query, cursorKey) : null };
 }

@@ -174,6 +174,7 @@ afterAll(async () => {
 interface EventsPage {
   events: RunEvent[];
   next_after_seq: number;
+  has_more: boolean;
   status: RunStatus;
   missed: number;
 }
@@ -217,7 +218,7 @@ describe.concurrent('work in flight when Baton is upgraded from the oldest kept 
       seenAfter.push(...page.events);
       after = page.next_after_seq;
       if (page.events.some((e) => e.type === 'reattached')) await writeFile(gateFile, '');
-      return isFinalStatus(page.status) ? page.status : null;
+      return isFinalStatus(page.status) && !page.has_more ? page.status : null;
     });
 
     expect(status).toBe('completed');

@@ -47,6 +47,8 @@ interface EventsPage {
   status: string;
   events: RunEvent[];
   last_seq: number;
+  next_after_seq: number;
+  has_more: boolean;
 }
 
 const command = (flags: string[], extra: Record<string, unknown> = {}) => ({
@@ -91,6 +93,18 @@ describe.each(transports)('over %s', (transport, session) => {
     const all = await callOk<EventsPage>(client(), 'poll_events', { run_id: spawned.run_id, limit: 1000 });
     expect(all.events.map((e) => e.seq)).toEqual(all.events.map((_, i) => i + 1));
     expect(all.events.map((e) => e.type)).toEqual(expect.arrayContaining(['tool_started', 'tool_finished', 'usage', 'run_completed']));
+    expect(all.has_more).toBe(false);
+    // A finished run read in small pages: every page says completed, and has_more says whether to read on.
+    const paged: RunEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = await callOk<EventsPage>(client(), 'poll_events', { run_id: spawned.run_id, after_seq: after, limit: 3 });
+      expect(page.status).toBe('completed');
+      paged.push(...page.events);
+      expect(page.has_more).toBe(page.next_after_seq < all.last_seq);
+      if (!page.has_more) break;
+      after = page.next_after_seq;
+    }
+    expect(paged).toEqual(all.events);
   });
 
   it('cancel_run stops a process tree that ignores SIGTERM, leaves no process, and is harmless to repeat', async () => {

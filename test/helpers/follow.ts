@@ -8,6 +8,7 @@ import { callOk } from './mcp.js';
 interface EventsPage {
   events: RunEvent[];
   next_after_seq: number;
+  has_more: boolean;
   status: RunStatus;
   missed: number;
 }
@@ -29,6 +30,7 @@ export async function followEvents(client: Client, runId: string, options: Follo
     events.push(...page.events);
     cursor = page.next_after_seq;
     await options.onPage?.(events);
-    if (isFinalStatus(page.status)) return { events, status: page.status };
+    // A finished run's last events can take more pages than one: it is done when nothing is left.
+    if (isFinalStatus(page.status) && !page.has_more) return { events, status: page.status };
   }
 }

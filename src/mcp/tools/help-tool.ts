@@ -8,7 +8,7 @@ import { READ_ONLY } from './shared.js';
 export const SERVER_INSTRUCTIONS = [
   'Baton runs coding agents durably as Temporal workflows. A run keeps going while you do other work and survives restarts.',
   'Start: spawn_run (returns run_id at once) or dispatch (starts and waits up to ~50 s).',
-  'Follow: wait_run (long-poll, call again while finished=false), poll_events (incremental events with a cursor), get_run (current state), read_output (the full raw transcript).',
+  'Follow: wait_run (long-poll, call again while finished=false), poll_events (incremental events with a cursor; read on while has_more), get_run (current state), read_output (the full raw transcript).',
   'Find: list_runs (filters: status, role, backend, channel, parent, session, created_after). Stop: cancel_run (idempotent; stops the agent\'s whole process tree).',
   'Backends: "claude_code" (the claude CLI; model, permission_mode, max_turns, max_budget_usd, profile, backend_config.allowed_tools/disallowed_tools/fork_session), ' +
     '"codex" (the codex CLI; model, backend_config options such as sandbox), "remote_a2a" (a remote A2A agent; backend_config.agent_url, headers, bearer_token), ' +

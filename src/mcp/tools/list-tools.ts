@@ -14,7 +14,7 @@ import { READ_ONLY } from './shared.js';
 export const listRunsTool = {
   title: 'List runs',
   description:
-    'Runs, newest first, filtered by status, role, backend, channel, parent, session, schedule, start time or finish time; paged with cursor. Works on any MCP server, ' +
+    'Runs, newest first (each page by start time; a later page holds runs that finished earlier), filtered by status, role, backend, channel, parent, session, schedule, start time or finish time; paged with cursor. Works on any MCP server, ' +
     `even with no worker running. Each run's result output is cut to ${RESULT_PREVIEW_IN_LISTS} characters here: get_run has it whole, and live progress.`,
   inputSchema: strictObject(
     {

@@ -15,6 +15,9 @@ const eventsOutput = z.object({
   events: z.array(runEventSchema),
   last_seq: z.number(),
   next_after_seq: z.number().describe('Pass as after_seq on the next call.'),
+  has_more: z
+    .boolean()
+    .describe('Events after next_after_seq are already there: read on at once. A finished run may need more pages; you have every event once the status is final and has_more is false.'),
   missed: z.number().describe('Events after your cursor that are no longer kept live; read_output has the full transcript.'),
 });
 
@@ -51,7 +54,7 @@ export const pollEventsTool = {
   title: 'Read a run\'s events',
   description:
     'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +
-    'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event.',
+    'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event. A final status does not mean the last page: read until has_more is false.',
   inputSchema: strictObject(
     {
       run_id: runIdArg,
@@ -118,7 +121,7 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
         const runs = await ctx.runs();
         const page = await runs.events(run_id, after_seq, limit, { waitMs: wait_seconds * 1000, signal: extra.signal });
         const next = page.events.at(-1)?.seq ?? after_seq;
-        return structured({ run_id, status: page.status, events: page.events, last_seq: page.last_seq, next_after_seq: next, missed: page.missed });
+        return structured({ run_id, status: page.status, events: page.events, last_seq: page.last_seq, next_after_seq: next, has_more: next < page.last_seq, missed: page.missed });
       }),
   );
 
