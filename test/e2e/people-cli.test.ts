@@ -88,7 +88,8 @@ describe('baton spawn, tail, show, runs', () => {
     const failed = JSON.parse(await ok(['runs', '--status', 'failed', '--json'])) as { runs: RunView[] };
     expect(failed.runs.length).toBeGreaterThanOrEqual(2);
     expect(failed.runs.every((r) => r.status === 'failed')).toBe(true);
-    const table = await ok(['runs', '--role', 'worker', '--limit', '3']);
+    // Other test files add runs meanwhile: the page is wide enough to still hold this one.
+    const table = await ok(['runs', '--role', 'worker', '--backend', 'command', '--status', 'completed', '--limit', '30']);
     for (const head of ['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary']) expect(table).toContain(head);
     expect(table).toContain(page.runs[0]!.run_id);
     expect(table).not.toMatch(/\x1b\[/); // no colour in a pipe

@@ -31,12 +31,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-let server: DevServer | undefined;
-let dataDir: string | undefined;
+interface SharedServer {
+  server: DevServer;
+  dataDir: string;
+}
 
-export async function setup(project: TestProject): Promise<void> {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-test-temporal-'));
-  server = await startOrReuseDevServer({
+// Every project that names this file calls setup (and teardown) once, all in vitest's main process:
+// the first starts the server, the others share it, and the last teardown stops it.
+const shared = globalThis as { batonTestServer?: Promise<SharedServer>; batonTestServerUsers?: number };
+
+async function startServer(): Promise<SharedServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-test-temporal-'));
+  const server = await startOrReuseDevServer({
     dataDir,
     port: await freePort(),
     uiPort: await freePort(),
@@ -45,6 +51,13 @@ export async function setup(project: TestProject): Promise<void> {
     // runs prove they continue as new in segments without running for minutes.
     dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 500, 'history.maximumSignalsPerExecution': 100 },
   });
+  return { server, dataDir };
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  shared.batonTestServerUsers = (shared.batonTestServerUsers ?? 0) + 1;
+  shared.batonTestServer ??= startServer();
+  const { server, dataDir } = await shared.batonTestServer;
   project.provide('temporalAddress', server.address);
   project.provide('temporalDataDir', dataDir);
   project.provide('temporalUiUrl', server.uiUrl);
@@ -54,6 +67,10 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  shared.batonTestServerUsers = (shared.batonTestServerUsers ?? 1) - 1;
+  if (shared.batonTestServerUsers > 0 || !shared.batonTestServer) return;
+  const { server, dataDir } = await shared.batonTestServer;
+  shared.batonTestServer = undefined;
+  await server.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }
