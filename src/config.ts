@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { ORIGIN_PATTERN } from './domain/memo.js';
 import type { RunTimings } from './domain/run-spec.js';
 
 const seconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -75,7 +76,7 @@ const envSchema = z.object({
   /** Who a stdio `baton mcp` is across restarts; default: one per working directory (src/mcp/push-session.ts). */
   BATON_SESSION: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'BATON_SESSION must be 1-64 letters, digits, ".", "_" or "-"')
+    .regex(ORIGIN_PATTERN, 'BATON_SESSION must be 1-64 letters, digits, ".", "_" or "-"')
     .optional(),
   /** Least time between two event signals of a run (the first after a quiet spell goes at once). */
   BATON_EVENT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),

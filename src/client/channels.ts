@@ -1,12 +1,11 @@
 // Channels from the client's side: enqueue a turn (update-with-start), list, reset.
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { CHANNEL_MEMO_KEY, channelWorkflowId, type ChannelView } from '../domain/channel.js';
-import type { RunWorkflowInput } from '../domain/run-spec.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
-import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate, type EnqueuedTurn } from '../workflows/channel-messages.js';
+import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate, type EnqueuedTurn, type TurnInput } from '../workflows/channel-messages.js';
 import { InputError } from './errors.js';
 
-export async function enqueueTurn(client: Client, taskQueue: string, turn: RunWorkflowInput): Promise<EnqueuedTurn> {
+export async function enqueueTurn(client: Client, taskQueue: string, turn: TurnInput): Promise<EnqueuedTurn> {
   const name = turn.spec.channel!;
   const start = new WithStartWorkflowOperation('channel', {
     workflowId: channelWorkflowId(name),

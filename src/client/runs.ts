@@ -2,7 +2,7 @@
 // closed runs (or runs whose worker is away) are read from memo and search attributes.
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { TAIL_MEMO_KEY } from '../domain/memo.js';
+import { originProblem, TAIL_MEMO_KEY } from '../domain/memo.js';
 import type { RunEventsPage } from '../domain/run-ledger.js';
 import type { RunEvent, RunView } from '../domain/run-view.js';
 import type { SpawnRunArgs } from '../domain/spawn-input.js';
@@ -35,7 +35,12 @@ export class RunsClient {
   constructor(
     readonly client: Client,
     readonly options: StartRunOptions,
-  ) {}
+  ) {
+    // The session goes into the memo of every run and pipeline started here, and with a channel
+    // turn into the channel's history: of the one form and size the channel accepts.
+    const badOrigin = options.origin === undefined ? null : originProblem(options.origin);
+    if (badOrigin) throw new Error(badOrigin);
+  }
 
   spawn(args: SpawnRunArgs, extra: { parent?: string; sessionCostBaseline?: number | null } = {}): Promise<StartedRun> {
     return startRun(this.client, this.options, args, extra);

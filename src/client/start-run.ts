@@ -8,6 +8,7 @@ import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { runStartProblem } from '../domain/start-sizes.js';
+import type { TurnInput } from '../workflows/channel-messages.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
 import { argumentsHash, idempotentRunId, newRunId, type ArgumentsDigest } from './run-ids.js';
@@ -55,14 +56,16 @@ export async function startRun(
     notify: sealedNotify(notifyOf(args), options.secretKey, runId),
     ...(options.sessionsShared ? { sessions_shared: true } : {}),
   };
+  // A channel turn carries the session to its channel, which puts it in the turn's memo.
+  const turn: TurnInput | null = spec.channel ? { ...input, awaits_grant: true, ...(options.origin ? { origin: options.origin } : {}) } : null;
   // Checked on what is sent, after the profile file is read and secrets are sealed.
-  const tooLarge = runStartProblem(input);
+  const tooLarge = runStartProblem(turn ?? input);
   if (tooLarge) throw new InputError(tooLarge);
   const metadata = runStartMetadata(input, new Date());
   if (options.origin) metadata.memo[ORIGIN_MEMO_KEY] = options.origin;
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;
-  if (spec.channel) {
-    await enqueueTurn(client, options.taskQueue, { ...input, awaits_grant: true });
+  if (turn) {
+    await enqueueTurn(client, options.taskQueue, turn);
     return { run_id: runId, created: true, view };
   }
   try {

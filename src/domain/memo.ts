@@ -14,7 +14,21 @@ export const TAIL_MEMO_EVENTS = 200;
 export const TAIL_MEMO_BYTES = 64 * 1024;
 /**
  * The stdio MCP session that started a run or pipeline (BATON_SESSION, or one per directory), set
- * by the client at start and never changed by a workflow: how `baton mcp` finds the runs whose
- * end it pushes to its client, also after a restart (src/mcp/push.ts).
+ * by the client at start (for a channel turn, by the channel workflow, from the enqueued turn) and
+ * never changed after: how `baton mcp` finds the runs whose end it pushes to its client, also
+ * after a restart (src/mcp/push.ts).
  */
 export const ORIGIN_MEMO_KEY = 'origin';
+/**
+ * What an origin may be: BATON_SESSION's form (src/config.ts), which the per-directory default
+ * (`dir-` and 20 hex digits) also has. A channel turn carries its origin into the channel
+ * workflow, whose enqueue validator refuses any other (a raw update may send anything).
+ */
+export const ORIGIN_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Why `origin` cannot go into a run's memo, or null when it can. */
+export function originProblem(origin: unknown): string | null {
+  if (typeof origin === 'string' && ORIGIN_PATTERN.test(origin)) return null;
+  const shown = typeof origin === 'string' ? `${origin.length} characters` : typeof origin;
+  return `origin (the MCP session that starts the run) must be 1-64 letters, digits, ".", "_" or "-" (got ${shown})`;
+}

@@ -4,7 +4,8 @@
 // How it finds them: one visibility query per interval for every Baton run and pipeline that
 // closed since the session's watermark or waits now, filtered by the memo's origin (the session
 // that started it; a memo is not queryable, so the filter is ours). A memo, not a new search
-// attribute: nothing to register on the dev server or a cluster, and no workflow code changes.
+// attribute: nothing to register on the dev server or a cluster. The client writes it, except for
+// a channel turn, whose channel writes the origin the enqueued turn carries (src/workflows/channel.ts).
 // The watermark and what was pushed are kept in the data dir (push-session.ts), so a restarted
 // process pushes the ends its predecessor missed, and none twice.
 import { setTimeout as delay } from 'node:timers/promises';

@@ -8,21 +8,23 @@ import {
   condition,
   continueAsNew,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import { channelFullProblem, channelView, turnBytes, TURN_RESULT_BYTES, type ChannelInput, type ChannelLoad, type ChannelState } from '../domain/channel.js';
+import { ORIGIN_MEMO_KEY, originProblem } from '../domain/memo.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
-import type { RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunResult } from '../domain/run-view.js';
 import { jsonBytes } from '../domain/sizes.js';
 import { agentRun } from './agent-run.js';
-import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate } from './channel-messages.js';
+import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate, type TurnInput } from './channel-messages.js';
 import { grantSignal } from './messages.js';
 import { channelPublisher } from './channel-publish.js';
 import { resultFromFailure } from './child-results.js';
+import { CHANNEL_TURN_ORIGIN } from './patches.js';
 
 /** Turns a channel run serves before it continues as new (when idle), to keep history short. */
 const TURNS_PER_RUN = 200;
@@ -49,16 +51,30 @@ export async function channel(input: ChannelInput): Promise<void> {
   setHandler(channelStatusQuery, view);
   setHandler(
     enqueueTurnUpdate,
-    async (turn: RunWorkflowInput) => {
+    async (turn: TurnInput) => {
       state.backend ??= turn.spec.backend;
       load.bytes += turnBytes(jsonBytes(turn));
-      const handle = await startChild(agentRun, {
-        workflowId: turn.run_id,
-        args: [{ ...turn, awaits_grant: true }],
-        taskQueue: turn.task_queue,
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        ...runStartMetadata(turn, new Date()),
-      });
+      // A turn enqueued through an MCP session: its run's memo names the session, as a run the
+      // client starts does, so that session is pushed the turn's end (src/mcp/push.ts); the run's
+      // input does not carry it. A turn with no origin, or one taken before CHANNEL_TURN_ORIGIN
+      // (replayed), is started as it was.
+      const { origin, ...run } = turn;
+      const handle =
+        origin !== undefined && patched(CHANNEL_TURN_ORIGIN)
+          ? await startChild(agentRun, {
+              workflowId: run.run_id,
+              args: [{ ...run, awaits_grant: true }],
+              taskQueue: run.task_queue,
+              parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+              ...withOrigin(runStartMetadata(run, new Date()), origin),
+            })
+          : await startChild(agentRun, {
+              workflowId: turn.run_id,
+              args: [{ ...turn, awaits_grant: true }],
+              taskQueue: turn.task_queue,
+              parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+              ...runStartMetadata(turn, new Date()),
+            });
       load.unfinished += 1;
       const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null) };
       entry.outcome = handle.result().then(
@@ -75,7 +91,10 @@ export async function channel(input: ChannelInput): Promise<void> {
       return { run_id: turn.run_id, position: queue.length + (active ? 1 : 0) };
     },
     {
-      validator: (turn: RunWorkflowInput) => {
+      validator: (turn: TurnInput) => {
+        // Baton's client sends its own session's id; a raw update may send anything.
+        const badOrigin = turn.origin === undefined ? null : originProblem(turn.origin);
+        if (badOrigin) throw ApplicationFailure.create({ message: badOrigin, nonRetryable: true });
         if (state.backend !== null && turn.spec.backend !== state.backend) {
           throw ApplicationFailure.create({
             message: `channel "${state.name}" runs ${state.backend} turns on one session; this turn asks for ${turn.spec.backend}: use another channel, or reset_channel first if it is idle`,
@@ -122,4 +141,9 @@ export async function channel(input: ChannelInput): Promise<void> {
     active = null;
     publishChannel(view());
   }
+}
+
+/** The memo of a turn's run names the session that enqueued it (ORIGIN_MEMO_KEY). */
+function withOrigin<T extends { memo: Record<string, unknown> }>(metadata: T, origin: string): T {
+  return { ...metadata, memo: { ...metadata.memo, [ORIGIN_MEMO_KEY]: origin } };
 }

@@ -32,3 +32,11 @@ export const STEP_LABELS = '11-step-labels';
  * a running run's memo said `attempt 0, host null` until its next status change.
  */
 export const RUN_MEMO_AGENT = '11-run-memo-agent';
+
+/**
+ * Release after 0.3.0 (issue 11): a channel turn enqueued through a stdio MCP session carries
+ * that session (`origin`), and the channel starts the turn's run with it in the memo
+ * (ORIGIN_MEMO_KEY), as the client does for every other run, so that session is pushed the
+ * turn's end. Before it, the turn's run had no origin and its end was pushed to no one.
+ */
+export const CHANNEL_TURN_ORIGIN = '11-channel-turn-origin';

@@ -15,11 +15,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelWorkflowId } from '../../src/domain/channel.js';
+import { ORIGIN_MEMO_KEY } from '../../src/domain/memo.js';
 import { FINAL_PIPELINE_STATUSES, type PipelineView } from '../../src/domain/pipeline.js';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { isFinalStatus, type RunStatus } from '../../src/domain/vocabulary.js';
+import { installTemporalRuntime } from '../../src/log.js';
+import { pushSessionId } from '../../src/mcp/push-session.js';
 import { makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
 import { buildRelease, type ReleaseBuild } from '../helpers/release-build.js';
@@ -258,6 +262,16 @@ describe.concurrent('work in flight when Baton is upgraded from the oldest kept 
     }, { what: 'the channel to count two turns' });
     expect(listed).toMatchObject({ session_id: first.session_id, active_run_id: null, queued_run_ids: [] });
     await expectFinishedByNewWorker(channelWorkflowId(channel));
+    // The turn the new MCP server enqueued names its session in its memo, so push finds it (the
+    // channel took the patched path live); the old build's turn has none.
+    const memoOf = async (runId: string) => (await temporalApi.workflow.getHandle(runId).describe()).memo ?? {};
+    expect((await memoOf(run_id))[ORIGIN_MEMO_KEY]).toBe(pushSessionId(null, env.workDir));
+    expect((await memoOf(first.run_id))[ORIGIN_MEMO_KEY]).toBeUndefined();
+    // A new worker that replays the channel from its start (a restart, the cache evicted) takes
+    // the old turn's path and the new one's as they were taken.
+    installTemporalRuntime('WARN');
+    const history = await temporalApi.workflow.getHandle(channelWorkflowId(channel)).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: path.join(ROOT, 'dist', 'workflow-bundle.js') }, replayName: 'upgraded-channel' }, history);
   });
 
   it('a pipeline awaiting plan approval is approved through the new MCP server and completes', async () => {

@@ -1,19 +1,26 @@
 // Push from the stdio `baton mcp`, through the real MCP SDK client: Claude Code channel events
-// (notifications/claude/channel) for the runs and pipelines a session started (ends, input
-// required, plan approval), also after a restart of the server, for no other session's, and none
-// with BATON_PUSH=0. Every wait is for a condition.
+// (notifications/claude/channel) for the runs, channel turns and pipelines a session started
+// (ends, input required, plan approval), also after a restart of the server, for no other
+// session's, and none with BATON_PUSH=0. Every wait is for a condition.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client as TemporalClient } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelWorkflowId } from '../../src/domain/channel.js';
+import { ORIGIN_MEMO_KEY } from '../../src/domain/memo.js';
+import { enqueueTurnUpdate, type TurnInput } from '../../src/workflows/channel-messages.js';
 import { startTestAgent, type TestAgent } from '../fixtures/a2a/test-agent.js';
 import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
-import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
 let env: TestEnv;
 let agent: TestAgent;
+let temporal: TemporalClient;
 let alpha: McpSession;
 let beta: McpSession;
 const alphaEvents: Notification[] = [];
@@ -27,14 +34,16 @@ interface ChannelParams {
 beforeAll(async () => {
   env = await makeTestEnv();
   // beta starts runs but runs no worker: alpha's worker runs every run of this test's queue.
-  [alpha, beta, agent] = await Promise.all([
+  [alpha, beta, agent, temporal] = await Promise.all([
     connectStdio(env, [], { BATON_SESSION: 'alpha' }, undefined, alphaEvents),
     connectStdio(env, ['--no-worker'], { BATON_SESSION: 'beta' }, undefined, betaEvents),
     startTestAgent(),
+    temporalClient(env),
   ]);
 });
 
 afterAll(async () => {
+  await temporal?.connection.close();
   await alpha?.close();
   await beta?.close();
   await agent?.close();
@@ -78,6 +87,78 @@ describe('push over stdio', () => {
     await eventFor(alphaEvents, ours.run_id, 'completed');
     expect(channelEvents(alphaEvents).map((e) => e.meta.run_id)).not.toContain(theirs.run_id);
     expect(channelEvents(betaEvents).map((e) => e.meta.run_id)).not.toContain(ours.run_id);
+  });
+
+  it('a channel turn the session started is pushed when it ends, as a run is; one another session started on the same channel is not', async () => {
+    const channel = `lane-${Date.now()}`;
+    const turn = (...flags: string[]) => ({ ...command(flags), channel });
+    // One lane: the turns run one after another, in the order they were enqueued.
+    const ours = await callOk<{ run_id: string }>(alpha.client, 'spawn_run', turn('--lines', '2'));
+    const theirs = await callOk<{ run_id: string }>(beta.client, 'spawn_run', turn('--lines', '1'));
+    const event = await eventFor(alphaEvents, ours.run_id, 'completed');
+    expect(event.meta).toEqual({ run_id: ours.run_id, status: 'completed', role: 'worker', backend: 'command' });
+    expect(event.content).toContain(ours.run_id);
+    expect(event.content).toContain('get_run');
+    expect(event.content).not.toContain('\n');
+    const their = await eventFor(betaEvents, theirs.run_id, 'completed');
+    expect(their.meta).toEqual({ run_id: theirs.run_id, status: 'completed', role: 'worker', backend: 'command' });
+    // alpha's next turn ends after beta's: its event proves alpha looked past beta's end.
+    const next = await callOk<{ run_id: string }>(alpha.client, 'spawn_run', turn('--lines', '1'));
+    await eventFor(alphaEvents, next.run_id, 'completed');
+    expect(channelEvents(alphaEvents).map((e) => e.meta.run_id)).not.toContain(theirs.run_id);
+    expect(channelEvents(betaEvents).map((e) => e.meta.run_id)).not.toContain(ours.run_id);
+    expect(channelEvents(alphaEvents).filter((e) => e.meta.run_id === ours.run_id)).toHaveLength(1);
+    // Durable as a run's: the session is in the turn's memo, where a restarted server finds it.
+    const memoOf = async (runId: string) => (await temporal.workflow.getHandle(runId).describe()).memo ?? {};
+    expect((await memoOf(ours.run_id))[ORIGIN_MEMO_KEY]).toBe('alpha');
+    expect((await memoOf(theirs.run_id))[ORIGIN_MEMO_KEY]).toBe('beta');
+  });
+
+  it('a channel turn ends while no process of its session runs: the next one pushes it', async () => {
+    const channel = `lane-restart-${Date.now()}`;
+    // The turn ends once the gate file exists, which it does only after the first process exited.
+    const gate = path.join(env.dataDir, `gate-${channel}`);
+    const gated = { command: [process.execPath, '-e', `const fs = require('node:fs'); const t = setInterval(() => fs.existsSync(process.argv[1]) && clearInterval(t), 20);`, gate] };
+    const first = await connectStdio(env, ['--no-worker'], { BATON_SESSION: 'epsilon' });
+    const { run_id } = await callOk<{ run_id: string }>(first.client, 'spawn_run', { ...command([]), backend_config: gated, channel });
+    await first.close();
+    await writeFile(gate, '');
+    expect((await callOk<{ finished: boolean }>(alpha.client, 'wait_run', { run_id })).finished).toBe(true);
+    const events: Notification[] = [];
+    const second = await connectStdio(env, ['--no-worker'], { BATON_SESSION: 'epsilon' }, undefined, events);
+    try {
+      const event = await eventFor(events, run_id, 'completed');
+      expect(event.meta).toEqual({ run_id, status: 'completed', role: 'worker', backend: 'command' });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('the origin is the server\'s own: a tool argument cannot set it, and a turn enqueued straight through Temporal with one not of a session\'s form is refused; nothing starts', async () => {
+    const channel = `lane-forged-${Date.now()}`;
+    expect(await callError(alpha.client, 'spawn_run', { ...command(['--lines', '1']), channel, origin: 'beta' })).toMatch(/origin/);
+    await expect(temporal.workflow.getHandle(channelWorkflowId(channel)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const { run_id } = await callOk<{ run_id: string }>(alpha.client, 'spawn_run', { ...command(['--lines', '1']), channel });
+    await eventFor(alphaEvents, run_id, 'completed');
+    // The channel's own turn, as the client sent it, under a new id and with a forged origin.
+    const history = await temporal.workflow.getHandle(channelWorkflowId(channel)).fetchHistory();
+    const accepted = history.events!.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)!;
+    const payload = accepted.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]!;
+    const sent = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as TurnInput;
+    expect(sent.origin).toBe('alpha');
+    for (const [i, origin] of ['x'.repeat(100_000), 'alpha beta', '', 42].entries()) {
+      const forged = { ...sent, run_id: `${run_id}-forged-${i}`, origin } as TurnInput;
+      const refusal = await temporal.workflow
+        .getHandle(channelWorkflowId(channel))
+        .executeUpdate(enqueueTurnUpdate, { args: [forged], updateId: forged.run_id })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refusal as WorkflowUpdateFailedError).cause?.message).toMatch(/^origin \(the MCP session that starts the run\) must be 1-64 letters/);
+      await expect(temporal.workflow.getHandle(forged.run_id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    }
   });
 
   it('a run that asks for input is pushed, and so is its end after the answer', async () => {
