@@ -3,7 +3,7 @@
 // (runs, show, tail, spawn, cancel, approve, continue), which talk to Temporal directly.
 // Exit codes: 0 ok, 1 an error (or a run that did not complete, for tail -f and spawn --wait),
 // 2 a malformed command line.
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
 import { runDev } from './commands/dev.js';
 import { runMcpStdio } from './commands/mcp-stdio.js';
 import { approveCommand, cancelCommand, continueCommand } from './commands/people/act.js';
@@ -44,12 +44,29 @@ function program(): Command {
   for (const command of [runsCommand(), showCommand(), tailCommand(), spawnCommand(), cancelCommand(), approveCommand(), continueCommand()]) {
     root.addCommand(command);
   }
+  // `help` as a command of its own, its argument one of the commands: commander's built-in help
+  // command prints the overview and exits 0 for a name it does not know.
+  const names = [...root.commands.map((c) => c.name()), 'help'];
+  root.helpCommand(false);
+  root
+    .command('help')
+    .description('print a command\'s options (or, alone, this overview)')
+    .addArgument(new Argument('[command]', 'the command').choices(names))
+    .action((name?: string) => {
+      const command = root.commands.find((c) => c.name() === name && name !== 'help');
+      (command ?? root).help();
+    });
   // addCommand does not pass settings on: every command throws instead of exiting, so that the
   // exit codes below hold for all of them.
   for (const command of [root, ...root.commands]) {
-    const name = command === root ? 'baton' : `baton ${command.name()}`;
-    const more = command === root ? 'baton help' : `baton help ${command.name()}`;
-    command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(`usage: ${name} ${command.usage()}\n(${more} shows every option)`);
+    const commandList = `the commands: ${names.join(', ')}\n(baton help <command> shows a command's options)`;
+    const usage =
+      command === root
+        ? `usage: baton <command> [options]; ${commandList}`
+        : command.name() === 'help'
+          ? 'usage: baton help [command]\n(baton help alone lists every command with what it does)'
+          : `usage: baton ${command.name()} ${command.usage()}\n(baton help ${command.name()} shows every option)`;
+    command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(usage);
   }
   return root;
 }
@@ -67,9 +84,10 @@ main(process.argv.slice(2)).then(
   () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     if (err instanceof CommanderError) {
-      // Help and --version end through here too; commander has already printed its message.
+      // Help and --version end through here too; commander has already printed its message. Help
+      // it shows for a wrong command line (exit code 1 in commander's terms) is a usage error.
       const shown = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
-      process.exit(shown ? 0 : 2);
+      process.exit(shown && err.exitCode === 0 ? 0 : 2);
     }
     if (err instanceof UsageError) {
       process.stderr.write(`baton: ${err.message}\n(baton help <command> shows its options)\n`);

@@ -1,6 +1,7 @@
 // The `baton` command for people, run as the real binary (node dist/cli.js) against the test's dev
 // server, with `baton mcp` as the worker (and to start pipelines and schedules): what a person types
 // and what a script parses, the exit codes, and that every check of spawn_run holds for `baton spawn`.
+import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineView } from '../../src/domain/pipeline.js';
@@ -11,13 +12,15 @@ import { runBaton, runBatonOnTerminal } from '../helpers/baton-cli.js';
 import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
 import { waitFor } from '../helpers/wait.js';
+import { startReceiver } from '../helpers/webhook-receiver.js';
 
 const TEAM = path.join(ROOT, 'test', 'fixtures', 'bin', 'fake-team.mjs');
 let env: TestEnv;
 let mcp: McpSession;
 
 beforeAll(async () => {
-  env = await makeTestEnv();
+  // Notifications of `baton spawn --notify-url` go to a receiver on loopback.
+  env = await makeTestEnv({ BATON_ALLOW_PRIVATE_WEBHOOKS: '1' });
   mcp = await connectStdio(env);
 });
 
@@ -36,6 +39,8 @@ async function ok(args: string[]): Promise<string> {
 }
 
 const agentArgv = (...flags: string[]) => fakeAgent(...flags).command;
+
+const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
 
 async function showRun(id: string): Promise<RunView & { last_events: RunEvent[] }> {
   return JSON.parse(await ok(['show', id, '--json'])) as RunView & { last_events: RunEvent[] };
@@ -108,6 +113,94 @@ describe('baton spawn, tail, show, runs', () => {
     expect(view.result!.output).toContain('line 2');
     expect(view.last_events.at(-1)!.type).toBe('run_completed');
   });
+
+  it('spawn --input-message sends a message of parts (inline or @file), which the agent reads', async () => {
+    const message = { parts: [{ kind: 'text', text: 'Review the parser' }, { kind: 'data', data: { ticket: 42 } }] };
+    await writeFile(path.join(env.workDir, 'message.json'), JSON.stringify(message, null, 2));
+    // A relative @path is read from where baton runs (the test runs it in workDir).
+    const fromFile = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', env.workDir, '--input-message', '@message.json', '--wait', '--json', '--', ...agentArgv('--stdin')])) as RunView;
+    expect(fromFile.status).toBe('completed');
+    expect(fromFile.result!.output).toContain('stdin: Review the parser');
+    expect(fromFile.result!.output).toContain('stdin:   "ticket": 42');
+    const inline = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', env.workDir, '--input-message', '{"parts": [{"kind": "text", "text": "inline words"}]}', '--wait', '--json', '--', ...agentArgv('--stdin')])) as RunView;
+    expect(inline.result!.output).toContain('stdin: inline words');
+  });
+
+  it('spawn --output-schema @file and --backend-config @file read their JSON from the files', async () => {
+    const answer = { verdict: 'approve', findings: ['reads well'] };
+    await writeFile(path.join(env.workDir, 'answer.json'), `${JSON.stringify(answer)}\n`);
+    const schema = { type: 'object', properties: { verdict: { enum: ['approve', 'request_changes'] }, findings: { type: 'array', items: { type: 'string' } } }, required: ['verdict', 'findings'] };
+    await writeFile(path.join(env.workDir, 'schema.json'), JSON.stringify(schema, null, 2));
+    await writeFile(path.join(env.workDir, 'config.json'), JSON.stringify({ command: ['cat', 'answer.json'] }, null, 2));
+    const view = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', env.workDir, '--backend-config', '@config.json', '--output-schema', `@${path.join(env.workDir, 'schema.json')}`, '--prompt', 'Review', '--wait', '--json'])) as RunView;
+    expect(view.status, view.error ?? '').toBe('completed');
+    expect(view.result!.structured_output).toEqual(answer);
+    // The schema from the file is the one the output is held to: an answer it refuses fails the run.
+    await writeFile(path.join(env.workDir, 'answer.json'), `${JSON.stringify({ verdict: 'maybe', findings: [] })}\n`);
+    const refused = await baton(['spawn', '--backend', 'command', '--cwd', env.workDir, '--backend-config', '@config.json', '--output-schema', '@schema.json', '--prompt', 'Review', '--wait', '--json']);
+    expect(refused.code).toBe(1);
+    expect((JSON.parse(refused.stdout) as RunView).error).toContain('verdict');
+  });
+
+  it('spawn --notify-url with --notify-on and --notify-header: the receiver gets the ending it asked for, with the headers', async () => {
+    const receiver = await startReceiver();
+    try {
+      const notify = ['--notify-url', receiver.url, '--notify-on', 'error,cancelled', '--notify-header', 'X-Baton-Test=from the cli', '--notify-header', 'Authorization: Bearer t0ken='];
+      // --notify-on error: a run that completes sends nothing; one that fails does.
+      const quiet = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', env.workDir, ...notify, '--wait', '--json', '--', ...agentArgv('--lines', '1')])) as RunView;
+      expect(quiet.status).toBe('completed');
+      const failing = (await ok(['spawn', '--backend', 'command', '--cwd', env.workDir, ...notify, '--', ...agentArgv('--exit-code', '3')])).trim();
+      const request = await waitFor(() => receiver.requests.find((r) => (JSON.parse(r.body) as { run_id: string }).run_id === failing), { timeoutMs: 60_000, what: 'the notification of the failed run' });
+      expect(JSON.parse(request.body)).toMatchObject({ run_id: failing, status: 'failed' });
+      expect(request.headers['x-baton-test']).toBe('from the cli');
+      expect(request.headers.authorization).toBe('Bearer t0ken=');
+      expect(receiver.requests.map((r) => (JSON.parse(r.body) as { run_id: string }).run_id)).not.toContain(quiet.run_id);
+      // The headers are secrets: the run's view shows them nowhere.
+      expect(await ok(['show', failing, '--json'])).not.toContain('t0ken');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('runs pages with --cursor, the table says how to get the next page, and --all follows every page', async () => {
+    const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
+      goal: 'Pages',
+      cwd: env.workDir,
+      planner: role('plan', '--steps', '2'),
+      worker: role('work'),
+      reviewer: role('review'),
+    });
+    await waitFor(async () => (JSON.parse(await ok(['show', pipeline_id, '--json'])) as PipelineView).status === 'completed', { timeoutMs: 90_000, what: 'the pipeline to complete' });
+    type Page = { runs: RunView[]; next_cursor: string | null };
+    const page = async (...args: string[]) => JSON.parse(await ok(['runs', '--parent', pipeline_id, ...args, '--json'])) as Page;
+    const ids = (p: Page) => p.runs.map((r) => r.run_id);
+    const every = await page('--limit', '100');
+    expect(every.runs.length).toBeGreaterThanOrEqual(4); // planner, two workers, reviewer
+    expect(every.next_cursor).toBeNull();
+    const first = await page('--limit', String(every.runs.length - 1));
+    expect(first.runs).toHaveLength(every.runs.length - 1);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await page('--limit', String(every.runs.length - 1), '--cursor', first.next_cursor!);
+    expect(second.runs).toHaveLength(1);
+    expect(second.next_cursor).toBeNull();
+    expect([...ids(first), ...ids(second)].sort()).toEqual(ids(every).sort());
+    // The table ends with the very command that shows the next page.
+    const table = await ok(['runs', '--parent', pipeline_id, '--limit', '2']);
+    const footer = table.trim().split('\n').at(-1)!;
+    expect(footer).toMatch(new RegExp(`^more runs; the next page: baton runs --parent ${pipeline_id} --limit 2 --cursor \\S+$`));
+    const next = await ok(footer.slice(footer.indexOf('baton runs ') + 'baton '.length).split(' '));
+    const shown = [...ids(every)].filter((id) => next.includes(id));
+    expect(shown.length).toBe(Math.min(2, every.runs.length - 2));
+    for (const id of shown) expect(table).not.toContain(id);
+    // --all reads page after page (here one run a page) until there is none left.
+    const all = await page('--all', '--limit', '1');
+    expect(ids(all).sort()).toEqual(ids(every).sort());
+    expect(all.next_cursor).toBeNull();
+    // A cursor pages the filters it came from.
+    const other = await baton(['runs', '--status', 'failed', '--cursor', first.next_cursor!]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('--cursor: cursor belongs to a `baton runs` call with other filters');
+  });
 });
 
 describe('baton cancel, approve, continue', () => {
@@ -121,7 +214,6 @@ describe('baton cancel, approve, continue', () => {
     expect(await ok(['cancel', runId])).toContain('had already finished');
   });
 
-  const role = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
   const gated = async (): Promise<string> => {
     const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
       goal: 'Gate',
@@ -161,6 +253,41 @@ describe('baton cancel, approve, continue', () => {
     const again = await baton(['approve', pipelineId]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('not waiting for plan approval');
+  });
+
+  it('approve --steps @file runs the edited plan; --steps with --reject, or steps that are no plan, are refused', async () => {
+    const pipelineId = await gated(); // the planner planned one step
+    const steps = [
+      { title: 'Alpha', instructions: 'Write the alpha file' },
+      { title: 'Beta', instructions: 'Write the beta file' },
+    ];
+    const both = await baton(['approve', pipelineId, '--reject', '--steps', JSON.stringify(steps)]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("option '--steps <json|@file>' cannot be used with option '--reject'");
+    const notAPlan = await baton(['approve', pipelineId, '--steps', '{"title": "Alpha"}']);
+    expect(notAPlan.code).toBe(2);
+    expect(notAPlan.stderr).toContain('--steps takes a JSON array of {"title", "instructions"}');
+    const noInstructions = await baton(['approve', pipelineId, '--steps', '[{"title": "Alpha"}]']);
+    expect(noInstructions.code).toBe(1);
+    expect(noInstructions.stderr).toContain('baton: --steps (0.instructions): "instructions" is missing: add it (a string)');
+    // None of that decided anything: the pipeline still waits.
+    expect((JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView).status).toBe('awaiting_approval');
+
+    // The file as a planner writes its plan ({"steps": [...]}); the refusals above gave the bare array.
+    await writeFile(path.join(env.workDir, 'steps.json'), JSON.stringify({ steps }, null, 2));
+    expect(await ok(['approve', pipelineId, '--steps', '@steps.json'])).toContain(`${pipelineId} plan approved with your 2 steps`);
+    const done = await waitFor(async () => {
+      const view = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
+      return ['completed', 'failed'].includes(view.status) ? view : null;
+    }, { timeoutMs: 90_000, what: 'the pipeline to finish' });
+    expect(done.status, done.error ?? '').toBe('completed');
+    expect(done.plan).toEqual(steps);
+    const workers = done.steps.filter((s) => s.role === 'worker');
+    expect(workers).toHaveLength(2);
+    // Each worker was given its edited step (the fake worker says which it works on).
+    const outputs = await Promise.all(workers.map(async (w) => (await showRun(w.run_id!)).result!.output));
+    expect(outputs.find((o) => o.includes('working on step 1 (Alpha)'))).toBeDefined();
+    expect(outputs.find((o) => o.includes('working on step 2 (Beta)'))).toBeDefined();
   });
 
   it('show of a schedule, and cancel deletes it', async () => {
@@ -239,6 +366,49 @@ describe('refusals and help', () => {
     expect(huge.stderr).toContain('over the limit of 524,288 bytes');
   });
 
+  it('a JSON option\'s @file that is missing, not JSON, too large or no valid value is refused, naming the option', async () => {
+    const missing = await baton(['spawn', '--backend', 'command', '--cwd', env.workDir, '--input-message', '@no-such.json', '--', ...agentArgv()]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--input-message: cannot use @no-such.json (${path.join(env.workDir, 'no-such.json')}): no such file`);
+    await writeFile(path.join(env.workDir, 'broken.json'), '{"command": ["true"],');
+    const broken = await baton(['spawn', '--backend', 'command', '--cwd', env.workDir, '--backend-config', '@broken.json', '--prompt', 'hi']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('--backend-config: @broken.json is not valid JSON');
+    // A sparse file of 1 GiB: refused from its size, which reading it whole would not be, fast.
+    await writeFile(path.join(env.workDir, 'huge.json'), '');
+    await truncate(path.join(env.workDir, 'huge.json'), 1024 ** 3);
+    const huge = await baton(['spawn', '--backend', 'codex', '--cwd', env.workDir, '--output-schema', '@huge.json', '--', 'hi']);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain('--output-schema: cannot use @huge.json');
+    expect(huge.stderr).toContain('it is 1,073,741,824 bytes, over the limit of 65,536 bytes for --output-schema');
+    // Valid JSON that spawn_run refuses: the same check as the MCP tool, in the option's name.
+    await writeFile(path.join(env.workDir, 'empty-message.json'), '{"parts": []}');
+    const empty = await baton(['spawn', '--backend', 'codex', '--cwd', env.workDir, '--input-message', '@empty-message.json']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('--input-message (parts): input_message needs at least one part');
+    const twice = await baton(['spawn', '--backend', 'codex', '--cwd', env.workDir, '--input-message', '{"parts": [{"kind": "text", "text": "hi"}]}', '--', 'hi']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('give the prompt after -- or as --input-message, not both');
+  });
+
+  it('notify options are checked as spawn_run checks them, naming the option', async () => {
+    const spawn = (...flags: string[]) => baton(['spawn', '--backend', 'command', '--cwd', env.workDir, ...flags, '--', ...agentArgv()]);
+    const badEvent = await spawn('--notify-url', 'http://127.0.0.1:9/hook', '--notify-on', 'failed');
+    expect(badEvent.code).toBe(1);
+    expect(badEvent.stderr).toContain('--notify-on (0): notify_on must be one of done, error, cancelled, abandoned, any (got "failed")');
+    const noUrl = await spawn('--notify-header', 'X-Token=abc');
+    expect(noUrl.code).toBe(1);
+    expect(noUrl.stderr).toContain('--notify-url: notify_on and notify_headers need notify_url');
+    const badName = await spawn('--notify-url', 'http://127.0.0.1:9/hook', '--notify-header', 'X Token=secret-value');
+    expect(badName.code).toBe(1);
+    expect(badName.stderr).toContain('--notify-header (X Token): header names are letters, digits and -');
+    expect(badName.stderr).not.toContain('secret-value');
+    const noValue = await spawn('--notify-url', 'http://127.0.0.1:9/hook', '--notify-header', 'secret-value');
+    expect(noValue.code).toBe(2);
+    expect(noValue.stderr).toContain('--notify-header takes NAME=VALUE');
+    expect(noValue.stderr).not.toContain('secret-value');
+  });
+
   it('a malformed command line exits 2 with the usage', async () => {
     const unknown = await baton(['runs', '--colour']);
     expect(unknown.code).toBe(2);
@@ -280,5 +450,21 @@ describe('refusals and help', () => {
     expect((await ok(['version'])).trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const extra = await baton(['status', '--what']);
     expect(extra.code).toBe(2);
+  });
+
+  it('an unknown command, as a command or for help, is an error that lists the commands (exit 2)', async () => {
+    const help = await baton(['help', 'spwan']);
+    expect(help.code).toBe(2);
+    expect(help.stdout).toBe('');
+    expect(help.stderr).toContain("command-argument value 'spwan' is invalid for argument 'command'");
+    expect(help.stderr).toMatch(/Allowed choices are dev, mcp, worker, status, version, runs, show, tail, spawn, cancel, approve, continue, help\./);
+    const command = await baton(['spwan', '--backend', 'codex']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("unknown command 'spwan'");
+    expect(command.stderr).toContain('(Did you mean spawn?)');
+    expect(command.stderr).toContain('the commands: dev, mcp, worker, status, version, runs, show, tail, spawn, cancel, approve, continue, help');
+    // help alone, and for a known command, still exits 0.
+    expect(await ok(['help'])).toContain('Commands:');
+    expect(await ok(['help', 'approve'])).toContain('--steps');
   });
 });

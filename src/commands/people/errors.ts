@@ -31,9 +31,20 @@ export function checkArgs<S extends z.ZodType>(schema: S, args: Record<string, u
     const field = issue.path.length > 0 ? String(issue.path[0]) : '';
     const rest = issue.path.slice(1).map(String).join('.');
     const where = field ? `${optionOf(field, names)}${rest ? ` (${rest})` : ''}` : 'arguments';
-    return `${where}: ${issue.message}`;
+    return `${where}: ${plainMessage(issue)}`;
   });
   throw new CliError(lines.join('\n'));
+}
+
+/** zod's generic wording, where it has one, said as what to change. */
+function plainMessage(issue: z.core.$ZodIssue): string {
+  // A record's key: the key schema's own message ("header names are letters, digits and -").
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) return issue.issues.map((inner) => inner.message).join('; ');
+  const last = issue.path.at(-1);
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message) && typeof last === 'string') {
+    return `"${last}" is missing: add it (${issue.expected === 'string' ? 'a string' : issue.expected})`;
+  }
+  return issue.message;
 }
 
 /**
@@ -78,19 +89,6 @@ export function decimal(option: string) {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${option} takes a number, not "${value}"`);
     return n;
-  };
-}
-
-export function jsonObject(option: string) {
-  return (value: string): Record<string, unknown> => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError(`${option} takes a JSON object: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError(`${option} takes a JSON object, e.g. '{"key": "value"}'`);
-    return parsed as Record<string, unknown>;
   };
 }
 

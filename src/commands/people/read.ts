@@ -18,7 +18,9 @@ import { checkArgs, CliError, translate, wholeNumber } from './errors.js';
 import { colour, duration, elapsedOf, eventLine, fields, oneLine, out, printJson, statusText, summaryOf, table, when } from './format.js';
 import type { ScheduleDetails } from '../../client/schedules.js';
 
-const LIST_OPTIONS = { status: '--status', role: '--role', backend: '--backend', channel: '--channel', parent: '--parent', limit: '--limit' };
+const LIST_OPTIONS = { status: '--status', role: '--role', backend: '--backend', channel: '--channel', parent: '--parent', limit: '--limit', cursor: '--cursor' };
+/** `runs --all` follows the cursors up to this many runs; past it, it says how to go on. */
+export const ALL_RUNS_BOUND = 1000;
 const ID_OPTIONS = { run_id: '<id>', id: '<id>' };
 /** `show` lists this many of a run's newest events. */
 const SHOW_EVENTS = 10;
@@ -35,20 +37,50 @@ export function runsCommand(): Command {
     .addOption(new Option('--backend <backend>', 'only runs of this backend').choices(BACKENDS))
     .option('--channel <name>', 'only the turns of this channel')
     .option('--parent <id>', 'only runs that follow up or belong to this run or pipeline')
-    .option('--limit <n>', 'at most this many runs (1-100, default 20)', wholeNumber('--limit'))
+    .option('--limit <n>', 'runs a page (1-100; default 20, with --all 100)', wholeNumber('--limit'))
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page ended with (same filters)')
+    .option('--all', `every matching run, page after page (at most ${ALL_RUNS_BOUND})`)
     .option('--json', 'print the runs as JSON (for scripts)')
     .action(async (opts: Record<string, unknown>) => {
-      const { json, ...given } = opts;
-      const { limit, cursor: _cursor, ...filters } = checkArgs(listRunsTool.inputSchema, given, LIST_OPTIONS);
-      const page = await withSession((s) => listRuns(s.runs.client, filters, limit, null, s.runs.options.secretKey)).catch((err: unknown) => {
+      const { json, all, ...given } = opts;
+      if (all && given.limit === undefined) given.limit = 100;
+      const { limit, cursor, ...filters } = checkArgs(listRunsTool.inputSchema, given, LIST_OPTIONS);
+      const page = await withSession(async (s) => {
+        const found: RunView[] = [];
+        let next = cursor ?? null;
+        do {
+          // --all never passes its bound: the last page asks only for what is left of it.
+          const size = all ? Math.min(limit, ALL_RUNS_BOUND - found.length) : limit;
+          const one = await listRuns(s.runs.client, filters, size, next, s.runs.options.secretKey);
+          found.push(...one.runs);
+          next = one.next_cursor;
+        } while (all && next && found.length < ALL_RUNS_BOUND);
+        return { runs: found, next_cursor: next };
+      }).catch((err: unknown) => {
         throw translate(err, LIST_OPTIONS);
       });
       const runs = page.runs.map(previewResult);
       if (json) return printJson({ runs, next_cursor: page.next_cursor });
-      if (runs.length === 0) return out('no runs match');
+      if (runs.length === 0) return out(cursor ? 'no more runs' : 'no runs match');
       out(table(['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary'], runs.map((r) => [r.run_id, statusText(r.status), r.role, r.backend, when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)])));
-      if (page.next_cursor) out(colour.dim(`more runs than --limit ${limit}: raise it, or narrow with --status, --role, --backend, --channel, --parent`));
+      if (page.next_cursor) {
+        // The very command for the next page: a cursor pages only the filters it was made for.
+        const again = ['baton runs', ...filterFlags(filters), '--limit', String(limit), ...(all ? ['--all'] : []), '--cursor', page.next_cursor].join(' ');
+        const said = all ? `stopped at ${runs.length} runs (--all reads at most ${ALL_RUNS_BOUND}); the rest` : 'more runs; the next page';
+        out(colour.dim(`${said}: ${again}`));
+      }
     });
+}
+
+/** The filters given, as the options that give them again (shell-quoted where needed). */
+function filterFlags(filters: Record<string, string | undefined>): string[] {
+  const flags: string[] = [];
+  for (const [field, option] of Object.entries(LIST_OPTIONS)) {
+    const value = filters[field];
+    if (value === undefined || field === 'limit' || field === 'cursor') continue;
+    flags.push(option, /^[A-Za-z0-9._:\/@+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+  }
+  return flags;
 }
 
 export function showCommand(): Command {

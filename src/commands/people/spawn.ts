@@ -3,15 +3,18 @@
 // against BATON_ALLOWED_ROOTS and signs the spec with the launch MAC: nothing here skips a check.
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { BACKEND_CONFIG_BYTES, OUTPUT_SCHEMA_BYTES, RUN_INPUT_BYTES } from '../../domain/sizes.js';
 import { spawnRunInputSchema } from '../../domain/spawn-input.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, WORKER_LOSS_POLICIES } from '../../domain/vocabulary.js';
 import { withSession } from './connect.js';
-import { checkArgs, decimal, jsonObject, translate, UsageError, wholeNumber } from './errors.js';
+import { checkArgs, decimal, translate, UsageError, wholeNumber } from './errors.js';
 import { colour, out, printJson } from './format.js';
+import { jsonObject } from './json-arg.js';
 import { waitToEnd } from './wait.js';
 
 const SPAWN_OPTIONS = {
-  prompt: 'the prompt (the words after --, or --prompt)',
+  prompt: 'the prompt (the words after --, or --prompt, or --input-message)',
+  input_message: '--input-message',
   backend: '--backend',
   cwd: '--cwd',
   role: '--role',
@@ -30,6 +33,8 @@ const SPAWN_OPTIONS = {
   idempotency_key: '--idempotency-key',
   on_worker_loss: '--on-worker-loss',
   notify_url: '--notify-url',
+  notify_on: '--notify-on',
+  notify_headers: '--notify-header',
 };
 
 interface SpawnOptions {
@@ -53,9 +58,18 @@ interface SpawnOptions {
   idempotencyKey?: string;
   onWorkerLoss?: string;
   notifyUrl?: string;
+  inputMessage?: Record<string, unknown>;
+  notifyOn?: string[];
+  notifyHeader?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Repeatable, and each value may list several, comma-separated: --notify-on error,cancelled. */
+const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim())];
+
+const outputSchemaJson = jsonObject({ option: '--output-schema', limit: OUTPUT_SCHEMA_BYTES, advice: 'use a smaller schema ($ref to shared definitions, fewer enum values)', example: '{"type": "object"}' });
+const backendConfigJson = jsonObject({ option: '--backend-config', limit: BACKEND_CONFIG_BYTES, advice: 'pass fewer or shorter options and environment variables', example: '{"sandbox": "workspace-write"}' });
+const inputMessageJson = jsonObject({ option: '--input-message', limit: RUN_INPUT_BYTES, advice: 'put large material in a file under --cwd and send it as a file part with its uri', example: '{"parts": [{"kind": "text", "text": "Fix issue 42"}]}' });
 
 export function spawnCommand(): Command {
   return new Command('spawn')
@@ -75,13 +89,16 @@ export function spawnCommand(): Command {
     .option('--timeout <seconds>', 'end the run as timed_out after this long', wholeNumber('--timeout'))
     .option('--channel <name>', 'run as a turn of this channel')
     .option('--session <id>', 'resume this backend session')
-    .option('--output-schema <json>', 'a JSON Schema the final output must match', jsonObject('--output-schema'))
-    .option('--backend-config <json>', 'backend options as JSON (README.md, "Backends")', jsonObject('--backend-config'))
+    .option('--input-message <json|@file>', 'the input as a message of parts, instead of a prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {}}, {"kind": "file", "file": {"uri": "..."}}]}', inputMessageJson)
+    .option('--output-schema <json|@file>', 'a JSON Schema the final output must match (@file: read it from that file)', outputSchemaJson)
+    .option('--backend-config <json|@file>', 'backend options as JSON (README.md, "Backends"; @file: read it from that file)', backendConfigJson)
     .option('--profile <text or file>', 'extra instructions: text, or the absolute path of a file under an allowed root')
     .option('--label <key=value>', 'a metadata label (repeatable)', collect)
     .option('--idempotency-key <key>', 'the same key gets the same run: safe to retry')
     .addOption(new Option('--on-worker-loss <policy>', 'when the agent dies with its worker').choices(WORKER_LOSS_POLICIES))
     .option('--notify-url <url>', 'POST a notification here when the run ends')
+    .option('--notify-on <events>', 'which endings notify: done (the default), error, cancelled, abandoned, any (repeatable, or comma-separated)', collectList)
+    .option('--notify-header <name=value>', 'a header sent with the notification, e.g. "Authorization=Bearer ..." or "Authorization: Bearer ..." (repeatable; sealed, never shown)', collect)
     .action(async (words: string[], opts: SpawnOptions) => {
       const args = checkArgs(spawnRunInputSchema, spawnArguments(words, opts), SPAWN_OPTIONS);
       await withSession(async ({ runs }) => {
@@ -116,20 +133,26 @@ export function spawnCommand(): Command {
 function spawnArguments(words: string[], opts: SpawnOptions): Record<string, unknown> {
   let backendConfig = opts.backendConfig;
   let prompt = opts.prompt;
+  const message = opts.inputMessage;
+  if (message !== undefined && prompt !== undefined) throw new UsageError('give --prompt or --input-message, not both');
   if (opts.backend === 'command') {
     if (words.length > 0) {
       if (backendConfig && 'command' in backendConfig) throw new UsageError('give the program after -- or as "command" in --backend-config, not both');
       backendConfig = { ...backendConfig, command: words };
     }
-    // The program's stdin: --prompt, else its own command line, so that every run has a prompt.
-    prompt ??= (backendConfig?.command as unknown[] | undefined)?.map(String).join(' ');
+    // The program's stdin: --prompt or --input-message, else its own command line, so that every run has an input.
+    if (message === undefined) prompt ??= (backendConfig?.command as unknown[] | undefined)?.map(String).join(' ');
   } else if (words.length > 0) {
     if (prompt !== undefined) throw new UsageError('give the prompt after -- or as --prompt, not both');
+    if (message !== undefined) throw new UsageError('give the prompt after -- or as --input-message, not both');
     prompt = words.join(' ');
   }
-  if (prompt === undefined) throw new UsageError('no prompt: put it after --, e.g. baton spawn --backend claude_code --cwd . -- "fix the failing test"');
+  if (prompt === undefined && message === undefined) {
+    throw new UsageError('no prompt: put it after --, e.g. baton spawn --backend claude_code --cwd . -- "fix the failing test" (or give --input-message)');
+  }
   return {
     prompt,
+    input_message: message,
     backend: opts.backend,
     cwd: opts.cwd === '' ? '' : path.resolve(opts.cwd),
     role: opts.role,
@@ -147,7 +170,32 @@ function spawnArguments(words: string[], opts: SpawnOptions): Record<string, unk
     idempotency_key: opts.idempotencyKey,
     on_worker_loss: opts.onWorkerLoss,
     notify_url: opts.notifyUrl,
+    notify_on: opts.notifyOn,
+    notify_headers: opts.notifyHeader ? headers(opts.notifyHeader) : undefined,
   };
+}
+
+/**
+ * --notify-header values: NAME=VALUE, or NAME: VALUE as curl takes them (whichever of = and :
+ * comes first ends the name). The values are secrets: no message here repeats one.
+ */
+function headers(pairs: string[]): Record<string, string> {
+  const named: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const pair of pairs) {
+    const at = pair.search(/[=:]/);
+    const name = at < 0 ? '' : pair.slice(0, at).trim();
+    if (!name) {
+      const why = at < 0 ? 'one has neither = nor :' : `one has no name before its ${pair[at]}`;
+      throw new UsageError(`--notify-header takes NAME=VALUE (or "NAME: VALUE"), e.g. --notify-header "Authorization=Bearer $TOKEN": ${why}`);
+    }
+    const value = pair[at] === ':' ? pair.slice(at + 1).replace(/^[ \t]+/, '') : pair.slice(at + 1);
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined) throw new UsageError(`--notify-header: ${earlier} and ${name} are the same header (names ignore case): give it once`);
+    seen.set(name.toLowerCase(), name);
+    named[name] = value;
+  }
+  return named;
 }
 
 function labels(pairs: string[]): Record<string, string> {
