@@ -32,3 +32,10 @@ export const STEP_LABELS = '11-step-labels';
  * a running run's memo said `attempt 0, host null` until its next status change.
  */
 export const RUN_MEMO_AGENT = '11-run-memo-agent';
+
+/**
+ * Release after 0.3.0 (issue 12): a scheduled run whose output holds claude-bridge's stop marker,
+ * [BRIDGE_STOP_SCHEDULE], ends its schedule as Baton's own marker does (docs/claude-bridge.md).
+ * Before it, only [BATON_STOP_SCHEDULE] did.
+ */
+export const BRIDGE_STOP_MARKER_PATCH = '12-bridge-stop-marker';
