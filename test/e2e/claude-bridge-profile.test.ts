@@ -3,12 +3,15 @@
 // against the real dev server and the fake claude CLI: claude-bridge's tool surface, compared with
 // the real claude-bridge-mcp 0.1.0 driven by the same client; its result shapes; jobs that are Baton
 // runs both ways; schedules; refusals naming the field; its webhook payload and stop marker.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { connectRealClaudeBridge } from '../helpers/claude-bridge.js';
-import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, startHttpBaton, type HttpBaton, type McpSession } from '../helpers/mcp.js';
 import { waitFor } from '../helpers/wait.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
@@ -39,10 +42,11 @@ let bridge: McpSession;
 let baton: McpSession;
 let real: { client: Client; close(): Promise<void> };
 let receiver: Receiver;
+const signingSecret = `whsec_${randomBytes(32).toString('base64')}`;
 const schedules: string[] = [];
 
 beforeAll(async () => {
-  env = await makeTestEnv({ BATON_ALLOW_PRIVATE_WEBHOOKS: '1' });
+  env = await makeTestEnv({ BATON_ALLOW_PRIVATE_WEBHOOKS: '1', BATON_WEBHOOK_SECRET: signingSecret });
   receiver = await startReceiver();
   [bridge, baton, real] = await Promise.all([
     connectStdio(env, [], { BATON_TOOL_PROFILE: 'claude-bridge', CLAUDE_BRIDGE_CWD: env.workDir }),
@@ -143,8 +147,13 @@ describe('the tool surface', () => {
     }
   });
 
-  it('refuses an unknown profile, naming the choices', async () => {
-    await expect(connectStdio(env, ['--profile', 'nope'])).rejects.toThrow();
+  it('refuses an unknown profile, naming the choices', () => {
+    const flag = spawnSync(process.execPath, [CLI, 'mcp', '--profile', 'nope'], { env: env.env, cwd: env.workDir, encoding: 'utf8', input: '' });
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain("argument 'nope' is invalid. Allowed choices are baton, claude-bridge");
+    const variable = spawnSync(process.execPath, [CLI, 'mcp'], { env: { ...env.env, BATON_TOOL_PROFILE: 'nope' }, cwd: env.workDir, encoding: 'utf8', input: '' });
+    expect(variable.status).toBe(1);
+    expect(variable.stderr).toContain('BATON_TOOL_PROFILE must be one of baton, claude-bridge');
   });
 });
 
@@ -230,7 +239,7 @@ describe('jobs', () => {
     expect((await bridgeCall('list_jobs')).jobs as Dict[]).toContainEqual(expect.objectContaining({ job_id: spawned.run_id, status: 'done' }));
   });
 
-  it("a job's notification is claude-bridge's webhook payload, with its headers", async () => {
+  it("a job's notification is claude-bridge's webhook payload, with its headers, signed", async () => {
     const { job_id } = await bridgeCall('dispatch_async', {
       prompt: 'What is 2+2?',
       channel: 'hooked',
@@ -239,7 +248,8 @@ describe('jobs', () => {
     });
     const request = await waitFor(() => receiver.requests.find((r) => r.path.endsWith('/hook') && (JSON.parse(r.body) as Dict).job_id === job_id), { timeoutMs: 60_000, what: 'the notification' });
     expect(request.headers['x-auth']).toBe('abc');
-    const payload = JSON.parse(request.body) as Dict;
+    // Signed as every notification of Baton's is (claude-bridge signs nothing).
+    const payload = new Webhook(signingSecret).verify(request.body, request.headers) as Dict;
     expect(payload).toMatchObject({
       event: 'done',
       job_id,
