@@ -193,25 +193,35 @@ describe('jobs', () => {
     expect(done.finished_at as number).toBeGreaterThanOrEqual(done.started_at as number);
     expect(await bridgeCall('get_dispatch', { job_id: jobId })).toEqual(done);
 
-    // The job is in list_completions after a cursor before it, and not after its own finish.
-    const { completions } = await bridgeCall('list_completions', { since: (done.started_at as number) - 1, limit: 0 });
-    expect((completions as Dict[]).map((c) => c.job_id)).toContain(jobId);
+    // The job is in list_completions after a cursor before it (once visibility has its close), and not after its own finish.
+    const completed = await waitFor(
+      async () => ((await bridgeCall('list_completions', { since: (done.started_at as number) - 1, limit: 0 })).completions as Dict[]).find((c) => c.job_id === jobId),
+      { what: 'the job in list_completions' },
+    );
+    expect(completed).toMatchObject({ job_id: jobId, status: 'done', ok: true, result: done.result, finished_at: done.finished_at });
     const later = await bridgeCall('list_completions', { since: done.finished_at, limit: 0 });
     expect((later.completions as Dict[]).map((c) => c.job_id)).not.toContain(jobId);
     const waited = await bridgeCall('wait_any_completion', { since: (done.started_at as number) - 1, max_wait_seconds: 5 });
     expect((waited.completions as Dict[]).length).toBeGreaterThan(0);
 
     // Its events: dispatch_start and dispatch_end; notable_only keeps only the end.
-    const { events } = await bridgeCall('list_events', { since: (done.started_at as number) - 1, limit: 0 });
-    const mine = (events as Dict[]).filter((e) => e.job_id === jobId).map((e) => e.event);
+    const mine = await waitFor(
+      async () => {
+        const { events } = await bridgeCall('list_events', { since: (done.started_at as number) - 1, limit: 0 });
+        const names = (events as Dict[]).filter((e) => e.job_id === jobId).map((e) => e.event);
+        return names.length === 2 ? names : null;
+      },
+      { what: "the job's events" },
+    );
     expect(mine).toEqual(['dispatch_start', 'dispatch_end']);
     const notable = await bridgeCall('list_events', { since: (done.started_at as number) - 1, limit: 0, notable_only: true });
     expect((notable.events as Dict[]).filter((e) => e.job_id === jobId).map((e) => e.event)).toEqual(['dispatch_end']);
 
     // A channel pins the job's session.
-    expect((await bridgeCall('list_channels')).channels).toMatchObject({ 'async-1': done.session_id });
+    const channels = async () => (await bridgeCall('list_channels')).channels as Dict;
+    await waitFor(async () => (await channels())['async-1'] === done.session_id, { what: 'the channel pinned to the session' });
     expect(await bridgeCall('reset_channel', { channel: 'async-1' })).toEqual({ reset: true, channel: 'async-1' });
-    expect((await bridgeCall('list_channels')).channels).not.toHaveProperty('async-1');
+    await waitFor(async () => !('async-1' in (await channels())), { what: 'the channel reset' });
   });
 
   it('cancel_dispatch stops a running job: status cancelled; a second cancel says already_finished', async () => {
@@ -227,16 +237,20 @@ describe('jobs', () => {
   it("a job is a run: list_jobs shows the bridge's job, list_runs of the baton profile the same run, and the bridge follows a baton run", async () => {
     const { job_id } = await bridgeCall('dispatch_async', { prompt: 'What is 2+2?', channel: 'both-ways' });
     await finished(job_id as string);
-    const { jobs } = await bridgeCall('list_jobs');
-    expect((jobs as Dict[]).find((j) => j.job_id === job_id)).toMatchObject({ status: 'done', ok: true, channel: 'both-ways' });
-    const { runs } = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { channel: 'both-ways' });
+    // Both lists read visibility, which has a run's end a moment after the run says it.
+    const listed = await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).find((j) => j.job_id === job_id && j.status !== 'running'), { what: 'the job in list_jobs' });
+    expect(listed).toMatchObject({ status: 'done', ok: true, channel: 'both-ways' });
+    const runs = await waitFor(async () => {
+      const page = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { channel: 'both-ways' });
+      return page.runs.length > 0 && page.runs.every((r) => r.status !== 'running' && r.status !== 'queued') ? page.runs : null;
+    }, { what: 'the run in list_runs' });
     expect(runs.map((r) => r.run_id)).toEqual([job_id]);
     expect(runs[0]).toMatchObject({ status: 'completed', metadata: { baton_profile: 'claude-bridge' } });
 
     const spawned = await callOk<{ run_id: string }>(baton.client, 'spawn_run', { prompt: 'hello', backend: 'command', cwd: env.workDir, backend_config: fakeAgent('--stdin') });
     const state = await finished(spawned.run_id);
     expect(state).toMatchObject({ job_id: spawned.run_id, status: 'done', ok: true, channel: 'default', args: { cwd: env.workDir } });
-    expect((await bridgeCall('list_jobs')).jobs as Dict[]).toContainEqual(expect.objectContaining({ job_id: spawned.run_id, status: 'done' }));
+    await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).some((j) => j.job_id === spawned.run_id && j.status === 'done'), { what: 'the baton run in list_jobs' });
   });
 
   it("a job's notification is claude-bridge's webhook payload, with its headers, signed", async () => {
@@ -305,7 +319,10 @@ describe('schedules', () => {
       intervalMs: 500,
       what: 'the stop marker to end the schedule',
     });
-    const { runs } = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { schedule_id: made.schedule_id });
+    const runs = await waitFor(async () => {
+      const page = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { schedule_id: made.schedule_id });
+      return page.runs[0]?.result ? page.runs : null;
+    }, { what: 'the scheduled run to be listed as finished' });
     expect(runs[0]!.result!.output).toContain('[BRIDGE_STOP_SCHEDULE]');
     const { events } = await bridgeCall('list_events', { types: ['schedule_tick'], limit: 0 });
     expect((events as Dict[]).filter((e) => e.schedule_id === made.schedule_id).map((e) => e.job_id)).toContain(runs[0]!.run_id);
