@@ -342,6 +342,8 @@ describe('refusals', () => {
       expect(await bridgeCall(name, args), name).toEqual(await call(real.client, name, args));
     }
     expect(await bridgeCall('dispatch', { prompt: '' })).toEqual({ ok: false, channel: 'default', duration_ms: 0, error: 'prompt is empty' });
+    // A cursor beyond any time: nothing, as claude-bridge answers.
+    expect(await bridgeCall('list_completions', { since: 1e20 })).toEqual(await call(real.client, 'list_completions', { since: 1e20 }));
   });
 
   it('a bad argument gets {ok: false, error} naming the field, and nothing starts', async () => {

@@ -12,6 +12,8 @@ export const MAX_LISTED_JOBS = 500;
 /** list_completions looks at this many finished runs at most. */
 const MAX_SCANNED_COMPLETIONS = 1000;
 const PAGE = 100;
+/** The latest time a JavaScript Date holds. */
+const MAX_DATE_MS = 8.64e15;
 
 /** Runs matching the filters, page by page, up to `max`. */
 export async function runsMatching(runs: RunsClient, filters: RunFilters, max: number): Promise<RunView[]> {
@@ -28,7 +30,9 @@ export async function runsMatching(runs: RunsClient, filters: RunFilters, max: n
 /** claude-bridge's list_completions: jobs whose finished_at > since, oldest finish first, at most `limit` (0: all). */
 export async function completionsSince(runs: RunsClient, since: number, limit: number): Promise<Record<string, unknown>[]> {
   // Visibility's CloseTime comes at or after the run's finished_at: this finds every candidate.
-  const finishedSince = new Date(Math.max(0, Math.floor(since * 1000))).toISOString();
+  const sinceMs = Math.max(0, Math.floor(since * 1000));
+  if (sinceMs > MAX_DATE_MS) return []; // a cursor past any time a run can finish
+  const finishedSince = new Date(sinceMs).toISOString();
   const candidates = await runsMatching(runs, { finished_since: finishedSince }, MAX_SCANNED_COMPLETIONS);
   const finished = candidates
     .map((view) => ({ view, at: epochSeconds(view.finished_at) }))

@@ -188,7 +188,7 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
             ok: false,
             channel: args.channel,
             duration_ms: outcome.view.elapsed_ms ?? 0,
-            error: `still running after ${MAX_WAIT_SECONDS}s (the MCP request ceiling); the job goes on: wait_dispatch("${run_id}") returns its result`,
+            error: `still running when the wait ended (at most ${MAX_WAIT_SECONDS}s, under the MCP request ceiling); the job goes on: wait_dispatch("${run_id}") returns its result`,
             status: 'running',
             job_id: run_id,
           };
