@@ -277,6 +277,12 @@ describe('jobs', () => {
     });
     // claude-bridge's payload keys, and the two a worker checks it by.
     expect(Object.keys(payload).sort()).toEqual(['baton_status', 'channel', 'error', 'event', 'finished_at', 'job_id', 'ok', 'result_preview', 'run_id', 'started_at', 'status']);
+    // Its delivery is in list_events, as claude-bridge's webhook_sent (the URL as its host only).
+    const sent = await waitFor(
+      async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.job_id === job_id),
+      { what: 'the webhook_sent event' },
+    );
+    expect(sent).toMatchObject({ event: 'webhook_sent', payload_event: 'done', http_status: 200, url: new URL(receiver.url).host });
   });
 });
 

@@ -1,11 +1,13 @@
 // claude-bridge's list_events, derived from the runs and schedules themselves (Baton keeps no
 // separate, bounded event buffer that could lose them): a run gives dispatch_start (and
 // schedule_tick, when a schedule fired it) and, once it ended, dispatch_end / _cancelled / _error
-// / _abandoned; a schedule gives schedule_created.
+// / _abandoned; a schedule gives schedule_created; a notification's attempts webhook_sent / _failed.
+import type { Client } from '@temporalio/client';
 import type { RunsClient } from '../../../client/runs.js';
 import { listSchedules } from '../../../client/schedules.js';
 import { BRIDGE_CHANNEL_KEY, BRIDGE_NOTABLE_EVENTS, BRIDGE_PERMISSION_KEY, BRIDGE_TIMEOUT_KEY, bridgeStatusOf, epochSeconds } from '../../../domain/claude-bridge.js';
 import type { RunView } from '../../../domain/run-view.js';
+import { WEBHOOK_MEMO_KEY, type WebhookState } from '../../../domain/webhook-delivery.js';
 import { isFinalStatus } from '../../../domain/vocabulary.js';
 import { channelOf } from './jobs.js';
 import { MAX_LISTED_JOBS, runsMatching } from './runs.js';
@@ -24,8 +26,9 @@ export interface EventQuery {
 }
 
 export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise<BridgeEvent[]> {
-  const [views, schedules] = await Promise.all([runsMatching(runs, {}, MAX_LISTED_JOBS), listSchedules(runs.client, 200)]);
+  const [views, schedules, webhooks] = await Promise.all([runsMatching(runs, {}, MAX_LISTED_JOBS), listSchedules(runs.client, 200), webhookStates(runs.client)]);
   const events: BridgeEvent[] = views.flatMap(eventsOfRun);
+  events.push(...webhooks.flatMap(eventsOfWebhook));
   for (const schedule of schedules) {
     const ts = epochSeconds(schedule.created_at);
     if (ts === null) continue;
@@ -44,6 +47,28 @@ export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise
     .filter((e) => e.ts > query.since && (!types || types.has(e.event)) && (!query.notable_only || NOTABLE.has(e.event)))
     .sort((a, b) => a.ts - b.ts);
   return query.limit > 0 ? kept.slice(0, query.limit) : kept;
+}
+
+/** The notifications' delivery states, from their workflows' memos (no worker needed), newest first. */
+async function webhookStates(client: Client): Promise<WebhookState[]> {
+  const states: WebhookState[] = [];
+  for await (const execution of client.workflow.list({ query: `BatonKind = 'webhook'`, pageSize: 100 })) {
+    const state = execution.memo?.[WEBHOOK_MEMO_KEY];
+    if (state && typeof state === 'object') states.push(state as WebhookState);
+    if (states.length >= MAX_LISTED_JOBS) break;
+  }
+  return states;
+}
+
+/** claude-bridge's webhook_sent / webhook_failed, one per attempt (url is the host only: its path may be secret). */
+function eventsOfWebhook(state: WebhookState): BridgeEvent[] {
+  return state.attempts.map((attempt) => {
+    const ts = (Date.parse(attempt.at) + attempt.duration_ms) / 1000;
+    const common = { url: state.url_host, payload_event: state.event, job_id: state.run_id };
+    return attempt.outcome === 'delivered'
+      ? { ts, event: 'webhook_sent', ...common, http_status: attempt.status }
+      : { ts, event: 'webhook_failed', ...common, error: attempt.error, http_status: attempt.status, will_retry: attempt.outcome === 'will_retry' };
+  });
 }
 
 function eventsOfRun(view: RunView): BridgeEvent[] {
