@@ -253,6 +253,19 @@ describe('jobs', () => {
     await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).some((j) => j.job_id === spawned.run_id && j.status === 'done'), { what: 'the baton run in list_jobs' });
   });
 
+  it('a channel may have any name claude-bridge takes, beyond Baton\'s channel names', async () => {
+    const channel = 'feature/auth: PR #12';
+    const answer = await bridgeCall('dispatch', { prompt: 'What is 2+2?', channel });
+    expect(answer).toMatchObject({ ok: true, channel });
+    expect(await bridgeCall('get_dispatch', { job_id: answer.job_id })).toMatchObject({ channel, args: { channel } });
+    const run = await callOk<RunView>(baton.client, 'get_run', { run_id: answer.job_id });
+    expect(run.channel).toMatch(/^cb-[0-9a-f]{32}$/);
+    const channels = async () => (await bridgeCall('list_channels')).channels as Dict;
+    await waitFor(async () => (await channels())[channel] === answer.session_id, { what: 'the channel by its own name' });
+    expect(await bridgeCall('reset_channel', { channel })).toEqual({ reset: true, channel });
+    await waitFor(async () => !(channel in (await channels())), { what: 'the channel reset' });
+  });
+
   it("a job's notification is claude-bridge's webhook payload, with its headers, signed", async () => {
     const { job_id } = await bridgeCall('dispatch_async', {
       prompt: 'What is 2+2?',
@@ -361,7 +374,7 @@ describe('refusals', () => {
     await refused({ permission_mode: 'yolo' }, 'permission_mode');
     await refused({ cwd: '/etc' }, 'cwd');
     await refused({ cwd: 'relative/dir' }, 'cwd');
-    await refused({ channel: 'no spaces here' }, 'channel');
+    await refused({ channel: 'c'.repeat(1001) }, 'channel');
     await refused({ timeout_seconds: 0 }, 'timeout_seconds');
     await refused({ notify_url: 'ftp://example.com/x' }, 'notify_url');
     await refused({ notify_url: `${receiver.url}/x`, notify_on: ['sometimes'] }, 'notify_on');

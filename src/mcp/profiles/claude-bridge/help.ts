@@ -112,7 +112,7 @@ export function bridgeHelp(version: string): Record<string, unknown> {
       { name: 'New completions at the top of a turn', steps: ['comps = wait_any_completion(since=last_seen_finished_at, max_wait_seconds=2)'] },
     ],
     concepts: {
-      channel: 'A conversation thread: dispatches on one channel run one at a time on its pinned Claude Code session (a Baton channel). Names are 1-100 letters, digits, ".", "_" or "-".',
+      channel: 'A conversation thread: dispatches on one channel run one at a time on its pinned Claude Code session (a Baton channel). Any name; one of 1-100 letters, digits, ".", "_" or "-" is the Baton channel of that name.',
       job_id: "A Baton run id (run_...): Baton's own tools (get_run, list_runs) show the same run.",
       stop_sentinel: `A scheduled tick whose result contains ${BRIDGE_STOP_MARKER} (or Baton's ${STOP_SCHEDULE_MARKER}) ends its schedule.`,
       job_status: "running, done (ok tells success; a non-zero exit or a timeout is done with ok=false), error (a launch refused), cancelled, abandoned (lost with its worker under on_worker_loss 'fail'). orphaned never happens: no job loses its state.",

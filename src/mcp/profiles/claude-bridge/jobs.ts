@@ -1,5 +1,6 @@
 // Jobs, claude-bridge's word for a run: a RunView shown as claude-bridge's get_dispatch dict, and a
 // dispatch's arguments turned into spawn_run's, checked by spawn_run's own schema.
+import { createHash } from 'node:crypto';
 import type { RunView } from '../../../domain/run-view.js';
 import {
   BRIDGE_CHANNEL_KEY,
@@ -41,6 +42,7 @@ export type Checked<T> = { ok: true; args: T } | { ok: false; error: string };
 export function spawnArgsOf(job: JobArgs, defaults: ClaudeBridgeDefaults, opts: { asTurn: boolean }): Checked<Record<string, unknown>> {
   if (job.prompt.trim() === '') return { ok: false, error: 'prompt is empty' };
   if (job.channel.trim() === '') return { ok: false, error: 'channel is empty' };
+  if (job.channel.length > MAX_CHANNEL_CHARS) return { ok: false, error: `channel is too long: at most ${MAX_CHANNEL_CHARS} characters` };
   const permissionMode = job.permission_mode ?? defaults.permissionMode;
   const args: Record<string, unknown> = {
     prompt: job.prompt,
@@ -55,7 +57,7 @@ export function spawnArgsOf(job: JobArgs, defaults: ClaudeBridgeDefaults, opts: 
       [BRIDGE_PERMISSION_KEY]: permissionMode,
     },
   };
-  if (opts.asTurn) args.channel = job.channel;
+  if (opts.asTurn) args.channel = batonChannel(job.channel);
   if (job.notify_url != null) args.notify_url = job.notify_url;
   if (job.notify_on != null) args.notify_on = job.notify_on;
   if (job.notify_headers != null) args.notify_headers = job.notify_headers;
@@ -75,9 +77,28 @@ export function checkedSpawnArgs(args: Record<string, unknown>): Checked<SpawnRu
   return { ok: true, args: parsed.data };
 }
 
-/** The channel claude-bridge would name: the run's channel, else the one a schedule's run was labelled with. */
+/** A claude-bridge channel name (any string) kept in a run's metadata, whose values hold 1000 characters. */
+export const MAX_CHANNEL_CHARS = 1000;
+const BATON_CHANNEL_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const HASHED_PREFIX = 'cb-';
+
+/**
+ * The Baton channel of a claude-bridge channel: the same name when Baton's rules allow it (1-100
+ * letters, digits, ".", "_" or "-"), else "cb-" and a digest of it, so that any name claude-bridge
+ * takes ("feature/auth", "PR #12") is a channel of its own. The name itself is in each run's metadata.
+ */
+export function batonChannel(name: string): string {
+  return BATON_CHANNEL_NAME.test(name) ? name : `${HASHED_PREFIX}${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+}
+
+/** Whether a Baton channel is the digest of a claude-bridge name (its runs' metadata has the name). */
+export function isHashedChannel(channel: string): boolean {
+  return /^cb-[0-9a-f]{32}$/.test(channel);
+}
+
+/** The channel claude-bridge would name: the one the profile labelled the run with, else the run's channel. */
 export function channelOf(view: Pick<RunView, 'channel' | 'metadata'>): string {
-  return view.channel ?? view.metadata[BRIDGE_CHANNEL_KEY] ?? 'default';
+  return view.metadata[BRIDGE_CHANNEL_KEY] ?? view.channel ?? 'default';
 }
 
 /** claude-bridge's `args` of a job: {channel, timeout_seconds, permission_mode, cwd, session_id}. */

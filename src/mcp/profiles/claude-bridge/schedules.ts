@@ -32,7 +32,6 @@ export function scheduleArgsOf(args: ScheduleDispatchArgs, defaults: ClaudeBridg
   const { notify_on, ...job } = args;
   const run = spawnArgsOf({ ...job, notify_on: null }, defaults, { asTurn: false });
   if (!run.ok) return run;
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(args.channel)) return { ok: false, error: 'channel names are 1-100 letters, digits, ".", "_" or "-"' };
   if (args.notify_url != null) {
     const wanted = notify_on ?? ['schedule_end'];
     const on = new Set<string>();

@@ -3,9 +3,11 @@
 // through spawn_run's schema and client call (argument sizes, the cwd allow-list, the launch MAC),
 // and the server is a CheckedMcpServer, so every argument passes Baton's shape check first.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Client as TemporalClient } from '@temporalio/client';
 import { z } from 'zod';
 import { channelStatus, listChannels, resetChannel } from '../../../client/channels.js';
 import { InputError, RunNotFoundError } from '../../../client/errors.js';
+import { listRuns } from '../../../client/run-list.js';
 import type { RunsClient } from '../../../client/runs.js';
 import { cancelSchedule, createSchedule, listSchedules } from '../../../client/schedules.js';
 import { BRIDGE_STOP_MARKER } from '../../../domain/claude-bridge.js';
@@ -15,7 +17,7 @@ import { CheckedMcpServer } from '../../checked-server.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../../context.js';
 import { bridgeEvents } from './events.js';
 import { bridgeHelp } from './help.js';
-import { channelOf, dispatchResultOf, jobOf, jobSpawnArgs, type ClaudeBridgeDefaults } from './jobs.js';
+import { batonChannel, channelOf, dispatchResultOf, isHashedChannel, jobOf, jobSpawnArgs, type ClaudeBridgeDefaults } from './jobs.js';
 import { bridgeGuarded, bridgeResult } from './result.js';
 import { completionsSince, MAX_LISTED_JOBS, runsMatching, waitCompletions } from './runs.js';
 import { bridgeScheduleOf, scheduleArgsOf } from './schedules.js';
@@ -41,7 +43,7 @@ const promptArg = z.string().describe('The natural-language task for Claude Code
 const channelArg = z
   .string()
   .default('default')
-  .describe('Logical conversation thread: dispatches on one channel share one Claude Code session, one at a time. Default "default".');
+  .describe('Logical conversation thread: dispatches on one channel share one Claude Code session, one at a time (a Baton channel of the same name). Default "default".');
 const timeoutArg = z.number().int().default(300).describe('Wall-clock seconds before the job is stopped (status done, ok false). Default 300.');
 const permissionArg = nullableString().describe('Claude Code permission mode: default | acceptEdits | plan | bypassPermissions (and the others Claude Code knows). Default CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE, else acceptEdits.');
 const cwdArg = nullableString().describe('Working directory: absolute, under BATON_ALLOWED_ROOTS. Default CLAUDE_BRIDGE_CWD, else the server\'s directory.');
@@ -287,20 +289,23 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
 
   server.registerTool('list_channels', TOOLS.list_channels, () =>
     bridgeGuarded('list_channels', async () => {
-      const channels = await listChannels((await ctx.runs()).client);
-      return { channels: Object.fromEntries(channels.filter((c) => c.session_id !== null).map((c) => [c.channel, c.session_id])) };
+      const { client } = await ctx.runs();
+      const pinned = (await listChannels(client)).filter((c) => c.session_id !== null);
+      const named = await Promise.all(pinned.map(async (c) => [await bridgeChannelName(client, c.channel), c.session_id] as const));
+      return { channels: Object.fromEntries(named) };
     }),
   );
 
   server.registerTool('reset_channel', TOOLS.reset_channel, ({ channel }) =>
     bridgeGuarded('reset_channel', async () => {
       const { client } = await ctx.runs();
-      const before = await channelStatus(client, channel).catch((err: unknown) => {
+      const name = batonChannel(channel);
+      const before = await channelStatus(client, name).catch((err: unknown) => {
         if (err instanceof InputError) return null;
         throw err;
       });
       if (!before) return { reset: false, channel };
-      await resetChannel(client, channel);
+      await resetChannel(client, name);
       return { reset: before.session_id !== null, channel };
     }),
   );
@@ -312,6 +317,13 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
 function checked<T>(result: { ok: true; args: T } | { ok: false; error: string }): T {
   if (!result.ok) throw new InputError(result.error);
   return result.args;
+}
+
+/** The claude-bridge name of a Baton channel: itself, or for a digest the name its runs were labelled with. */
+async function bridgeChannelName(client: TemporalClient, channel: string): Promise<string> {
+  if (!isHashedChannel(channel)) return channel;
+  const run = (await listRuns(client, { channel }, 1, null)).runs[0];
+  return run ? channelOf(run) : channel;
 }
 
 async function getRun(runs: RunsClient, jobId: string) {
