@@ -125,6 +125,8 @@ describe('the tool surface', () => {
     expect(Object.keys(ours).sort()).toEqual(BRIDGE_TOOLS);
     for (const name of BRIDGE_TOOLS) expect(ours[name], name).toEqual(theirs[name]);
     expect(bridge.client.getServerVersion()?.name).toBe('claude-bridge');
+    // No channel events: they would name Baton's own tools, which this profile does not have.
+    expect(bridge.client.getServerCapabilities()?.experimental).toBeUndefined();
   });
 
   it('is picked by `baton mcp --profile claude-bridge` and by BATON_TOOL_PROFILE for `baton dev`; the baton profile keeps its own tools', async () => {
