@@ -3,7 +3,7 @@
 // (runs, show, tail, spawn, cancel, approve, continue), which talk to Temporal directly.
 // Exit codes: 0 ok, 1 an error (or a run that did not complete, for tail -f and spawn --wait),
 // 2 a malformed command line.
-import { Argument, Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { runDev } from './commands/dev.js';
 import { runMcpStdio } from './commands/mcp-stdio.js';
 import { approveCommand, cancelCommand, continueCommand } from './commands/people/act.js';
@@ -13,7 +13,8 @@ import { spawnCommand } from './commands/people/spawn.js';
 import { batonVersion } from './commands/services.js';
 import { runStatus } from './commands/status.js';
 import { runWorker } from './commands/worker.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type BatonConfig } from './config.js';
+import { TOOL_PROFILES, type ToolProfile } from './mcp/profiles/names.js';
 
 const FOOTER = `
 Configuration is by environment variables (README.md, "Configuration"): the people commands find
@@ -26,12 +27,17 @@ function program(): Command {
     .version(batonVersion(), '-V, --version', 'print the version')
     .addHelpText('after', FOOTER);
 
-  root.command('dev').description('Temporal dev server (or TEMPORAL_ADDRESS), worker and MCP over HTTP (what npm start runs)').action(() => runDev(loadConfig()));
+  root
+    .command('dev')
+    .description('Temporal dev server (or TEMPORAL_ADDRESS), worker and MCP over HTTP (what npm start runs)')
+    .addOption(profileOption())
+    .action((opts: { profile?: ToolProfile }) => runDev(withProfile(loadConfig(), opts.profile)));
   root
     .command('mcp')
     .description('MCP over stdio, for clients that launch their servers')
     .option('--no-worker', 'run no worker in this process')
-    .action((opts: { worker: boolean }) => runMcpStdio(loadConfig(), { worker: opts.worker }));
+    .addOption(profileOption())
+    .action((opts: { worker: boolean; profile?: ToolProfile }) => runMcpStdio(withProfile(loadConfig(), opts.profile), { worker: opts.worker }));
   root.command('worker').description('a worker alone').action(() => runWorker(loadConfig()));
   root
     .command('status')
@@ -69,6 +75,15 @@ function program(): Command {
     command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(usage);
   }
   return root;
+}
+
+/** --profile NAME: the MCP tool surface (overrides BATON_TOOL_PROFILE; docs/claude-bridge.md). */
+function profileOption(): Option {
+  return new Option('--profile <name>', 'which MCP tools to offer: Baton\'s own, or claude-bridge\'s (default: BATON_TOOL_PROFILE, else baton)').choices(TOOL_PROFILES);
+}
+
+function withProfile(config: BatonConfig, profile: ToolProfile | undefined): BatonConfig {
+  return profile ? { ...config, toolProfile: profile } : config;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ORIGIN_PATTERN } from './domain/memo.js';
 import type { RunTimings } from './domain/run-spec.js';
+import { TOOL_PROFILES, type ToolProfile } from './mcp/profiles/names.js';
 
 const seconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
@@ -88,6 +89,11 @@ const envSchema = z.object({
   BATON_HOST_WAIT_SECONDS: seconds(7 * 24 * 3600),
   /** Agents one worker watches at once; more runs wait in the queue. */
   BATON_MAX_CONCURRENT_AGENTS: z.coerce.number().int().min(1).default(100),
+  /** Which MCP tools the servers offer: Baton's own ("baton") or claude-bridge's (docs/claude-bridge.md). */
+  BATON_TOOL_PROFILE: z.enum(TOOL_PROFILES, { error: `BATON_TOOL_PROFILE must be one of ${TOOL_PROFILES.join(', ')}` }).default('baton'),
+  /** The claude-bridge profile's default cwd and permission mode, under claude-bridge's own names. */
+  CLAUDE_BRIDGE_CWD: z.string().optional(),
+  CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE: z.string().optional(),
   /** Log level of Baton and the Temporal worker: ERROR, WARN, INFO, DEBUG. */
   BATON_LOG_LEVEL: z.enum(['ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE']).default('INFO'),
 });
@@ -119,6 +125,10 @@ export interface BatonConfig {
   /** BATON_SECRET_KEY as given (loaded and checked by loadSecretKey). */
   secretKeyText: string | undefined;
   logLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
+  /** BATON_TOOL_PROFILE (or --profile): the MCP tool surface. */
+  toolProfile: ToolProfile;
+  /** The claude-bridge profile's defaults: CLAUDE_BRIDGE_CWD (else the working directory) and CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE. */
+  claudeBridge: { cwd: string; permissionMode: string };
 }
 
 export const DEFAULT_HTTP_PORT = 8787;
@@ -165,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     cgroups: e.BATON_CGROUPS,
     secretKeyText: e.BATON_SECRET_KEY,
     logLevel: e.BATON_LOG_LEVEL,
+    toolProfile: e.BATON_TOOL_PROFILE,
+    claudeBridge: { cwd: path.resolve(cwd, e.CLAUDE_BRIDGE_CWD || cwd), permissionMode: e.CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE || 'acceptEdits' },
   };
 }
 

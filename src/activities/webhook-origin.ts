@@ -18,7 +18,9 @@
 // (`launch-binding-since`) passes as the release that made it would have: 0.1.0 sealed no URL,
 // 0.2.0 signed no run id.
 import type { Client } from '@temporalio/client';
+import { bridgeStatusOf } from '../domain/claude-bridge.js';
 import type { DeliverWebhookRequest } from '../domain/webhook-delivery.js';
+import type { RunStatus } from '../domain/vocabulary.js';
 import type { PipelineInput } from '../domain/pipeline.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import { readWorkflowInput } from '../client/run-input.js';
@@ -63,7 +65,15 @@ export async function checkWebhookOrigin(deps: WebhookOriginDeps, webhook: { wor
 
   const kind = type === 'agentRun' ? 'run' : 'pipeline';
   const status = described.current.searchAttributes?.BatonStatus?.[0];
-  if (request.payload.event !== `${kind}.${request.payload.status}` || request.payload.status !== status) {
+  if ('baton_status' in request.payload) {
+    // claude-bridge's payload (its profile's dispatch_async): its status is claude-bridge's word
+    // for the run's, which it carries as baton_status.
+    const payload = request.payload;
+    const expected = kind === 'run' && typeof status === 'string' ? bridgeStatusOf(status as RunStatus, payload.error) : null;
+    if (payload.baton_status !== status || payload.status !== expected || payload.event !== expected) {
+      throw refuse(`its payload says ${payload.event} (${payload.status}, ${payload.baton_status}), but ${kind} ${id} ended ${String(status)}`);
+    }
+  } else if (request.payload.event !== `${kind}.${request.payload.status}` || request.payload.status !== status) {
     throw refuse(`its payload says ${request.payload.event} (${request.payload.status}), but ${kind} ${id} ended ${String(status)}`);
   }
   const unbound = [request.url, ...Object.values(request.headers ?? {})].some((v) => typeof v !== 'string' || !isBoundSeal(v));

@@ -10,7 +10,7 @@ import { isFinalStatus } from '../domain/vocabulary.js';
 import { cancelSignal, eventsQuery, statusQuery } from '../workflows/messages.js';
 import { RunNotFoundError } from './errors.js';
 import { isOpen, viewFromExecution, withLiveElapsed } from './run-views.js';
-import { startRun, type StartedRun, type StartRunOptions } from './start-run.js';
+import { startRun, type StartedRun, type StartRunExtra, type StartRunOptions } from './start-run.js';
 import { withWebhookEvents } from './webhook-events.js';
 import { PROGRESS_EVERY_MS, waitForClose } from './wait-close.js';
 
@@ -42,7 +42,7 @@ export class RunsClient {
     if (badOrigin) throw new Error(badOrigin);
   }
 
-  spawn(args: SpawnRunArgs, extra: { parent?: string; sessionCostBaseline?: number | null } = {}): Promise<StartedRun> {
+  spawn(args: SpawnRunArgs, extra: StartRunExtra = {}): Promise<StartedRun> {
     return startRun(this.client, this.options, args, extra);
   }
 

@@ -6,6 +6,7 @@ import { ARGS_HASH_MEMO_KEY, ORIGIN_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/me
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
+import type { NotifyFormat, NotifySpec } from '../domain/notify.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { runStartProblem } from '../domain/start-sizes.js';
 import type { TurnInput } from '../workflows/channel-messages.js';
@@ -32,12 +33,14 @@ export interface StartedRun {
   view: RunView;
 }
 
-export async function startRun(
-  client: Client,
-  options: StartRunOptions,
-  args: SpawnRunArgs,
-  extra: { parent?: string; sessionCostBaseline?: number | null } = {},
-): Promise<StartedRun> {
+export interface StartRunExtra {
+  parent?: string;
+  sessionCostBaseline?: number | null;
+  /** The notification's payload in claude-bridge's shape (its profile's dispatch_async; docs/claude-bridge.md). */
+  notifyFormat?: NotifyFormat;
+}
+
+export async function startRun(client: Client, options: StartRunOptions, args: SpawnRunArgs, extra: StartRunExtra = {}): Promise<StartedRun> {
   const { idempotency_key: key, ...rest } = args;
   const argsHash = argumentsHash({ ...rest, ...(extra.parent ? { parent: extra.parent } : {}) }, options.secretKey);
   const runId = key ? idempotentRunId(key) : newRunId();
@@ -53,7 +56,7 @@ export async function startRun(
     args_hash: argsHash.value,
     task_queue: options.taskQueue,
     timings: options.timings,
-    notify: sealedNotify(notifyOf(args), options.secretKey, runId),
+    notify: withFormat(sealedNotify(notifyOf(args), options.secretKey, runId), extra.notifyFormat),
     ...(options.sessionsShared ? { sessions_shared: true } : {}),
   };
   // A channel turn carries the session to its channel, which puts it in the turn's memo.
@@ -102,4 +105,8 @@ async function existingRun(client: Client, runId: string, argsHash: ArgumentsDig
     );
   }
   return { run_id: runId, created: false, view: memo[VIEW_MEMO_KEY] as RunView };
+}
+
+function withFormat(notify: NotifySpec | null, format: NotifyFormat | undefined): NotifySpec | null {
+  return notify && format ? { ...notify, format } : notify;
 }

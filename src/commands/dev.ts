@@ -27,7 +27,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   };
   const ctx = toolContext(config, async () => services.runs);
   const version = batonVersion();
-  const http = await startHttpEndpoint({ ...config.http, makeServer: () => createMcpServer(ctx, version) }).catch(async (err: unknown) => {
+  const http = await startHttpEndpoint({ ...config.http, makeServer: () => createMcpServer(ctx, version, { profile: config.toolProfile, claudeBridge: config.claudeBridge }) }).catch(async (err: unknown) => {
     // No endpoint (its port taken, say): stop what started for it, the dev server above all.
     await stopServices(services);
     throw err;
@@ -48,6 +48,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   say(`  Temporal Web UI:                ${uiUrl}`);
   if (services.temporal.devServer?.uiUrl) say(`  Baton's runs in the Web UI:     ${batonRunsUrl(services.temporal.devServer.uiUrl, config.namespace)}`);
   say(`  Connect Claude Code:            claude mcp add --transport http baton ${http.url}`);
+  if (config.toolProfile !== 'baton') say(`  Tool profile:                   ${config.toolProfile} (docs/claude-bridge.md)`);
   say(`  Allowed roots for cwd:          ${config.allowedRoots.join(', ')}`);
   if (services.worker) say(`  Agent processes tracked by:     ${describeProcessTracking(services.worker.processTracking)}`);
   say('Press Ctrl-C to stop; `baton status` tells what is up.');

@@ -20,8 +20,10 @@ export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }
   const booting: Promise<Services> = startServices(config, { worker: opts.worker, say: (line) => log.info(line), origin: session });
   booting.catch((err: unknown) => log.error(`cannot reach Temporal: ${err instanceof Error ? err.message : String(err)}`));
   const ctx = toolContext(config, async () => (await booting).runs);
-  const server = createMcpServer(ctx, batonVersion(), { push: config.push });
-  const push = config.push
+  // Pushed events name Baton's own tools (get_run): only the baton profile has them.
+  const pushes = config.push && config.toolProfile === 'baton';
+  const server = createMcpServer(ctx, batonVersion(), { push: pushes, profile: config.toolProfile, claudeBridge: config.claudeBridge });
+  const push = pushes
     ? new PushWatcher({
         runs: ctx.runs,
         origin: session,

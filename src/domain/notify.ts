@@ -12,7 +12,14 @@ export interface NotifySpec {
   on: NotifyOn[];
   /** Sealed (src/secrets/seal.ts) before they enter workflow history. */
   headers: Record<string, string>;
+  /**
+   * "claude-bridge": `on` names claude-bridge's job statuses and the payload is claude-bridge's
+   * (src/domain/claude-bridge.ts); absent: Baton's own (every run before the claude-bridge profile).
+   */
+  format?: NotifyFormat;
 }
+
+export type NotifyFormat = 'claude-bridge';
 
 /** Whether a final status (and a lost worker) is one the caller asked to hear about. */
 export function wantsNotification(on: readonly NotifyOn[], status: string, workerLost: boolean): boolean {

@@ -2,6 +2,7 @@
 // attempts, and the retry schedule. Pure, so the workflow, the activity, the client and unit
 // tests share one definition.
 import type { NotifySpec } from './notify.js';
+import type { BridgeWebhookPayload } from './claude-bridge.js';
 import type { WebhookPayload } from './webhook.js';
 
 /** Memo key of a webhook workflow: its attempts, readable with no worker running. */
@@ -36,7 +37,7 @@ export const DEFAULT_WEBHOOK_RETRY: WebhookRetryPolicy = {
 export interface WebhookWorkflowInput {
   /** The run (or pipeline) the notification is about. */
   run_id: string;
-  payload: WebhookPayload;
+  payload: WebhookPayload | BridgeWebhookPayload;
   /** Where to (sealed, with its host beside it) and the headers (sealed): opened only inside the activity. */
   notify: NotifySpec;
   retry?: Partial<WebhookRetryPolicy>;
@@ -46,7 +47,7 @@ export interface DeliverWebhookRequest {
   url: string;
   /** Sealed (src/secrets/seal.ts); the activity opens them right before sending. */
   headers: Record<string, string>;
-  payload: WebhookPayload;
+  payload: WebhookPayload | BridgeWebhookPayload;
   /** Stable for this notification, the same on every attempt: receivers deduplicate on it. */
   webhook_id: string;
   attempt: number;

@@ -35,7 +35,7 @@ export class CheckedMcpServer extends McpServer {
   ): RegisteredTool {
     const handler = cb as unknown as Handler;
     const checked: Handler = (args, extra) => {
-      if (name === 'help') return handler(args, extra);
+      if (name === 'help' || name === 'bridge_help') return handler(args, extra);
       // While the Temporal server is away every call answers at once with the one clear error,
       // and a call already waiting on it (a wait_run, a retrying query) stops waiting.
       const away = reachability.problem();

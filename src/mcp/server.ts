@@ -1,7 +1,9 @@
-// One MCP server with every Baton tool. Cheap to build: the HTTP transport makes one a request.
+// One MCP server with every Baton tool (or, with the claude-bridge profile, claude-bridge's tools). Cheap to build: the HTTP transport makes one a request.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CheckedMcpServer } from './checked-server.js';
 import type { ToolContext } from './context.js';
+import { createClaudeBridgeServer, defaultClaudeBridge, type ClaudeBridgeDefaults } from './profiles/claude-bridge/server.js';
+import type { ToolProfile } from './profiles/names.js';
 import { registerPrompts } from './prompts.js';
 import { PUSH_INSTRUCTIONS } from './push-text.js';
 import { registerResources } from './resources.js';
@@ -21,7 +23,8 @@ export const SERVER_NAME = 'baton';
  * `push`: this server sends Claude Code channel events (stdio `baton mcp` only; the stateless HTTP
  * endpoint has no connection to push on), so it declares the capability and says what they mean.
  */
-export function createMcpServer(ctx: ToolContext, version: string, opts: { push?: boolean } = {}): McpServer {
+export function createMcpServer(ctx: ToolContext, version: string, opts: { push?: boolean; profile?: ToolProfile; claudeBridge?: ClaudeBridgeDefaults } = {}): McpServer {
+  if (opts.profile === 'claude-bridge') return createClaudeBridgeServer(ctx, version, { push: opts.push ?? false, defaults: opts.claudeBridge ?? defaultClaudeBridge() });
   const server = new CheckedMcpServer(
     { name: SERVER_NAME, version },
     {

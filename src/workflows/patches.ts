@@ -40,3 +40,10 @@ export const RUN_MEMO_AGENT = '11-run-memo-agent';
  * turn's end. Before it, the turn's run had no origin and its end was pushed to no one.
  */
 export const CHANNEL_TURN_ORIGIN = '11-channel-turn-origin';
+
+/**
+ * Release after 0.3.0 (issue 12): a scheduled run whose output holds claude-bridge's stop marker,
+ * [BRIDGE_STOP_SCHEDULE], ends its schedule as Baton's own marker does (docs/claude-bridge.md).
+ * Before it, only [BATON_STOP_SCHEDULE] did.
+ */
+export const BRIDGE_STOP_MARKER_PATCH = '12-bridge-stop-marker';

@@ -11,6 +11,7 @@ import {
   type WebhookState,
   type WebhookWorkflowInput,
 } from '../domain/webhook-delivery.js';
+import type { BridgeWebhookPayload } from '../domain/claude-bridge.js';
 import { notifyHost, type WebhookPayload } from '../domain/webhook.js';
 import { webhook } from './webhook.js';
 
@@ -18,7 +19,7 @@ export interface NotificationRequest {
   /** The run or pipeline that ended: the child is `<id>.webhook`. */
   id: string;
   notify: NotifySpec;
-  payload: WebhookPayload;
+  payload: WebhookPayload | BridgeWebhookPayload;
   /** Tests shorten the schedule; production leaves it out. */
   retry?: Partial<WebhookRetryPolicy>;
 }

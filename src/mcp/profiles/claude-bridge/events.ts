@@ -1,0 +1,114 @@
+// claude-bridge's list_events, derived from the runs and schedules themselves (Baton keeps no
+// separate, bounded event buffer that could lose them): a run gives dispatch_start (and
+// schedule_tick, when a schedule fired it) and, once it ended, dispatch_end / _cancelled / _error
+// / _abandoned; a schedule gives schedule_created; a notification's attempts webhook_sent / _failed.
+import type { Client } from '@temporalio/client';
+import type { RunsClient } from '../../../client/runs.js';
+import { listSchedules } from '../../../client/schedules.js';
+import { BRIDGE_CHANNEL_KEY, BRIDGE_NOTABLE_EVENTS, BRIDGE_PERMISSION_KEY, BRIDGE_TIMEOUT_KEY, bridgeStatusOf, epochSeconds } from '../../../domain/claude-bridge.js';
+import type { RunView } from '../../../domain/run-view.js';
+import { WEBHOOK_MEMO_KEY, type WebhookState } from '../../../domain/webhook-delivery.js';
+import { isFinalStatus } from '../../../domain/vocabulary.js';
+import { channelOf } from './jobs.js';
+import { MAX_LISTED_JOBS, runsMatching } from './runs.js';
+
+type BridgeEvent = { ts: number; event: string } & Record<string, unknown>;
+
+const NOTABLE = new Set<string>(BRIDGE_NOTABLE_EVENTS);
+/** A scheduled run's id: run_<schedule id>-<fire time>. */
+const SCHEDULED_RUN = /^run_(sched_[A-Za-z0-9]+)-/;
+
+export interface EventQuery {
+  since: number;
+  limit: number;
+  types: string[] | null;
+  notable_only: boolean;
+}
+
+export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise<BridgeEvent[]> {
+  const [views, schedules, webhooks] = await Promise.all([runsMatching(runs, {}, MAX_LISTED_JOBS), listSchedules(runs.client, 200), webhookStates(runs.client)]);
+  const events: BridgeEvent[] = views.flatMap(eventsOfRun);
+  events.push(...webhooks.flatMap(eventsOfWebhook));
+  for (const schedule of schedules) {
+    const ts = epochSeconds(schedule.created_at);
+    if (ts === null) continue;
+    events.push({
+      ts,
+      event: 'schedule_created',
+      schedule_id: schedule.schedule_id,
+      interval_seconds: schedule.interval_seconds,
+      until: epochSeconds(schedule.until),
+      after_schedule_id: schedule.after_schedule_id,
+      initial_status: schedule.state === 'waiting' ? 'waiting' : 'active',
+    });
+  }
+  const types = query.types && query.types.length > 0 ? new Set(query.types) : null;
+  const kept = events
+    .filter((e) => e.ts > query.since && (!types || types.has(e.event)) && (!query.notable_only || NOTABLE.has(e.event)))
+    .sort((a, b) => a.ts - b.ts);
+  return query.limit > 0 ? kept.slice(0, query.limit) : kept;
+}
+
+/** The notifications' delivery states, from their workflows' memos (no worker needed), newest first. */
+async function webhookStates(client: Client): Promise<WebhookState[]> {
+  const states: WebhookState[] = [];
+  for await (const execution of client.workflow.list({ query: `BatonKind = 'webhook'`, pageSize: 100 })) {
+    const state = execution.memo?.[WEBHOOK_MEMO_KEY];
+    if (state && typeof state === 'object') states.push(state as WebhookState);
+    if (states.length >= MAX_LISTED_JOBS) break;
+  }
+  return states;
+}
+
+/** claude-bridge's webhook_sent / webhook_failed, one per attempt (url is the host only: its path may be secret). */
+function eventsOfWebhook(state: WebhookState): BridgeEvent[] {
+  return state.attempts.map((attempt) => {
+    const ts = (Date.parse(attempt.at) + attempt.duration_ms) / 1000;
+    const common = { url: state.url_host, payload_event: state.event, job_id: state.run_id };
+    return attempt.outcome === 'delivered'
+      ? { ts, event: 'webhook_sent', ...common, http_status: attempt.status }
+      : { ts, event: 'webhook_failed', ...common, error: attempt.error, http_status: attempt.status, will_retry: attempt.outcome === 'will_retry' };
+  });
+}
+
+function eventsOfRun(view: RunView): BridgeEvent[] {
+  const events: BridgeEvent[] = [];
+  const job = { job_id: view.run_id, channel: channelOf(view) };
+  const startedAt = epochSeconds(view.created_at);
+  if (startedAt !== null) {
+    const timeout = view.metadata[BRIDGE_TIMEOUT_KEY];
+    events.push({
+      ts: startedAt,
+      event: 'dispatch_start',
+      ...job,
+      cwd: view.cwd,
+      permission_mode: view.metadata[BRIDGE_PERMISSION_KEY] ?? null,
+      timeout_seconds: timeout !== undefined ? Number(timeout) : null,
+    });
+    const scheduled = SCHEDULED_RUN.exec(view.run_id);
+    if (scheduled) events.push({ ts: startedAt, event: 'schedule_tick', schedule_id: scheduled[1], channel: view.metadata[BRIDGE_CHANNEL_KEY] ?? job.channel, job_id: view.run_id });
+  }
+  const finishedAt = epochSeconds(view.finished_at);
+  if (!isFinalStatus(view.status) || finishedAt === null) return events;
+  switch (bridgeStatusOf(view.status, view.error)) {
+    case 'done':
+      events.push({
+        ts: finishedAt,
+        event: 'dispatch_end',
+        ...job,
+        ok: view.status === 'completed',
+        duration_ms: view.result?.elapsed_ms ?? view.elapsed_ms ?? null,
+        exit_code: view.result?.exit_code ?? null,
+      });
+      break;
+    case 'cancelled':
+      events.push({ ts: finishedAt, event: 'dispatch_cancelled', ...job });
+      break;
+    case 'abandoned':
+      events.push({ ts: finishedAt, event: 'dispatch_abandoned', ...job, pid: null });
+      break;
+    default:
+      events.push({ ts: finishedAt, event: 'dispatch_error', ...job, error: view.error });
+  }
+  return events;
+}

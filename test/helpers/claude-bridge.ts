@@ -1,0 +1,51 @@
+// The real claude-bridge (PyPI claude-bridge-mcp 0.1.0), for comparing Baton's claude-bridge profile
+// with it: installed on first use into a venv under the project's .cache (as scripts/ensure-temporal.mjs
+// fetches the Temporal CLI there), so a fresh machine with python3 creates it itself.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ROOT } from './env.js';
+
+const run = promisify(execFile);
+
+export const CLAUDE_BRIDGE_VERSION = '0.1.0';
+export const CLAUDE_BRIDGE_VENV = path.join(ROOT, '.cache', 'claude-bridge-venv');
+/** Written once pip has installed the release: a venv without it is (re)installed into. */
+const INSTALLED = path.join(CLAUDE_BRIDGE_VENV, `.claude-bridge-mcp-${CLAUDE_BRIDGE_VERSION}`);
+
+/** The claude-bridge command of the venv, creating the venv and installing the release first if need be. */
+export async function ensureClaudeBridge(): Promise<string> {
+  const bin = path.join(CLAUDE_BRIDGE_VENV, 'bin', 'claude-bridge');
+  if (existsSync(INSTALLED) && existsSync(bin)) return bin;
+  await mkdir(path.dirname(CLAUDE_BRIDGE_VENV), { recursive: true });
+  if (!existsSync(path.join(CLAUDE_BRIDGE_VENV, 'bin', 'pip'))) await run('python3', ['-m', 'venv', CLAUDE_BRIDGE_VENV]);
+  await run(path.join(CLAUDE_BRIDGE_VENV, 'bin', 'pip'), ['install', '--quiet', `claude-bridge-mcp==${CLAUDE_BRIDGE_VERSION}`, 'mcp<2'], { timeout: 300_000 });
+  await writeFile(INSTALLED, `${new Date().toISOString()}\n`);
+  return bin;
+}
+
+/** The real claude-bridge over stdio, with its state in a temp dir, driven by the MCP SDK client the tests use. */
+export async function connectRealClaudeBridge(): Promise<{ client: Client; close(): Promise<void> }> {
+  const bin = await ensureClaudeBridge();
+  const state = await mkdtemp(path.join(os.tmpdir(), 'claude-bridge-state-'));
+  const transport = new StdioClientTransport({
+    command: bin,
+    args: [],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: state, CLAUDE_BRIDGE_STATE: path.join(state, 'sessions.json') },
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'baton-tests', version: '1.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    close: async () => {
+      await client.close();
+      await rm(state, { recursive: true, force: true });
+    },
+  };
+}
