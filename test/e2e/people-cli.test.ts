@@ -11,6 +11,7 @@ import { freePort } from '../setup/temporal-server.js';
 import { runBaton, runBatonOnTerminal } from '../helpers/baton-cli.js';
 import { fakeAgent, makeTestEnv, ROOT, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { temporalClient, workflowsOf } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 
@@ -342,12 +343,15 @@ describe('on a terminal', () => {
 
 describe('refusals and help', () => {
   it('spawn refuses a cwd outside the allowed roots, naming --cwd, and starts nothing', async () => {
-    const before = (JSON.parse(await ok(['runs', '--limit', '100', '--json'])) as { runs: RunView[] }).runs.length;
+    // This env's own workflows (other test files start runs meanwhile).
+    const temporal = await temporalClient(env);
+    const before = (await workflowsOf(env, temporal)).length;
     const ran = await baton(['spawn', '--backend', 'command', '--cwd', path.dirname(env.workDir), '--', ...agentArgv()]);
     expect(ran.code).toBe(1);
     expect(ran.stderr).toMatch(/^baton: --cwd: /);
     expect(ran.stderr).toContain('BATON_ALLOWED_ROOTS');
-    expect((JSON.parse(await ok(['runs', '--limit', '100', '--json'])) as { runs: RunView[] }).runs.length).toBe(before);
+    expect((await workflowsOf(env, temporal)).length).toBe(before);
+    await temporal.connection.close();
   });
 
   it('spawn refuses what spawn_run refuses, in the command line\'s terms', async () => {

@@ -5,7 +5,7 @@
 // pipeline never continued as new: its history grew with every step's start (the goal each time)
 // and every view upsert (the plan and verdict each time), towards the 50 MB at which Temporal
 // terminates it. A cancel after a hand-over stops the steps the current run started.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,22 +78,30 @@ describe('a pipeline’s history', () => {
   it('a cancel after a hand-over stops the steps the current run started, and get_pipeline still shows them all', async () => {
     const cwd = path.join(env.workDir, 'cancelled');
     mkdirSync(cwd);
+    const hold = path.join(env.workDir, 'hold-cancelled-workers');
     const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
       goal: 'Cancel me part way',
       cwd,
       planner: role('plan', '--steps', String(MAX_PLAN_STEPS)),
-      worker: role('work', '--sleep-ms', '400'),
+      worker: role('work', '--sleep-ms', '400', '--hold-while', hold),
       reviewer: role('review', '--approve-from-round', '3'),
       max_rounds: 3,
       parallelism: 2,
     });
-    // Wait until the pipeline has handed over, and a step of the new run is running.
+    // Once the pipeline has handed over, workers hold (while the hold file exists, saying
+    // "holding"): wait for a held step, so the cancel meets it running, however busy the machine.
     await waitFor(async () => {
-      const runs = await runsOf(pipeline_id);
-      if (runs.length < 2) return null;
+      if (!existsSync(hold)) {
+        if ((await runsOf(pipeline_id)).length < 2) return null;
+        writeFileSync(hold, '');
+      }
       const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id });
-      return view.steps.some((s) => s.status === 'running') ? view : null;
-    }, { timeoutMs: 120_000, intervalMs: 200, what: `pipeline ${pipeline_id} to continue as new with a step running` });
+      for (const step of view.steps.filter((s) => s.status === 'running')) {
+        const page = await callOk<{ events: { type: string; data: { text?: string } }[] }>(mcp.client, 'poll_events', { run_id: step.run_id, limit: 100 });
+        if (page.events.some((e) => e.type === 'agent_message' && e.data.text === 'holding')) return view;
+      }
+      return null;
+    }, { timeoutMs: 120_000, intervalMs: 200, what: `pipeline ${pipeline_id} to continue as new with a held step running` });
     await callOk(mcp.client, 'cancel_run', { run_id: pipeline_id, wait_seconds: 20 });
     const view = await pipelineIn(mcp.client, pipeline_id, ['cancelled', 'completed', 'failed'], 60_000);
     expect(view.status).toBe('cancelled');
