@@ -9,6 +9,7 @@ import { runMcpStdio } from './commands/mcp-stdio.js';
 import { approveCommand, cancelCommand, continueCommand } from './commands/people/act.js';
 import { UsageError } from './commands/people/errors.js';
 import { runsCommand, showCommand, tailCommand } from './commands/people/read.js';
+import { peerCommand } from './commands/people/peer.js';
 import { spawnCommand } from './commands/people/spawn.js';
 import { batonVersion } from './commands/services.js';
 import { runStatus } from './commands/status.js';
@@ -41,14 +42,15 @@ function program(): Command {
     });
   root.command('version').description('print the version').action(() => void process.stdout.write(`${batonVersion()}\n`));
 
-  for (const command of [runsCommand(), showCommand(), tailCommand(), spawnCommand(), cancelCommand(), approveCommand(), continueCommand()]) {
+  for (const command of [runsCommand(), showCommand(), tailCommand(), spawnCommand(), cancelCommand(), approveCommand(), continueCommand(), peerCommand()]) {
     root.addCommand(command);
   }
   // addCommand does not pass settings on: every command throws instead of exiting, so that the
   // exit codes below hold for all of them.
-  for (const command of [root, ...root.commands]) {
-    const name = command === root ? 'baton' : `baton ${command.name()}`;
-    const more = command === root ? 'baton help' : `baton help ${command.name()}`;
+  for (const command of [root, ...root.commands, ...root.commands.flatMap((c) => c.commands)]) {
+    const path = command.parent && command.parent !== root ? `${command.parent.name()} ${command.name()}` : command.name();
+    const name = command === root ? 'baton' : `baton ${path}`;
+    const more = command === root ? 'baton help' : `baton help ${path}`;
     command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(`usage: ${name} ${command.usage()}\n(${more} shows every option)`);
   }
   return root;
