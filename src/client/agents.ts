@@ -22,6 +22,11 @@ import { viewFromExecution } from './run-views.js';
 const FETCH_POLL_MS = 250;
 /** A query gets this long before the inbox counts as unanswered (no worker). */
 const QUERY_DEADLINE_MS = 3000;
+/**
+ * How long a read goes on asking an inbox no worker answers: a worker that died leaves the inbox's
+ * next task on its sticky queue for a few seconds, and a restarted worker takes a few more.
+ */
+const NO_WORKER_PATIENCE_MS = 20_000;
 /** Claims tried in a row when each finds a holder that has just ended and another claimer wins. */
 const CLAIM_TRIES = 5;
 
@@ -68,6 +73,11 @@ function holderText(holder: string): string {
  */
 export async function claimName(client: Client, taskQueue: string, name: string, holder: string, field = 'nickname'): Promise<void> {
   checkName(name, field);
+  // A channel's turns go by its name: a live channel holds it without a claim (its inbox is
+  // started only when someone sends to it), so it is asked here.
+  if (!(await holderEnded(client, channelWorkflowId(name)))) {
+    throw new InputError(`${field} "${name}" is taken: channel "${name}" is live and its turns go by that name: choose another ${field}`);
+  }
   let expected: string | null = null;
   for (let i = 0; i < CLAIM_TRIES; i++) {
     let outcome: ClaimOutcome;
@@ -91,9 +101,17 @@ export async function claimName(client: Client, taskQueue: string, name: string,
   throw new InputError(`${field} "${name}" is being claimed by other runs right now: try again, or choose another ${field}`);
 }
 
-export async function claimChannelName(client: Client, taskQueue: string, channel: string): Promise<void> {
+/**
+ * A channel's turn goes by the channel's name: refused when a live run took that name as its
+ * nickname. Starts nothing (a channel's inbox starts when someone sends to it).
+ */
+export async function checkChannelName(client: Client, channel: string): Promise<void> {
   const name = channelAgentName(channel);
-  if (name) await claimName(client, taskQueue, name, channelWorkflowId(channel), 'channel');
+  if (!name) return;
+  const view = await inboxQuery(client, name, (h) => h.query(inboxViewQuery));
+  const holder = view?.holder;
+  if (!holder || holder === channelWorkflowId(channel) || (await holderEnded(client, holder))) return;
+  throw new InputError(`channel "${channel}" is taken as an agent name: ${holderText(holder)} goes by it and is still running: use another channel, or wait until that run ends`);
 }
 
 export interface SentMessage {
@@ -135,14 +153,21 @@ function noWorker(name: string): Error {
   return new Error(`the inbox of "${name}" did not answer: no Baton worker is running for it`);
 }
 
+/** An inbox query asked again (a query is never in history) until a worker answers or patience runs out. */
+async function patientInboxQuery<T>(client: Client, name: string, ask: (handle: InboxHandle) => Promise<T>, until: number): Promise<T | undefined> {
+  for (;;) {
+    const answer = await inboxQuery(client, name, ask);
+    if (answer !== null) return answer;
+    if (Date.now() >= until) throw noWorker(name);
+    await delay(FETCH_POLL_MS);
+  }
+}
+
 /** Drops the messages of `name` at or before `afterSeq` (they are read). Nothing to drop: no update, so no history. */
 export async function ackAgentMessages(client: Client, name: string, afterSeq: number): Promise<InboxView | null> {
-  const view = await inboxQuery(client, name, (h) => h.query(inboxViewQuery));
-  if (view === undefined) {
-    if (afterSeq > 0) throw new InputError(`after_seq ${afterSeq} is past the last message of "${name}" (it has had none): pass 0`);
-    return null;
-  }
-  if (view === null) throw noWorker(name);
+  if (afterSeq === 0) return null;
+  const view = await patientInboxQuery(client, name, (h) => h.query(inboxViewQuery), Date.now() + NO_WORKER_PATIENCE_MS);
+  if (view === undefined) throw new InputError(`after_seq ${afterSeq} is past the last message of "${name}" (it has had none): pass 0`);
   if (afterSeq > view.last_seq) throw new InputError(`after_seq ${afterSeq} is past the last message of "${name}" (seq ${view.last_seq}): pass the last seq you read`);
   if (view.first_unread_seq === null || view.first_unread_seq > afterSeq) return view;
   try {
@@ -166,13 +191,14 @@ export async function fetchAgentMessages(
   const limit = Math.min(opts.limit ?? MAX_FETCH, MAX_FETCH);
   await ackAgentMessages(client, name, afterSeq);
   const deadline = Date.now() + (opts.waitMs ?? 0);
+  const patience = Math.max(deadline, Date.now() + NO_WORKER_PATIENCE_MS);
   for (;;) {
     const page = await inboxQuery(client, name, (h) => h.query(inboxMessagesQuery, afterSeq, limit));
     const last = Date.now() >= deadline || Boolean(opts.signal?.aborted);
-    if (page === null && last) throw noWorker(name);
+    if (page === null && (Date.now() >= patience || opts.signal?.aborted)) throw noWorker(name);
     if (page && (page.messages.length > 0 || last)) return page;
     if (page === undefined && last) return { name, messages: [], last_seq: 0, more: 0 };
-    await delay(Math.min(FETCH_POLL_MS, Math.max(1, deadline - Date.now())));
+    await delay(Math.min(FETCH_POLL_MS, Math.max(1, (page === null ? patience : deadline) - Date.now())));
   }
 }
 
@@ -188,24 +214,31 @@ export interface AgentListing {
   last_seq: number;
 }
 
-/** The names of this task queue's agents: every inbox, with its holder and unread count. */
+/** The names of this task queue's agents: every inbox and every live channel, with holder and unread count. */
 export async function listAgents(client: Client, taskQueue: string): Promise<AgentListing[]> {
-  const names: string[] = [];
-  const query = `BatonKind = 'inbox' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`;
-  for await (const execution of client.workflow.list({ query, pageSize: 500 })) {
-    if (execution.workflowId.startsWith('inbox-')) names.push(execution.workflowId.slice('inbox-'.length));
-    if (names.length >= 1000) break;
+  const onQueue = `ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`;
+  const inboxes = new Set<string>();
+  for await (const execution of client.workflow.list({ query: `BatonKind = 'inbox' AND ${onQueue}`, pageSize: 500 })) {
+    if (execution.workflowId.startsWith('inbox-')) inboxes.add(execution.workflowId.slice('inbox-'.length));
+    if (inboxes.size >= 1000) break;
   }
+  const channels = new Set<string>();
+  for await (const execution of client.workflow.list({ query: `BatonKind = 'channel' AND ${onQueue}`, pageSize: 500 })) {
+    const name = channelAgentName(execution.workflowId.slice(channelWorkflowId('').length));
+    if (name) channels.add(name);
+    if (channels.size >= 1000) break;
+  }
+  const names = [...new Set([...inboxes, ...channels])];
   const listings = await Promise.all(
-    names.map(async (name): Promise<AgentListing | null> => {
-      const view = await inboxQuery(client, name, (h) => h.query(inboxViewQuery));
-      if (view === undefined) return null;
-      const holder = view?.holder ?? null;
+    names.map(async (name): Promise<AgentListing> => {
+      const view = inboxes.has(name) ? await inboxQuery(client, name, (h) => h.query(inboxViewQuery)) : undefined;
+      // A live channel holds its name whether or not its inbox has been claimed.
+      const holder = channels.has(name) ? channelWorkflowId(name) : (view?.holder ?? null);
       const status = holder ? await holderStatus(client, holder) : { status: null, live: false };
       return { name, holder, holder_status: status.status, live: status.live, unread: view?.unread ?? 0, last_seq: view?.last_seq ?? 0 };
     }),
   );
-  return listings.filter((l): l is AgentListing => l !== null).sort((a, b) => a.name.localeCompare(b.name));
+  return listings.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function holderStatus(client: Client, holder: string): Promise<{ status: string | null; live: boolean }> {

@@ -8,7 +8,7 @@ import type { RunTimings, RunWorkflowInput } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { runStartProblem } from '../domain/start-sizes.js';
-import { claimChannelName, claimName } from './agents.js';
+import { checkChannelName, claimName } from './agents.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
 import { argumentsHash, idempotentRunId, newRunId, type ArgumentsDigest } from './run-ids.js';
@@ -62,11 +62,11 @@ export async function startRun(
   const metadata = runStartMetadata(input, new Date());
   if (options.origin) metadata.memo[ORIGIN_MEMO_KEY] = options.origin;
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;
-  // The agent's name first (docs/ARCHITECTURE.md, "Agent inboxes"): a name a live run holds is
-  // refused before anything starts. A claim whose start then fails names a run that does not
-  // exist, which counts as ended: the next claim takes the name over.
+  // The agent's name first (docs/ARCHITECTURE.md, "Agent inboxes"): a name a live run or channel
+  // holds is refused before anything starts. A claim whose start then fails names a run that does
+  // not exist, which counts as ended: the next claim takes the name over.
   if (spec.nickname) await claimName(client, options.taskQueue, spec.nickname, runId);
-  if (spec.channel) await claimChannelName(client, options.taskQueue, spec.channel);
+  if (spec.channel) await checkChannelName(client, spec.channel);
   if (spec.channel) {
     await enqueueTurn(client, options.taskQueue, { ...input, awaits_grant: true });
     return { run_id: runId, created: true, view };
