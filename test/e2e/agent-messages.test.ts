@@ -11,6 +11,7 @@ import type { RunView } from '../../src/domain/run-view.js';
 import { formatBytes } from '../../src/domain/sizes.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
+import { temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 let env: TestEnv;
@@ -101,6 +102,40 @@ describe('messages through MCP', () => {
     expect(first.more).toBe(0);
     expect((await fetch(bob, 4)).messages).toEqual([]);
   });
+
+  it('continues as new when its history grows, and keeps every unread message in order across it', async () => {
+    const many = unique('many');
+    const texts = Array.from({ length: 180 }, (_, i) => `message ${i + 1}`);
+    const seqOf = new Map<number, string>();
+    // Ten at a time: the inbox orders them as it takes them, and each send learns its seq.
+    for (let i = 0; i < texts.length; i += 10) {
+      const batch = texts.slice(i, i + 10);
+      const sent = await Promise.all(batch.map((text) => send(many, text, 'load')));
+      sent.forEach((s, j) => seqOf.set(s.seq, batch[j]!));
+    }
+    expect([...seqOf.keys()].sort((a, b) => a - b)).toEqual(texts.map((_, i) => i + 1));
+    // The test server suggests a continue-as-new at 500 events: the inbox has started afresh.
+    const temporal = await temporalClient(env);
+    try {
+      await waitFor(async () => {
+        let runs = 0;
+        for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'inbox-${many}'` })) runs += 1;
+        return runs >= 2;
+      }, { what: 'the inbox to continue as new' });
+    } finally {
+      await temporal.connection.close();
+    }
+    const read: Message[] = [];
+    let cursor = 0;
+    for (;;) {
+      const page = await fetch(many, cursor);
+      if (page.messages.length === 0) break;
+      read.push(...page.messages);
+      cursor = page.next_after_seq;
+    }
+    expect(read.map((m) => m.seq)).toEqual(texts.map((_, i) => i + 1));
+    expect(read.map((m) => m.text)).toEqual(read.map((m) => seqOf.get(m.seq)));
+  }, 120_000);
 
   it('a waiting fetch returns the message sent while it waits', async () => {
     const carol = unique('carol');
