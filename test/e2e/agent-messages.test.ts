@@ -3,7 +3,7 @@
 // process that the tests restart, the real dev server, and real agent processes that call
 // `baton peer` from their PATH.
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INBOX_MAX_BYTES, MAX_MESSAGE_BYTES } from '../../src/domain/agent-inbox.js';
@@ -11,7 +11,7 @@ import type { RunView } from '../../src/domain/run-view.js';
 import { formatBytes } from '../../src/domain/sizes.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, startWorkerProcess, type McpSession, type WorkerProcess } from '../helpers/mcp.js';
-import { temporalClient } from '../helpers/temporal.js';
+import { processesOf, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 let env: TestEnv;
@@ -105,26 +105,29 @@ describe('messages through MCP', () => {
 
   it('continues as new when its history grows, and keeps every unread message in order across it', async () => {
     const many = unique('many');
-    const texts = Array.from({ length: 180 }, (_, i) => `message ${i + 1}`);
+    const texts: string[] = [];
     const seqOf = new Map<number, string>();
-    // Ten at a time: the inbox orders them as it takes them, and each send learns its seq.
-    for (let i = 0; i < texts.length; i += 10) {
-      const batch = texts.slice(i, i + 10);
-      const sent = await Promise.all(batch.map((text) => send(many, text, 'load')));
-      sent.forEach((s, j) => seqOf.set(s.seq, batch[j]!));
-    }
-    expect([...seqOf.keys()].sort((a, b) => a - b)).toEqual(texts.map((_, i) => i + 1));
-    // The test server suggests a continue-as-new at 500 events: the inbox has started afresh.
     const temporal = await temporalClient(env);
     try {
-      await waitFor(async () => {
-        let runs = 0;
-        for await (const _ of temporal.workflow.list({ query: `WorkflowId = 'inbox-${many}'` })) runs += 1;
-        return runs >= 2;
-      }, { what: 'the inbox to continue as new' });
+      await send(many, 'message 1', 'load');
+      texts.push('message 1');
+      seqOf.set(1, 'message 1');
+      const inbox = temporal.workflow.getHandle(`inbox-${many}`);
+      const first = (await inbox.describe()).runId;
+      // The test server suggests a continue-as-new at 500 events: send until the inbox has
+      // started afresh, twenty at a time (the inbox orders them as it takes them, and each send
+      // learns its seq).
+      while ((await inbox.describe()).runId === first) {
+        expect(texts.length, 'messages sent without a continue-as-new').toBeLessThan(1000);
+        const batch = Array.from({ length: 20 }, (_, i) => `message ${texts.length + i + 1}`);
+        texts.push(...batch);
+        const sent = await Promise.all(batch.map((text) => send(many, text, 'load')));
+        sent.forEach((s, j) => seqOf.set(s.seq, batch[j]!));
+      }
     } finally {
       await temporal.connection.close();
     }
+    expect([...seqOf.keys()].sort((a, b) => a - b)).toEqual(texts.map((_, i) => i + 1));
     const read: Message[] = [];
     let cursor = 0;
     for (;;) {
@@ -202,6 +205,30 @@ describe('agent names', () => {
     expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'has space' }))).toMatch(/nickname must be 1-64 letters, digits/);
     expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'x'.repeat(65) }))).toMatch(/nickname must be/);
     expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'n1', channel: 'c1' }))).toMatch(/a channel's turns go by the channel's name \("c1"\): remove nickname/);
+  });
+
+  it('a named Claude Code agent is told its name and how to use `baton peer`, after the caller\'s profile', async () => {
+    const name = unique('claude');
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+      prompt: 'wait [fake-claude hang_ms=60000]',
+      backend: 'claude_code',
+      cwd: env.workDir,
+      profile: 'Be terse.',
+      nickname: name,
+    });
+    const argv = await waitFor(async () => {
+      for (const pid of await processesOf(run_id)) {
+        const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+        const prompt = cmdline.find((arg) => arg.startsWith('--append-system-prompt='));
+        if (prompt) return prompt;
+      }
+      return null;
+    }, { what: 'the claude process' });
+    expect(argv).toContain(`--append-system-prompt=Be terse.\n\nYou are the agent named "${name}"`);
+    expect(argv).toContain('`baton peer send <name> "<text>"`');
+    expect(argv).toContain('`baton peer wait --timeout 60`');
+    await callOk(mcp.client, 'cancel_run', { run_id });
+    await waitDone(run_id);
   });
 
   it('two agents talk with `baton peer`: one waits for the other\'s message and answers it', async () => {
