@@ -21,6 +21,7 @@ const SPAWN_OPTIONS = {
   max_budget_usd: '--max-budget-usd',
   timeout_seconds: '--timeout',
   channel: '--channel',
+  nickname: '--nickname',
   session_id: '--session',
   session_mode: '--session',
   output_schema: '--output-schema',
@@ -45,6 +46,7 @@ interface SpawnOptions {
   maxBudgetUsd?: number;
   timeout?: number;
   channel?: string;
+  nickname?: string;
   session?: string;
   outputSchema?: Record<string, unknown>;
   backendConfig?: Record<string, unknown>;
@@ -74,6 +76,7 @@ export function spawnCommand(): Command {
     .option('--max-budget-usd <usd>', 'Claude Code budget', decimal('--max-budget-usd'))
     .option('--timeout <seconds>', 'end the run as timed_out after this long', wholeNumber('--timeout'))
     .option('--channel <name>', 'run as a turn of this channel')
+    .option('--nickname <name>', 'the agent\'s name, unique among live runs: others message it with baton peer send')
     .option('--session <id>', 'resume this backend session')
     .option('--output-schema <json>', 'a JSON Schema the final output must match', jsonObject('--output-schema'))
     .option('--backend-config <json>', 'backend options as JSON (README.md, "Backends")', jsonObject('--backend-config'))
@@ -139,6 +142,7 @@ function spawnArguments(words: string[], opts: SpawnOptions): Record<string, unk
     max_budget_usd: opts.maxBudgetUsd,
     timeout_seconds: opts.timeout,
     channel: opts.channel,
+    nickname: opts.nickname,
     ...(opts.session !== undefined ? { session_mode: 'resume', session_id: opts.session } : {}),
     output_schema: opts.outputSchema,
     backend_config: backendConfig,
