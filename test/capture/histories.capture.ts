@@ -185,7 +185,7 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
     await save('channel-turn', turns[1]!.run_id);
   });
 
-  it('agentInbox with a holder, messages, a read, a refused send, and continued as new', async () => {
+  it('agentInbox with a holder, messages, a read, and continued as new', async () => {
     const name = `capture-${Date.now()}`;
     const held = await spawn(command(['--lines', '1'], { nickname: name }));
     const send = (text: string) => callOk<{ seq: number }>(mcp.client, 'send_agent_message', { to: name, text, from: 'capture' });
