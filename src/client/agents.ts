@@ -6,6 +6,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailed
 import { channelWorkflowId } from '../domain/channel.js';
 import {
   agentNameProblem,
+  CLAIM_START_GRACE_MS,
   channelAgentName,
   inboxWorkflowId,
   MAX_FETCH,
@@ -51,13 +52,18 @@ function refused(err: unknown): never {
   throw err;
 }
 
-/** Whether the workflow that holds a name has ended (or never started: a start that failed after its claim). */
-async function holderEnded(client: Client, holder: string): Promise<boolean> {
+/**
+ * Whether the workflow that holds a name has ended, or never started (a start that failed after
+ * its claim: a claim older than CLAIM_START_GRACE_MS whose workflow does not exist). A younger
+ * claim whose workflow is not there yet is a start under way, so it still holds.
+ */
+async function holderEnded(client: Client, holder: string, heldSince: string | null = null): Promise<boolean> {
   try {
     return (await client.workflow.getHandle(holder).describe()).status.name !== 'RUNNING';
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return true;
-    throw err;
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const since = heldSince ? Date.parse(heldSince) : Number.NaN;
+    return Number.isNaN(since) || Date.now() - since >= CLAIM_START_GRACE_MS;
   }
 }
 
@@ -91,7 +97,7 @@ export async function claimName(client: Client, taskQueue: string, name: string,
     }
     if (outcome.claimed) return;
     const current = outcome.holder!;
-    if (!(await holderEnded(client, current))) {
+    if (!(await holderEnded(client, current, outcome.held_since))) {
       throw new InputError(
         `${field} "${name}" is taken: ${holderText(current)} goes by it and is still running: choose another ${field}, or wait until it ends (cancel_run ends a run)`,
       );

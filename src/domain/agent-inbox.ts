@@ -46,6 +46,8 @@ export interface InboxState {
   name: string;
   /** The run (or channel workflow) that holds the name, or null. */
   holder: string | null;
+  /** When the holder claimed it (workflow time, ISO). */
+  held_since?: string | null;
   /** The seq of the last message taken (0: none yet). */
   last_seq: number;
   /** Messages after the read cursor, oldest first. */
@@ -85,7 +87,16 @@ export interface ClaimOutcome {
   claimed: boolean;
   /** The holder after the update: the claimer when claimed, else whoever holds it. */
   holder: string | null;
+  /** When that holder claimed the name (a run is started just after its claim). */
+  held_since: string | null;
 }
+
+/**
+ * A holder whose workflow does not exist counts as ended (a start that failed after its claim)
+ * only once its claim is this old: a run is started right after its claim, so a younger claim
+ * whose run is not there yet is a start under way.
+ */
+export const CLAIM_START_GRACE_MS = 60_000;
 
 export interface InboxPage {
   name: string;

@@ -81,11 +81,13 @@ export async function agentInbox(input: InboxInput): Promise<void> {
     claimNameUpdate,
     (request: ClaimRequest) => {
       historyBytes += UPDATE_OVERHEAD_BYTES;
-      if (state.holder === request.holder || state.holder === request.if_holder) {
+      if (state.holder === request.holder) return { claimed: true, holder: state.holder, held_since: state.held_since ?? null };
+      if (state.holder === request.if_holder) {
         state.holder = request.holder;
-        return { claimed: true, holder: state.holder };
+        state.held_since = new Date().toISOString();
+        return { claimed: true, holder: state.holder, held_since: state.held_since };
       }
-      return { claimed: false, holder: state.holder };
+      return { claimed: false, holder: state.holder, held_since: state.held_since ?? null };
     },
     {
       validator: (request: ClaimRequest) => {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INBOX_MAX_BYTES, MAX_MESSAGE_BYTES } from '../../src/domain/agent-inbox.js';
 import type { RunView } from '../../src/domain/run-view.js';
@@ -199,6 +200,29 @@ describe('agent names', () => {
     const after = await waitDone(second.run_id);
     expect(after.status).toBe('completed');
     expect(after.result!.output).toContain(name);
+  });
+
+  it('of spawns racing for one nickname, exactly one gets it', async () => {
+    const name = unique('race');
+    const outcomes = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const result = (await mcp.client.callTool({ name: 'spawn_run', arguments: shellRun('baton peer wait --timeout 50', { nickname: name }) })) as CallToolResult;
+        return result.isError ? null : (result.structuredContent as { run_id: string }).run_id;
+      }),
+    );
+    const started = outcomes.filter((id): id is string => id !== null);
+    expect(started).toHaveLength(1);
+    await send(name, 'done');
+    expect((await waitDone(started[0]!)).status).toBe('completed');
+  });
+
+  it('an agent without a name is told how to get one; whoami says which run it is', async () => {
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun('baton peer whoami; baton peer inbox; echo "exit $?"'));
+    const done = await waitDone(run_id);
+    expect(done.result!.output).toContain(`no name (run ${run_id})`);
+    expect(done.result!.output).toContain('exit 1');
+    const transcript = await callOk<{ text: string }>(mcp.client, 'read_output', { run_id, stream: 'stderr' });
+    expect(transcript.text).toContain('this agent has no name, so it has no inbox: spawn it with a nickname');
   });
 
   it('a nickname is checked: its characters and length, and never with a channel', async () => {
