@@ -255,6 +255,32 @@ describe('agent names', () => {
     await waitDone(run_id);
   });
 
+  it('a channel\'s turns go by the channel\'s name; a message to it waits in its inbox and starts no turn', async () => {
+    const channel = unique('chan');
+    const turn = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun('echo "I am $BATON_AGENT_NAME"; baton peer wait --timeout 50', { channel }));
+    await waitFor(async () => (await callOk<{ status: string }>(mcp.client, 'get_run', { run_id: turn.run_id })).status === 'running', { what: 'the turn to run' });
+    expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: channel }))).toContain(`nickname "${channel}" is taken: channel "${channel}" is live`);
+    const listed = await waitFor(async () => (await agents()).find((a) => a.name === channel), { what: `${channel} in list_agents` });
+    expect(listed).toMatchObject({ holder: `channel_${channel}`, live: true });
+
+    await send(channel, 'hello channel');
+    const done = await waitDone(turn.run_id);
+    expect(done.result!.output).toContain(`I am ${channel}`);
+    expect(done.result!.output).toContain('hello channel');
+    await send(channel, 'for the next turn');
+    type Listed = { channels: { channel: string; active_run_id: string | null; queued_run_ids: string[]; turns_done: number }[] };
+    // The channel's view (its memo, read from visibility) catches up with the turn's end; the
+    // message added no turn to it.
+    const view = await waitFor(async () => {
+      const found = (await callOk<Listed>(mcp.client, 'list_channels')).channels.find((c) => c.channel === channel);
+      return found && found.turns_done === 1 && found.active_run_id === null ? found : null;
+    }, { what: 'the channel idle after its turn' });
+    expect(view.queued_run_ids).toEqual([]);
+    // The next turn reads what waited.
+    const next = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun('baton peer inbox', { channel }));
+    expect((await waitDone(next.run_id)).result!.output).toContain('for the next turn');
+  });
+
   it('two agents talk with `baton peer`: one waits for the other\'s message and answers it', async () => {
     const ping = unique('ping');
     const pong = unique('pong');
