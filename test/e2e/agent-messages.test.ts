@@ -2,6 +2,7 @@
 // SDK client over stdio (the built `baton mcp`, without a worker of its own), a `baton worker`
 // process that the tests restart, the real dev server, and real agent processes that call
 // `baton peer` from their PATH.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -309,16 +310,18 @@ describe('agent names', () => {
   it('a message to a busy agent reaches it at its next `baton peer inbox`', async () => {
     const busy = unique('busy');
     const me = unique('tester');
-    const marker = path.join(env.workDir, `${busy}.go`);
+    // The agent is busy until the test says go: it blocks reading a FIFO.
+    const go = path.join(env.workDir, `${busy}.go`);
+    execFileSync('mkfifo', [go]);
     const run = await callOk<{ run_id: string }>(
       mcp.client,
       'spawn_run',
-      shellRun(`baton peer send ${me} ready && while [ ! -f ${marker} ]; do sleep 0.1; done; baton peer inbox`, { nickname: busy }),
+      shellRun(`baton peer send ${me} ready && read line < ${go} && baton peer inbox`, { nickname: busy }),
     );
     const ready = await fetch(me, 0, { wait_seconds: 50 });
     expect(ready.messages.map((m) => [m.from, m.text])).toEqual([[busy, 'ready']]);
     await send(busy, 'while you were busy', me);
-    await writeFile(marker, '');
+    await writeFile(go, 'go\n');
     const done = await waitDone(run.run_id);
     expect(done.status).toBe('completed');
     expect(done.result!.output).toContain(`from ${me}`);
