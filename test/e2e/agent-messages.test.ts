@@ -183,7 +183,8 @@ describe('messages through MCP', () => {
 describe('agent names', () => {
   it('a nickname is refused while a live run holds it, and taken by a later run once that one ended', async () => {
     const name = unique('solo');
-    const first = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun('echo "I am $BATON_AGENT_NAME"; baton peer wait --timeout 50', { nickname: name }));
+    const first = await callOk<{ run_id: string; nickname: string }>(mcp.client, 'spawn_run', shellRun('echo "I am $BATON_AGENT_NAME"; baton peer wait --timeout 50', { nickname: name }));
+    expect(first.nickname).toBe(name);
     const refused = await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: name }));
     expect(refused).toContain(`nickname "${name}" is taken: run ${first.run_id} goes by it and is still running`);
     expect(await callError(mcp.client, 'dispatch', shellRun('true', { nickname: name, max_wait_seconds: 1 }))).toContain('is taken');
