@@ -9,6 +9,7 @@ import { runMcpStdio } from './commands/mcp-stdio.js';
 import { approveCommand, cancelCommand, continueCommand } from './commands/people/act.js';
 import { UsageError } from './commands/people/errors.js';
 import { runsCommand, showCommand, tailCommand } from './commands/people/read.js';
+import { peerCommand } from './commands/people/peer.js';
 import { spawnCommand } from './commands/people/spawn.js';
 import { batonVersion } from './commands/services.js';
 import { runStatus } from './commands/status.js';
@@ -47,7 +48,7 @@ function program(): Command {
     });
   root.command('version').description('print the version').action(() => void process.stdout.write(`${batonVersion()}\n`));
 
-  for (const command of [runsCommand(), showCommand(), tailCommand(), spawnCommand(), cancelCommand(), approveCommand(), continueCommand()]) {
+  for (const command of [runsCommand(), showCommand(), tailCommand(), spawnCommand(), cancelCommand(), approveCommand(), continueCommand(), peerCommand()]) {
     root.addCommand(command);
   }
   // `help` as a command of its own, its argument one of the commands: commander's built-in help
@@ -64,14 +65,17 @@ function program(): Command {
     });
   // addCommand does not pass settings on: every command throws instead of exiting, so that the
   // exit codes below hold for all of them.
-  for (const command of [root, ...root.commands]) {
-    const commandList = `the commands: ${names.join(', ')}\n(baton help <command> shows a command's options)`;
+  const commandList = `the commands: ${names.join(', ')}\n(baton help <command> shows a command's options)`;
+  for (const command of [root, ...root.commands, ...root.commands.flatMap((c) => c.commands)]) {
+    // A subcommand (baton peer send) is shown under its parent's help.
+    const parent = command.parent && command.parent !== root ? command.parent : null;
+    const path = parent ? `${parent.name()} ${command.name()}` : command.name();
     const usage =
       command === root
         ? `usage: baton <command> [options]; ${commandList}`
-        : command.name() === 'help'
+        : command.name() === 'help' && !parent
           ? 'usage: baton help [command]\n(baton help alone lists every command with what it does)'
-          : `usage: baton ${command.name()} ${command.usage()}\n(baton help ${command.name()} shows every option)`;
+          : `usage: baton ${path} ${command.usage()}\n(baton help ${parent ? parent.name() : command.name()} shows every option)`;
     command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(usage);
   }
   return root;

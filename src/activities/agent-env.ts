@@ -17,6 +17,19 @@ function denied(name: string, extra: readonly EnvPattern[]): boolean {
   return extra.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
 }
 
+/**
+ * What an agent needs to reach its peers (README, "Agents that talk to each other"): the directory
+ * of the `baton` shim, prepended to its PATH, and where Temporal is. The address, namespace and
+ * task queue are not secrets; Temporal's credentials (TEMPORAL_API_KEY, TLS keys) are never passed,
+ * so `baton peer` works where Temporal needs none (the dev server, a private cluster).
+ */
+export interface PeerSetup {
+  binDir: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+}
+
 export function agentEnvironment(opts: {
   workerEnv: NodeJS.ProcessEnv;
   /** The backend's additions and the caller's backend_config.env: chosen for this run, so kept. */
@@ -24,10 +37,25 @@ export function agentEnvironment(opts: {
   deny: readonly EnvPattern[];
   runId: string;
   hostId: string;
+  peer?: PeerSetup | null;
+  /** The run's agent name: its nickname, or its channel's name. */
+  agentName?: string | null;
 }): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(opts.workerEnv)) {
     if (value !== undefined && !denied(name, opts.deny)) env[name] = value;
   }
-  return { ...env, ...opts.planEnv, BATON_RUN_ID: opts.runId, BATON_HOST_ID: opts.hostId };
+  const merged: Record<string, string> = { ...env, ...opts.planEnv, BATON_RUN_ID: opts.runId, BATON_HOST_ID: opts.hostId };
+  if (opts.peer) {
+    merged.PATH = merged.PATH ? `${opts.peer.binDir}${pathDelimiter()}${merged.PATH}` : opts.peer.binDir;
+    merged.TEMPORAL_ADDRESS = opts.peer.temporalAddress;
+    merged.TEMPORAL_NAMESPACE = opts.peer.namespace;
+    merged.BATON_TASK_QUEUE = opts.peer.taskQueue;
+  }
+  if (opts.agentName) merged.BATON_AGENT_NAME = opts.agentName;
+  return merged;
+}
+
+function pathDelimiter(): string {
+  return process.platform === 'win32' ? ';' : ':';
 }

@@ -22,7 +22,8 @@ import { DirectoryWatch } from './directory-watch.js';
 import { readFinalAnswer } from './final-answer.js';
 import { TranscriptReader } from './transcript-reader.js';
 import { sealScopesOf, unseal } from '../secrets/seal.js';
-import { agentEnvironment, type EnvPattern } from './agent-env.js';
+import { agentEnvironment, type EnvPattern, type PeerSetup } from './agent-env.js';
+import { channelAgentName } from '../domain/agent-inbox.js';
 import { checkLaunch, type LaunchGuardDeps } from './launch-guard.js';
 import { checkLaunchPaths } from './launch-paths.js';
 
@@ -38,6 +39,8 @@ export interface AgentHostDeps extends LaunchGuardDeps {
   allowedRoots: readonly string[];
   /** More variables agents never inherit (BATON_AGENT_ENV_DENY), besides BATON_* and TEMPORAL_*. */
   agentEnvDeny?: readonly EnvPattern[];
+  /** The `baton` shim and Temporal's address for `baton peer` inside agents (absent: agents get neither). */
+  peer?: PeerSetup | null;
 }
 
 /** Longest wait between two looks at the agent when its files are quiet. */
@@ -129,7 +132,15 @@ async function findOrLaunch(
       openSecret: (value, field) => unseal(value, deps.secretKey, sealScopesOf(Context.current().info.workflowExecution?.workflowId ?? request.run_id), field),
       env: process.env,
     });
-    const env = agentEnvironment({ workerEnv: process.env, planEnv: plan.env, deny: deps.agentEnvDeny ?? [], runId: request.run_id, hostId: deps.hostId });
+    const env = agentEnvironment({
+      workerEnv: process.env,
+      planEnv: plan.env,
+      deny: deps.agentEnvDeny ?? [],
+      runId: request.run_id,
+      hostId: deps.hostId,
+      peer: deps.peer ?? null,
+      agentName: request.spec.nickname ?? channelAgentName(request.spec.channel),
+    });
     agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd, plan, env });
     if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
     if (request.mode === 'resume' || request.mode === 'restart') {

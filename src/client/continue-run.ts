@@ -68,6 +68,8 @@ function followUpArgs(spec: RunSpec, parent: RunView, args: ContinueArgs): Recor
     ...(args.input_message ? { input_message: args.input_message } : { prompt: args.prompt }),
   };
   if (spec.channel) followUp.channel = spec.channel;
+  // A follow-up goes by its parent's name (the parent has ended, so the name is free for it).
+  if (spec.nickname) followUp.nickname = spec.nickname;
   else Object.assign(followUp, { session_mode: 'resume', session_id: parent.session_id });
   for (const key of ['model', 'permission_mode', 'max_turns', 'max_budget_usd', 'profile_text'] as const) {
     const value = spec[key];

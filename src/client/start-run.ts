@@ -10,6 +10,7 @@ import type { NotifyFormat, NotifySpec } from '../domain/notify.js';
 import { notifyOf, type SpawnRunArgs } from '../domain/spawn-input.js';
 import { runStartProblem } from '../domain/start-sizes.js';
 import type { TurnInput } from '../workflows/channel-messages.js';
+import { checkChannelName, claimName } from './agents.js';
 import { enqueueTurn } from './channels.js';
 import { InputError } from './errors.js';
 import { argumentsHash, idempotentRunId, newRunId, type ArgumentsDigest } from './run-ids.js';
@@ -67,6 +68,11 @@ export async function startRun(client: Client, options: StartRunOptions, args: S
   const metadata = runStartMetadata(input, new Date());
   if (options.origin) metadata.memo[ORIGIN_MEMO_KEY] = options.origin;
   const view = metadata.memo[VIEW_MEMO_KEY] as RunView;
+  // The agent's name first (docs/ARCHITECTURE.md, "Agent inboxes"): a name a live run or channel
+  // holds is refused before anything starts. A claim whose start then fails names a run that does
+  // not exist, which counts as ended: the next claim takes the name over.
+  if (spec.nickname) await claimName(client, options.taskQueue, spec.nickname, runId);
+  if (spec.channel) await checkChannelName(client, spec.channel);
   if (turn) {
     await enqueueTurn(client, options.taskQueue, turn);
     return { run_id: runId, created: true, view };

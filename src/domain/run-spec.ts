@@ -30,6 +30,8 @@ export interface RunSpec {
   output_schema: Record<string, unknown> | null;
   /** The channel the run is a turn of. */
   channel: string | null;
+  /** The agent's name (spawn_run's nickname): other agents message it by this name. Absent before issue 12. */
+  nickname?: string | null;
   /** The run or pipeline this run follows up or belongs to. */
   parent: string | null;
   /** What the resumed session had cost before this run (known when Baton ran its earlier turns). */

@@ -10,7 +10,7 @@ const YEAR_SECONDS = 366 * 24 * 3600;
 
 // A schedule starts plain runs: a channel turn needs its channel to enqueue it, which a schedule's
 // start-workflow action cannot do.
-const { channel: _channel, idempotency_key: _key, ...runFields } = spawnRunShape;
+const { channel: _channel, idempotency_key: _key, nickname: _nickname, ...runFields } = spawnRunShape;
 
 export const scheduleRunShape = {
   ...runFields,

@@ -5,6 +5,8 @@ import { backendConfigSchemas, type BackendConfig } from './backend-configs/inde
 import { messageFromPrompt, type InputMessage } from './input-message.js';
 import type { RunSpec } from './run-spec.js';
 import { sessionIdProblem } from './session-ids.js';
+import { AGENT_NAME_PATTERN, AGENT_NAME_RULE } from './agent-inbox.js';
+import { utf8Bytes } from './sizes.js';
 import { messageSizeProblem, promptSizeProblem, specSizeProblems } from './start-sizes.js';
 import { headerValue, oneOf, strictObject } from './strict.js';
 import { NOTIFY_ON, type NotifySpec } from './notify.js';
@@ -88,6 +90,14 @@ export const spawnRunShape = {
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'channel names are 1-100 letters, digits, ".", "_" or "-"')
     .optional()
     .describe('Run as a turn of this channel: turns run one at a time on one backend session, which the channel keeps between turns.'),
+  nickname: z
+    .string()
+    .refine((n) => utf8Bytes(n) <= 64 && AGENT_NAME_PATTERN.test(n), `nickname must be ${AGENT_NAME_RULE} (at most 64 bytes)`)
+    .optional()
+    .describe(
+      'A name for the agent, unique among live runs: other agents send it messages by this name (send_agent_message, `baton peer send`), and the agent reads them with `baton peer inbox`. ' +
+        'Refused while a live run holds the name. A channel\'s turns go by the channel\'s name instead.',
+    ),
   profile: z
     .string()
     .min(1)
@@ -160,6 +170,9 @@ export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
   if ((args.prompt === undefined) === (args.input_message === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['prompt'], message: 'give exactly one of prompt (text) and input_message (parts)' });
   }
+  if (args.nickname !== undefined && args.channel !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['nickname'], message: `a channel's turns go by the channel's name ("${args.channel}"): remove nickname` });
+  }
   if (args.session_mode === 'resume' && !args.session_id) {
     ctx.addIssue({ code: 'custom', path: ['session_id'], message: 'session_mode "resume" needs session_id: the session to continue' });
   }
@@ -225,6 +238,7 @@ export function toRunSpec(
     profile_text: resolved.profileText ?? null,
     output_schema: args.output_schema ?? null,
     channel: args.channel ?? null,
+    ...(args.nickname ? { nickname: args.nickname } : {}),
     parent: resolved.parent ?? null,
     session_cost_baseline_usd: resolved.sessionCostBaseline ?? null,
     backend_config: resolved.backendConfig ?? backendConfigSchemas[args.backend].parse(args.backend_config ?? {}),
@@ -239,6 +253,7 @@ export function spawnArgsOfSpec(spec: RunSpec): Record<string, unknown> {
   const optional: Record<string, unknown> = {
     session_id: spec.session_id,
     channel: spec.channel,
+    nickname: spec.nickname,
     profile: spec.profile_text,
     output_schema: spec.output_schema,
     model: spec.model,

@@ -7,6 +7,7 @@ import type { ToolProfile } from './profiles/names.js';
 import { registerPrompts } from './prompts.js';
 import { PUSH_INSTRUCTIONS } from './push-text.js';
 import { registerResources } from './resources.js';
+import { registerAgentTools } from './tools/agent-tools.js';
 import { registerCancelTools } from './tools/cancel-tools.js';
 import { registerHelpTool, SERVER_INSTRUCTIONS } from './tools/help-tool.js';
 import { registerListTools } from './tools/list-tools.js';
@@ -40,6 +41,7 @@ export function createMcpServer(ctx: ToolContext, version: string, opts: { push?
   registerPipelineTools(server, ctx);
   registerScheduleTools(server, ctx);
   registerWaitAnyTool(server, ctx);
+  registerAgentTools(server, ctx);
   registerHelpTool(server);
   registerResources(server, ctx);
   registerPrompts(server);

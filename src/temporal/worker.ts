@@ -10,6 +10,7 @@ import { BINDING_MARKER, SIGNING_MARKER, loadMarkerTime } from '../activities/la
 import { removeCgroup, setUpRunCgroups, type ProcessTracking } from '../activities/run-cgroups.js';
 import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
+import { writePeerShim } from '../activities/peer-shim.js';
 import { createScheduleActivities } from '../activities/schedules.js';
 import { createWebhookActivities } from '../activities/webhook.js';
 import { runDirOf, type BatonConfig } from '../config.js';
@@ -71,6 +72,10 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
   const connection = await NativeConnection.connect(target.connectionOptions);
   const signingSince = await loadMarkerTime(config.dataDir, SIGNING_MARKER);
   const bindingSince = await loadMarkerTime(config.dataDir, BINDING_MARKER);
+  const peerBin = await writePeerShim(config.dataDir, packageRoot()).catch((err: unknown) => {
+    log.warn('could not write the `baton` command for agents: `baton peer` will not be on their PATH', { error: String(err) });
+    return null;
+  });
   const activities = createAgentActivities({
     client,
     hostId: config.hostId,
@@ -82,6 +87,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     worktreesDir: path.join(config.dataDir, 'worktrees'),
     signingSince,
     bindingSince,
+    peer: peerBin ? { binDir: peerBin, temporalAddress: target.address, namespace: target.namespace, taskQueue: config.taskQueue } : null,
   });
   const git = createPipelineActivities({ hostId: config.hostId, dataDir: config.dataDir });
   // A worker that died leaves its cached workflows' next tasks on its sticky queue: after 3 s

@@ -5,3 +5,4 @@ export { pipeline } from './pipeline.js';
 export { readTranscript } from './read-transcript.js';
 export { webhook } from './webhook.js';
 export { scheduleWatcher } from './schedule-watcher.js';
+export { agentInbox } from './agent-inbox.js';

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxWorkflowId } from '../../src/domain/agent-inbox.js';
 import { channelWorkflowId } from '../../src/domain/channel.js';
 import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunView } from '../../src/domain/run-view.js';
@@ -182,6 +183,21 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
     for (const t of turns) await callOk(mcp.client, 'wait_run', { run_id: t.run_id });
     await save('turns-done', channelWorkflowId(name));
     await save('channel-turn', turns[1]!.run_id);
+  });
+
+  it('agentInbox with a holder, messages, a read, and continued as new', async () => {
+    const name = `capture-${Date.now()}`;
+    const held = await spawn(command(['--lines', '1'], { nickname: name }));
+    const send = (text: string) => callOk<{ seq: number }>(mcp.client, 'send_agent_message', { to: name, text, from: 'capture' });
+    for (const n of [1, 2, 3]) await send(`message ${n}`);
+    await callOk(mcp.client, 'fetch_agent_messages', { name, after_seq: 2 });
+    await callOk(mcp.client, 'wait_run', { run_id: held.run_id });
+    await save('held-and-read', inboxWorkflowId(name));
+    const first = (await temporal.workflow.getHandle(inboxWorkflowId(name)).describe()).runId;
+    // The capture's server suggests continue-as-new at 500 events: a few hundred sends pass it.
+    for (let n = 4; n <= 250; n++) await send(`message ${n}`);
+    await waitFor(async () => (await temporal.workflow.getHandle(inboxWorkflowId(name)).describe()).runId !== first, { what: 'the inbox to continue as new' });
+    await save('continued', inboxWorkflowId(name), first);
   });
 
   it('pipeline mid-round, awaiting approval, and to its end', async () => {

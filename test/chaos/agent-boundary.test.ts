@@ -68,7 +68,7 @@ async function transcript(runId: string): Promise<string> {
 }
 
 describe('the environment an agent gets', () => {
-  it('`env` run as an agent shows its run id and the caller\'s env, never Baton\'s or Temporal\'s settings and secrets', async () => {
+  it('`env` run as an agent shows its run id, the caller\'s env and where Temporal is, never Baton\'s or Temporal\'s other settings and secrets', async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
       prompt: 'print your environment',
       backend: 'command',
@@ -83,10 +83,13 @@ describe('the environment an agent gets', () => {
     expect(lines).toContain(`BATON_HOST_ID=${env.config.hostId}`);
     expect(lines).toContain('FROM_CALLER=yes');
     expect(lines).toContain('KEPT_FOR_AGENTS=kept');
-    expect(lines).toContain(`PATH=${process.env.PATH}`);
+    // The `baton` shim for `baton peer` comes first on PATH; then the worker's PATH as it was.
+    expect(lines).toContain(`PATH=${path.join(env.dataDir, 'agent-bin')}:${process.env.PATH}`);
     const baton = names.filter((n) => n.startsWith('BATON_')).sort();
-    expect(baton).toEqual(['BATON_HOST_ID', 'BATON_RUN_ID']);
-    expect(names.filter((n) => n.startsWith('TEMPORAL_'))).toEqual([]);
+    expect(baton).toEqual(['BATON_HOST_ID', 'BATON_RUN_ID', 'BATON_TASK_QUEUE']);
+    // Where Temporal is, for `baton peer` (not a secret); never its credentials.
+    expect(names.filter((n) => n.startsWith('TEMPORAL_')).sort()).toEqual(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']);
+    expect(lines).toContain(`TEMPORAL_ADDRESS=${env.address}`);
     const all = lines.join('\n');
     expect(all).not.toContain(env.env.BATON_SECRET_KEY!);
     expect(all).not.toContain(WEBHOOK_SECRET);

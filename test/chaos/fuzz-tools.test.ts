@@ -23,8 +23,11 @@ import { applyMutation, mutationFor, ownObject, valueOf, type Args, type JsonSch
 const SEED = Number(process.env.CHAOS_SEED ?? 20260131);
 const RUNS_PER_TOOL = Number(process.env.CHAOS_RUNS ?? 50);
 
-/** Tools that start or change work: they only ever get inputs that must be refused. */
-const STARTS_WORK = new Set(['spawn_run', 'dispatch', 'schedule_run', 'spawn_pipeline', 'continue_run']);
+/**
+ * Tools that start or change work: they only ever get inputs that must be refused. A message
+ * starts its recipient's inbox workflow (which, with no worker here, would never take it).
+ */
+const STARTS_WORK = new Set(['spawn_run', 'dispatch', 'schedule_run', 'spawn_pipeline', 'continue_run', 'send_agent_message']);
 
 let env: TestEnv;
 let mcp: CapturedStdio;

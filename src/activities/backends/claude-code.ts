@@ -1,5 +1,6 @@
 // The claude_code backend: `claude -p --output-format stream-json --verbose`, prompt on stdin.
 // Options are the ones the real CLI accepts (test/fixtures/claude/help-*.txt is its --help).
+import { agentInstructions } from '../../domain/agent-inbox.js';
 import { randomUUID } from 'node:crypto';
 import type { ClaudeCodeConfig } from '../../domain/run-spec.js';
 import { sessionIdProblem } from '../../domain/session-ids.js';
@@ -34,7 +35,8 @@ export const claudeCodeBackend: BackendAdapter = {
     // whatever follows.
     if (config.allowed_tools.length > 0) args.push(`--allowedTools=${config.allowed_tools.join(',')}`);
     if (config.disallowed_tools.length > 0) args.push(`--disallowedTools=${config.disallowed_tools.join(',')}`);
-    if (spec.profile_text) args.push(`--append-system-prompt=${spec.profile_text}`);
+    const instructions = agentInstructions(spec);
+    if (instructions) args.push(`--append-system-prompt=${instructions}`);
     if (spec.output_schema) args.push(`--json-schema=${JSON.stringify(spec.output_schema)}`);
     return {
       file,

@@ -1,6 +1,7 @@
 // The codex backend: `codex exec --json [options] [resume <thread id>] -`, prompt on stdin.
 // Options are the ones the real CLI accepts (test/fixtures/codex/help-exec-*.txt is its --help;
 // test/contract/codex-cli.test.ts runs these argument lists against the real binary).
+import { agentInstructions } from '../../domain/agent-inbox.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CodexConfig, CodexConfigValue } from '../../domain/backend-configs/codex.js';
@@ -37,7 +38,8 @@ export const codexBackend: BackendAdapter = {
     if (config.ignore_user_config) args.push('--ignore-user-config');
     for (const [key, value] of Object.entries(config.config)) args.push('-c', `${key}=${tomlValue(value)}`);
     // codex has no system-prompt flag; developer_instructions is its equivalent setting.
-    if (spec.profile_text) args.push('-c', `developer_instructions=${tomlValue(spec.profile_text)}`);
+    const instructions = agentInstructions(spec);
+    if (instructions) args.push('-c', `developer_instructions=${tomlValue(instructions)}`);
     if (spec.output_schema) args.push('--output-schema', await writeOutputSchema(request.runDir, spec.output_schema));
     if (thread) args.push('resume', thread);
     // "-": the prompt is all of stdin, verbatim (with no argument codex also reads stdin, but says

@@ -17,15 +17,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
-async function targetOf(config: BatonConfig): Promise<TemporalTarget> {
+export async function targetOf(config: BatonConfig): Promise<TemporalTarget> {
   if (config.externalTemporal) return externalTarget();
   const state = await readState(path.join(config.dataDir, 'temporal'));
   return localTarget(state?.address ?? `127.0.0.1:${config.devServer.port}`, config.namespace);
 }
 
-/** Connects, or fails at once with what to do: a person waiting on a hung prompt learns nothing. */
-export async function openSession(): Promise<Session> {
-  const config = loadConfig();
+/** A connection to Temporal, or a CliError at once with what to do. */
+export async function connectTemporal(config: BatonConfig): Promise<{ connection: Connection; target: TemporalTarget }> {
   const target = await targetOf(config);
   const { address, tls, apiKey, metadata } = target.connectionOptions;
   let connection: Connection;
@@ -45,6 +44,13 @@ export async function openSession(): Promise<Session> {
       : 'start Baton with `npm start` (or `baton dev`), or set TEMPORAL_ADDRESS to your Temporal server';
     throw new CliError(`no Temporal server answers at ${address} (${why}): ${how}`);
   }
+  return { connection, target };
+}
+
+/** Connects, or fails at once with what to do: a person waiting on a hung prompt learns nothing. */
+export async function openSession(): Promise<Session> {
+  const config = loadConfig();
+  const { connection, target } = await connectTemporal(config);
   const secretKey = await loadSecretKey({ envKey: config.secretKeyText, dataDir: config.dataDir, external: config.externalTemporal });
   const client = new Client({ connection, namespace: target.namespace });
   const runs = new RunsClient(client, {

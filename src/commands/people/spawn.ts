@@ -24,6 +24,7 @@ const SPAWN_OPTIONS = {
   max_budget_usd: '--max-budget-usd',
   timeout_seconds: '--timeout',
   channel: '--channel',
+  nickname: '--nickname',
   session_id: '--session',
   session_mode: '--session',
   output_schema: '--output-schema',
@@ -50,6 +51,7 @@ interface SpawnOptions {
   maxBudgetUsd?: number;
   timeout?: number;
   channel?: string;
+  nickname?: string;
   session?: string;
   outputSchema?: Record<string, unknown>;
   backendConfig?: Record<string, unknown>;
@@ -88,6 +90,7 @@ export function spawnCommand(): Command {
     .option('--max-budget-usd <usd>', 'Claude Code budget', decimal('--max-budget-usd'))
     .option('--timeout <seconds>', 'end the run as timed_out after this long', wholeNumber('--timeout'))
     .option('--channel <name>', 'run as a turn of this channel')
+    .option('--nickname <name>', 'the agent\'s name, unique among live runs: others message it with baton peer send')
     .option('--session <id>', 'resume this backend session')
     .option('--input-message <json|@file>', 'the input as a message of parts, instead of a prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {}}, {"kind": "file", "file": {"uri": "..."}}]}', inputMessageJson)
     .option('--output-schema <json|@file>', 'a JSON Schema the final output must match (@file: read it from that file)', outputSchemaJson)
@@ -162,6 +165,7 @@ function spawnArguments(words: string[], opts: SpawnOptions): Record<string, unk
     max_budget_usd: opts.maxBudgetUsd,
     timeout_seconds: opts.timeout,
     channel: opts.channel,
+    nickname: opts.nickname,
     ...(opts.session !== undefined ? { session_mode: 'resume', session_id: opts.session } : {}),
     output_schema: opts.outputSchema,
     backend_config: backendConfig,

@@ -1,6 +1,7 @@
 // spawn_run and dispatch: start a run (and for dispatch, wait a bounded time for it).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { channelAgentName } from '../../domain/agent-inbox.js';
 import { runViewSchema } from '../../domain/run-view.js';
 import { checkSpawnArgs, spawnRunInputSchema, spawnRunShape, strictObject } from '../../domain/spawn-input.js';
 import { BACKENDS, ROLES, RUN_STATUSES } from '../../domain/vocabulary.js';
@@ -15,6 +16,7 @@ const spawnOutput = z.object({
   role: z.enum(ROLES),
   session_id: z.string().nullable(),
   channel: z.string().nullable(),
+  nickname: z.string().nullable().describe('The agent\'s name (nickname, or the channel\'s name for a turn): others message it by this name.'),
   created: z.boolean().describe('False when idempotency_key matched a run started earlier.'),
   created_at: z.string(),
 });
@@ -62,6 +64,7 @@ export function registerStartTools(server: McpServer, ctx: ToolContext): void {
           role: view.role,
           session_id: view.session_id,
           channel: view.channel,
+          nickname: args.nickname ?? (view.channel ? channelAgentName(view.channel) : null),
           created,
           created_at: view.created_at,
         });
