@@ -23,6 +23,9 @@ function denied(name: string, extra: readonly EnvPattern[]): boolean {
  * task queue are not secrets; Temporal's credentials (TEMPORAL_API_KEY, TLS keys) are never passed,
  * so `baton peer` works where Temporal needs none (the dev server, a private cluster).
  */
+/** Where `baton peer` finds Temporal inside an agent: read only by `baton peer`. */
+export const PEER_ENV = { address: 'BATON_PEER_TEMPORAL_ADDRESS', namespace: 'BATON_PEER_NAMESPACE', taskQueue: 'BATON_PEER_TASK_QUEUE' } as const;
+
 export interface PeerSetup {
   binDir: string;
   temporalAddress: string;
@@ -48,9 +51,11 @@ export function agentEnvironment(opts: {
   const merged: Record<string, string> = { ...env, ...opts.planEnv, BATON_RUN_ID: opts.runId, BATON_HOST_ID: opts.hostId };
   if (opts.peer) {
     merged.PATH = merged.PATH ? `${opts.peer.binDir}${pathDelimiter()}${merged.PATH}` : opts.peer.binDir;
-    merged.TEMPORAL_ADDRESS = opts.peer.temporalAddress;
-    merged.TEMPORAL_NAMESPACE = opts.peer.namespace;
-    merged.BATON_TASK_QUEUE = opts.peer.taskQueue;
+    // Under names of their own: an agent's own Temporal or Baton tools (a `baton mcp` from its MCP
+    // configuration) must not be pointed at this server by them.
+    merged[PEER_ENV.address] = opts.peer.temporalAddress;
+    merged[PEER_ENV.namespace] = opts.peer.namespace;
+    merged[PEER_ENV.taskQueue] = opts.peer.taskQueue;
   }
   if (opts.agentName) merged.BATON_AGENT_NAME = opts.agentName;
   return merged;

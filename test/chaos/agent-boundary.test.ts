@@ -86,10 +86,11 @@ describe('the environment an agent gets', () => {
     // The `baton` shim for `baton peer` comes first on PATH; then the worker's PATH as it was.
     expect(lines).toContain(`PATH=${path.join(env.dataDir, 'agent-bin')}:${process.env.PATH}`);
     const baton = names.filter((n) => n.startsWith('BATON_')).sort();
-    expect(baton).toEqual(['BATON_HOST_ID', 'BATON_RUN_ID', 'BATON_TASK_QUEUE']);
-    // Where Temporal is, for `baton peer` (not a secret); never its credentials.
-    expect(names.filter((n) => n.startsWith('TEMPORAL_')).sort()).toEqual(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']);
-    expect(lines).toContain(`TEMPORAL_ADDRESS=${env.address}`);
+    // Where Temporal is, for `baton peer` only (not a secret); never its credentials, and no
+    // TEMPORAL_* that an agent's own Temporal or Baton tools would take up.
+    expect(baton).toEqual(['BATON_HOST_ID', 'BATON_PEER_NAMESPACE', 'BATON_PEER_TASK_QUEUE', 'BATON_PEER_TEMPORAL_ADDRESS', 'BATON_RUN_ID']);
+    expect(names.filter((n) => n.startsWith('TEMPORAL_'))).toEqual([]);
+    expect(lines).toContain(`BATON_PEER_TEMPORAL_ADDRESS=${env.address}`);
     const all = lines.join('\n');
     expect(all).not.toContain(env.env.BATON_SECRET_KEY!);
     expect(all).not.toContain(WEBHOOK_SECRET);

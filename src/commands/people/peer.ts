@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { ackAgentMessages, fetchAgentMessages, listAgents, sendAgentMessage } from '../../client/agents.js';
 import { MAX_FETCH, type AgentMessage } from '../../domain/agent-inbox.js';
 import { loadConfig, type BatonConfig } from '../../config.js';
+import { PEER_ENV } from '../../activities/agent-env.js';
 import { connectTemporal } from './connect.js';
 import { CliError, translate, wholeNumber } from './errors.js';
 import { out, printJson, table } from './format.js';
@@ -22,7 +23,14 @@ interface PeerSession {
 }
 
 async function withPeer<T>(work: (session: PeerSession) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  // Inside an agent, where the worker put it (PEER_ENV); else as every Baton process finds it.
+  const env = { ...process.env };
+  if (process.env[PEER_ENV.address]) {
+    env.TEMPORAL_ADDRESS = process.env[PEER_ENV.address];
+    env.TEMPORAL_NAMESPACE = process.env[PEER_ENV.namespace];
+    env.BATON_TASK_QUEUE = process.env[PEER_ENV.taskQueue];
+  }
+  const config = loadConfig(env);
   const { connection, target } = await connectTemporal(config);
   try {
     return await work({ config, client: new Client({ connection, namespace: target.namespace }) });
