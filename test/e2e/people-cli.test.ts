@@ -461,7 +461,7 @@ describe('refusals and help', () => {
     expect(help.code).toBe(2);
     expect(help.stdout).toBe('');
     expect(help.stderr).toContain("command-argument value 'spwan' is invalid for argument 'command'");
-    expect(help.stderr).toMatch(/Allowed choices are dev, mcp, worker, status, version, runs, show, tail, spawn, cancel, approve, continue, help\./);
+    expect(help.stderr).toMatch(/Allowed choices are dev, mcp, worker, status, version, runs, show, tail, spawn, cancel, approve, continue, peer, help\./);
     const command = await baton(['spwan', '--backend', 'codex']);
     expect(command.code).toBe(2);
     expect(command.stderr).toContain("unknown command 'spwan'");

@@ -24,13 +24,13 @@ interface PeerSession {
 
 async function withPeer<T>(work: (session: PeerSession) => Promise<T>): Promise<T> {
   // Inside an agent, where the worker put it (PEER_ENV); else as every Baton process finds it.
-  const env = { ...process.env };
+  // This short-lived process takes them as its own: the Temporal profile is read from its env.
   if (process.env[PEER_ENV.address]) {
-    env.TEMPORAL_ADDRESS = process.env[PEER_ENV.address];
-    env.TEMPORAL_NAMESPACE = process.env[PEER_ENV.namespace];
-    env.BATON_TASK_QUEUE = process.env[PEER_ENV.taskQueue];
+    process.env.TEMPORAL_ADDRESS = process.env[PEER_ENV.address];
+    process.env.TEMPORAL_NAMESPACE = process.env[PEER_ENV.namespace] ?? 'default';
+    if (process.env[PEER_ENV.taskQueue]) process.env.BATON_TASK_QUEUE = process.env[PEER_ENV.taskQueue];
   }
-  const config = loadConfig(env);
+  const config = loadConfig();
   const { connection, target } = await connectTemporal(config);
   try {
     return await work({ config, client: new Client({ connection, namespace: target.namespace }) });
