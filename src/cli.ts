@@ -81,9 +81,9 @@ function program(): Command {
   return root;
 }
 
-/** --profile NAME: the MCP tool surface (overrides BATON_TOOL_PROFILE; docs/claude-bridge.md). */
+/** --profile NAME: the MCP tool surface (overrides BATON_TOOL_PROFILE; docs/claude-bridge.md, docs/orchestration-mcp.md). */
 function profileOption(): Option {
-  return new Option('--profile <name>', 'which MCP tools to offer: Baton\'s own, or claude-bridge\'s (default: BATON_TOOL_PROFILE, else baton)').choices(TOOL_PROFILES);
+  return new Option('--profile <name>', 'which MCP tools to offer: Baton\'s own, claude-bridge\'s or orchestration-mcp\'s (default: BATON_TOOL_PROFILE, else baton)').choices(TOOL_PROFILES);
 }
 
 function withProfile(config: BatonConfig, profile: ToolProfile | undefined): BatonConfig {

@@ -89,7 +89,7 @@ const envSchema = z.object({
   BATON_HOST_WAIT_SECONDS: seconds(7 * 24 * 3600),
   /** Agents one worker watches at once; more runs wait in the queue. */
   BATON_MAX_CONCURRENT_AGENTS: z.coerce.number().int().min(1).default(100),
-  /** Which MCP tools the servers offer: Baton's own ("baton") or claude-bridge's (docs/claude-bridge.md). */
+  /** Which MCP tools the servers offer: Baton's own ("baton"), claude-bridge's (docs/claude-bridge.md) or orchestration-mcp's (docs/orchestration-mcp.md). */
   BATON_TOOL_PROFILE: z.enum(TOOL_PROFILES, { error: `BATON_TOOL_PROFILE must be one of ${TOOL_PROFILES.join(', ')}` }).default('baton'),
   /** The claude-bridge profile's default cwd and permission mode, under claude-bridge's own names. */
   CLAUDE_BRIDGE_CWD: z.string().optional(),

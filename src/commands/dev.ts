@@ -48,7 +48,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
   say(`  Temporal Web UI:                ${uiUrl}`);
   if (services.temporal.devServer?.uiUrl) say(`  Baton's runs in the Web UI:     ${batonRunsUrl(services.temporal.devServer.uiUrl, config.namespace)}`);
   say(`  Connect Claude Code:            claude mcp add --transport http baton ${http.url}`);
-  if (config.toolProfile !== 'baton') say(`  Tool profile:                   ${config.toolProfile} (docs/claude-bridge.md)`);
+  if (config.toolProfile !== 'baton') say(`  Tool profile:                   ${config.toolProfile} (docs/${config.toolProfile}.md)`);
   say(`  Allowed roots for cwd:          ${config.allowedRoots.join(', ')}`);
   if (services.worker) say(`  Agent processes tracked by:     ${describeProcessTracking(services.worker.processTracking)}`);
   say('Press Ctrl-C to stop; `baton status` tells what is up.');

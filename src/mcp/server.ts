@@ -1,9 +1,10 @@
-// One MCP server with every Baton tool (or, with the claude-bridge profile, claude-bridge's tools). Cheap to build: the HTTP transport makes one a request.
+// One MCP server with every Baton tool (or, with the claude-bridge or orchestration-mcp profile, that profile's tools). Cheap to build: the HTTP transport makes one a request.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CheckedMcpServer } from './checked-server.js';
 import type { ToolContext } from './context.js';
 import { createClaudeBridgeServer, defaultClaudeBridge, type ClaudeBridgeDefaults } from './profiles/claude-bridge/server.js';
 import type { ToolProfile } from './profiles/names.js';
+import { createOrchestrationServer } from './profiles/orchestration-mcp/server.js';
 import { registerPrompts } from './prompts.js';
 import { PUSH_INSTRUCTIONS } from './push-text.js';
 import { registerResources } from './resources.js';
@@ -26,6 +27,7 @@ export const SERVER_NAME = 'baton';
  */
 export function createMcpServer(ctx: ToolContext, version: string, opts: { push?: boolean; profile?: ToolProfile; claudeBridge?: ClaudeBridgeDefaults } = {}): McpServer {
   if (opts.profile === 'claude-bridge') return createClaudeBridgeServer(ctx, version, { push: opts.push ?? false, defaults: opts.claudeBridge ?? defaultClaudeBridge() });
+  if (opts.profile === 'orchestration-mcp') return createOrchestrationServer(ctx, version);
   const server = new CheckedMcpServer(
     { name: SERVER_NAME, version },
     {
