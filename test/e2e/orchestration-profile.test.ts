@@ -3,13 +3,14 @@
 // (`baton dev`), against the real dev server, the fake agent and the fake claude CLI: its 10 tools,
 // runs shared with the baton profile, type-keyed input parts, agents messaging, and
 // get_event_artifact returning the whole of a cut event field in pages.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { isFinalStatus, type RunStatus } from '../../src/domain/vocabulary.js';
-import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { CLI, fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, startHttpBaton, type McpSession } from '../helpers/mcp.js';
 
 const ORCHESTRATION_TOOLS = [
@@ -126,6 +127,15 @@ describe('the orchestration-mcp profile', () => {
     const batonTools = (await baton.client.listTools()).tools.map((t) => t.name);
     expect(batonTools).toContain('wait_run');
     expect(batonTools).not.toContain('get_event_artifact');
+  });
+
+  it('is one of the profiles an unknown one is refused with', () => {
+    const flag = spawnSync(process.execPath, [CLI, 'mcp', '--profile', 'nope'], { env: env.env, cwd: env.workDir, encoding: 'utf8', input: '' });
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain("argument 'nope' is invalid. Allowed choices are baton, claude-bridge, orchestration-mcp");
+    const variable = spawnSync(process.execPath, [CLI, 'mcp'], { env: { ...env.env, BATON_TOOL_PROFILE: 'nope' }, cwd: env.workDir, encoding: 'utf8', input: '' });
+    expect(variable.status).toBe(1);
+    expect(variable.stderr).toContain('BATON_TOOL_PROFILE must be one of baton, claude-bridge, orchestration-mcp');
   });
 
   it('spawn_run returns status queued at once, and the run completes', async () => {
@@ -298,6 +308,18 @@ describe('get_event_artifact', () => {
     expect(await callError(orch.client, 'get_event_artifact', { run_id: spawned.run_id, seq: started!.seq, field_path: 'data.input.content', offset: 7, limit: 100 })).toContain(
       'offset 7 is inside a UTF-8 character of data.input.content',
     );
+  });
+
+  it('tells apart stderr lines whose cut values are the same by their order', async () => {
+    const shared = `err ${'é'.repeat(5000)}`;
+    const spawned = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--stderr', `${shared} first`, '--stderr', `${shared} other`, '--lines', '1']));
+    const { status, events } = await follow(spawned.run_id);
+    expect(status).toBe('completed');
+    const errs = events.filter((e) => e.type === 'stderr' && String(e.data.text).startsWith('err '));
+    expect(errs).toHaveLength(2);
+    expect(errs[0]!.data.text).toBe(errs[1]!.data.text);
+    expect((await wholeArtifact(spawned.run_id, errs[0]!.seq, 'data.text', 262_144)).text).toBe(`${shared} first`);
+    expect((await wholeArtifact(spawned.run_id, errs[1]!.seq, 'data.text', 262_144)).text).toBe(`${shared} other`);
   });
 
   it('refuses an unknown seq, a path not found, a field that was not cut and a limit over 256 KiB, naming them', async () => {
