@@ -7,6 +7,7 @@
 // occurrence (counted over the events the run still keeps live) is taken.
 import { backends } from '../../../activities/backends/index.js';
 import type { NewEvent } from '../../../domain/event-batch.js';
+import { boundEventData } from '../../../domain/event-log.js';
 import { InputError } from '../../../client/errors.js';
 import { readTranscriptPage } from '../../../client/transcript.js';
 import type { RunsClient } from '../../../client/runs.js';
@@ -71,20 +72,28 @@ async function eventAt(runs: RunsClient, runId: string, seq: number): Promise<{ 
   throw new InputError(`event seq ${seq} of run ${runId} is no longer kept live (the run keeps its newest events): read_output has the full transcript`);
 }
 
-/** Which occurrence (0-based) of an event of this type with this cut value the event at `seq` is, among the live events; null when older ones were dropped. */
-async function occurrence(runs: RunsClient, runId: string, target: RunEvent, segments: readonly string[], cut: string): Promise<{ index: number; complete: boolean }> {
+/**
+ * Which occurrence (0-based) of its kind the event at `seq` is among the live events: of events
+ * whose data is the same as its own (`exact`), and of events of its type with the same cut value
+ * at the path (`loose`). `complete`: no older event was dropped, so the counts are right.
+ */
+async function occurrence(runs: RunsClient, runId: string, target: RunEvent, segments: readonly string[], cut: string): Promise<{ exact: number; loose: number; complete: boolean }> {
+  const data = JSON.stringify(target.data);
   let after = 0;
-  let index = 0;
+  let exact = 0;
+  let loose = 0;
   let complete = true;
   for (;;) {
     const page = await runs.events(runId, after, 1000);
     if (after === 0 && page.missed > 0) complete = false;
     for (const event of page.events) {
-      if (event.seq >= target.seq) return { index, complete };
-      if (event.type === target.type && valueAt(event, segments) === cut) index += 1;
+      if (event.seq >= target.seq) return { exact, loose, complete };
+      if (event.type !== target.type) continue;
+      if (JSON.stringify(event.data) === data) exact += 1;
+      if (valueAt(event, segments) === cut) loose += 1;
     }
     const last = page.events.at(-1)?.seq;
-    if (last === undefined) return { index, complete };
+    if (last === undefined) return { exact, loose, complete };
     after = last;
   }
 }
@@ -121,14 +130,13 @@ export async function findCutValue(ctx: ToolContext, runs: RunsClient, request: 
   if (!marker) throw new InputError(`${field} was not cut: poll_events has its whole value (${formatBytes(utf8Bytes(cut))} bytes)`);
   const totalBytes = Number(marker[1]);
   const head = cut.slice(0, marker.index);
-  const { index, complete } = await occurrence(runs, request.run_id, event, segments, cut);
+  const { exact, loose, complete } = await occurrence(runs, request.run_id, event, segments, cut);
 
-  const matches = (candidate: NewEvent) => {
-    if (candidate.type !== event.type) return false;
-    const value = valueAt(candidate, segments);
-    return typeof value === 'string' && value.startsWith(head) && utf8Bytes(value) === totalBytes;
-  };
-  const found: string[] = [];
+  // A candidate is exact when its data, bounded as the worker bounds it, is the event's data; loose
+  // when only the type and the field (same head, same length) agree. Exact ones decide when there are any.
+  const data = JSON.stringify(event.data);
+  const exactFound: string[] = [];
+  const looseFound: string[] = [];
   const parser = backends[view.backend].parser();
   const ts = new Date().toISOString();
   scan: for (const stream of ['stdout', 'stderr'] as const) {
@@ -136,12 +144,17 @@ export async function findCutValue(ctx: ToolContext, runs: RunsClient, request: 
       const events: NewEvent[] =
         stream === 'stdout' ? safeParse(() => parser.parse(line, ts).events) : line.trim() === '' ? [] : [{ ts, type: 'stderr', data: { text: line } }];
       for (const candidate of events) {
-        if (matches(candidate)) found.push(valueAt(candidate, segments) as string);
+        if (candidate.type !== event.type) continue;
+        const value = valueAt(candidate, segments);
+        if (typeof value !== 'string' || !value.startsWith(head) || utf8Bytes(value) !== totalBytes) continue;
+        looseFound.push(value);
+        if (JSON.stringify(boundEventData(candidate.data)) === data) exactFound.push(value);
       }
       // With every earlier event known, the occurrence decides; else a second match makes it ambiguous.
-      if (complete ? found.length > index : found.length > 1) break scan;
+      if (complete ? exactFound.length > exact : exactFound.length > 1) break scan;
     }
   }
+  const [found, index] = exactFound.length > 0 ? [exactFound, exact] : [looseFound, loose];
   if (complete && found.length > index) return { event, value: found[index]! };
   if (!complete && found.length === 1) return { event, value: found[0]! };
   if (!complete && found.length > 1) {
