@@ -4,7 +4,7 @@
 // one another Baton supervises (reuse it, wait for it) and from anyone else's (leave it alone, and
 // say whose). A pid alone is not proof: the kernel reuses pids, so the start time and the command
 // line (the UI guard running `temporal server start-dev --db-filename <this db>`) must match too.
-import { readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { readProcStat } from '../activities/processes.js';
@@ -56,8 +56,15 @@ export async function readState(dir: string): Promise<DevServerState | null> {
   }
 }
 
+/**
+ * Written whole or not at all (a temp file renamed over it): another Baton session on this data
+ * directory reads it at any moment to decide whose server this is, and a half-written record
+ * would read as none.
+ */
 export async function writeState(dir: string, state: DevServerState): Promise<void> {
-  await writeFile(path.join(dir, STATE_FILE), JSON.stringify(state, null, 2));
+  const temp = path.join(dir, `${STATE_FILE}.${process.pid}.tmp`);
+  await writeFile(temp, JSON.stringify(state, null, 2));
+  await rename(temp, path.join(dir, STATE_FILE));
 }
 
 export async function removeState(dir: string): Promise<void> {

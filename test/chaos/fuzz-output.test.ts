@@ -73,7 +73,8 @@ async function expectRunWhole(runId: string, pieces: string[]): Promise<void> {
   for (const piece of pieces) expect(text.includes(piece), `the transcript holds a piece of ${piece.length} characters`).toBe(true);
 }
 
-describe('random large and deeply nested agent output', () => {
+// Each case sends up to megabytes through a real agent: a slow draw must not fail on the clock.
+describe('random large and deeply nested agent output', { timeout: 240_000 }, () => {
   it('plain command lines', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(bigText.map((t) => t.replace(/[\n\r]/g, ' ')), { minLength: 1, maxLength: 6 }), async (lines) => {
