@@ -8,14 +8,9 @@ import { defineConfig } from 'vitest/config';
 const ALONE = [
   'test/chaos/load.test.ts',
   'test/chaos/fuzz-output.test.ts',
-  'test/chaos/fuzz-tools.test.ts',
-  'test/chaos/sizes.test.ts',
-  'test/chaos/long-run.test.ts',
   'test/chaos/output-schema-redos.test.ts',
   'test/chaos/recovery.test.ts',
   'test/e2e/pipeline-sizes.test.ts',
-  'test/e2e/channel-sizes.test.ts',
-  'test/e2e/structured-output-size.test.ts',
 ];
 
 // Both server projects name the same global setup: it starts one dev server for the whole run
