@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArtifactPage } from '../../src/mcp/profiles/orchestration-mcp/artifact.js';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { isFinalStatus, type RunStatus } from '../../src/domain/vocabulary.js';
 import { CLI, fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -56,16 +57,7 @@ interface EventsPage {
   next_after_seq: number;
   has_more: boolean;
 }
-interface Artifact {
-  seq: number;
-  event_type: string;
-  field_path: string;
-  offset: number;
-  next_offset: number;
-  total_bytes: number;
-  eof: boolean;
-  text: string;
-}
+type Artifact = ArtifactPage;
 
 function agentRun(flags: string[], extra: Record<string, unknown> = {}) {
   return { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: fakeAgent(...flags), ...extra };

@@ -35,19 +35,22 @@ export const continueInput = strictObject(
 });
 
 // Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
+/** continue_run's answer, in every profile that offers it. */
+export const continueRunOutput = z.object({
+  run_id: z.string().describe('The run to follow now: the new follow-up, or the same run when it was answered.'),
+  parent_run_id: z.string(),
+  how: z.enum(['answered', 'follow_up', 'channel_turn']),
+  status: z.enum(RUN_STATUSES),
+  run: runViewSchema,
+});
+
 const continueRunTool = {
   title: 'Continue a run',
   description:
     'Follow up on a run. A finished run: starts a new run that resumes its backend session (same backend, cwd and settings; linked by parent), or the next turn of its channel. ' +
     'A run that is input_required or auth_required (a remote agent asked a question): sends your answer to it, and the same run goes on. Returns the run_id to follow.',
   inputSchema: continueInput,
-  outputSchema: z.object({
-    run_id: z.string().describe('The run to follow now: the new follow-up, or the same run when it was answered.'),
-    parent_run_id: z.string(),
-    how: z.enum(['answered', 'follow_up', 'channel_turn']),
-    status: z.enum(RUN_STATUSES),
-    run: runViewSchema,
-  }),
+  outputSchema: continueRunOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
 

@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { continueRun } from '../../../client/continue-run.js';
 import { InputError } from '../../../client/errors.js';
 import { channelAgentName } from '../../../domain/agent-inbox.js';
-import { runViewSchema } from '../../../domain/run-view.js';
 import { spawnRunInputSchema, spawnRunShape, strictObject } from '../../../domain/spawn-input.js';
 import { BACKENDS, ROLES, RUN_STATUSES } from '../../../domain/vocabulary.js';
 import { CheckedMcpServer } from '../../checked-server.js';
@@ -20,7 +19,7 @@ import { registerAgentTools } from '../../tools/agent-tools.js';
 import { registerCancelTools } from '../../tools/cancel-tools.js';
 import { registerListTools } from '../../tools/list-tools.js';
 import { registerReadTools } from '../../tools/read-tools.js';
-import { continueInput } from '../../tools/session-tools.js';
+import { continueInput, continueRunOutput } from '../../tools/session-tools.js';
 import { READ_ONLY, runIdArg } from '../../tools/shared.js';
 import { findCutValue, MAX_ARTIFACT_PAGE, pageOf } from './artifact.js';
 
@@ -117,13 +116,7 @@ const continueRunTool = {
     },
     'continue_run',
   ),
-  outputSchema: z.object({
-    run_id: z.string(),
-    parent_run_id: z.string(),
-    how: z.enum(['answered', 'follow_up', 'channel_turn']),
-    status: z.enum(RUN_STATUSES),
-    run: runViewSchema,
-  }),
+  outputSchema: continueRunOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
 
