@@ -1,6 +1,6 @@
 // One real Temporal dev server for the whole test run (vitest global setup), on free loopback
 // ports and a SQLite file in a temp dir; stopped when the run ends.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,14 +20,32 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * A free loopback port below the kernel's ephemeral range. A port that `listen(0)` hands out lies
+ * in that range, which is also where every outgoing connection gets its local port: a server
+ * stopped and started again on it (the supervision tests kill dev servers) can find it taken by
+ * some other test file's client socket meanwhile.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const low = await ephemeralLow();
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between 10000 and ${low}`);
+}
+
+async function ephemeralLow(): Promise<number> {
+  const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
+  const low = Number.parseInt(range.trim().split(/\s+/)[0]!, 10);
+  return Number.isFinite(low) && low > 11_000 ? low : 32_768;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
