@@ -66,7 +66,9 @@ describe('baton spawn, tail, show, runs', () => {
     // Other test files add runs meanwhile, so the table is checked by its shape and its ids.
     const table = await ok(['runs', '--backend', 'command', '--status', 'completed', '--limit', '5']);
     for (const head of ['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary']) expect(table).toContain(head);
-    expect(table.match(/(run|pipe)_[0-9A-Z]{26}\S*/g)).toHaveLength(5);
+    const rows = table.match(/(run|pipe)_[0-9A-Z]{26}\S*/g) ?? [];
+    expect(rows.length).toBeGreaterThanOrEqual(Math.min(5, page.runs.length));
+    expect(rows.length).toBeLessThanOrEqual(5);
     expect(table).not.toMatch(/\x1b\[/); // no colour in a pipe
     expect(await ok(['runs', '--parent', 'run_nothing', '--json'])).toContain('"runs": []');
   });
