@@ -1,8 +1,9 @@
 // The orchestration-mcp tool profile (docs/orchestration-mcp.md) through a real MCP SDK client over
 // stdio (`baton mcp` with BATON_TOOL_PROFILE=orchestration-mcp, or --profile) and Streamable HTTP
 // (`baton dev`), against the real dev server, the fake agent and the fake claude CLI: its 10 tools,
-// runs shared with the baton profile, type-keyed input parts, agents messaging, and
-// get_event_artifact returning the whole of a cut event field in pages.
+// runs shared with the baton profile (labelled by metadata.baton_profile), type-keyed input parts,
+// poll_events by event type, agents messaging, and get_event_artifact returning the whole of a cut
+// event field in pages.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -183,6 +184,40 @@ describe('the orchestration-mcp profile', () => {
     expect(await callError(orch.client, 'poll_events', { run_id: spawned.run_id, limit: 1001 })).toMatch(/limit/);
   });
 
+  it('poll_events takes event types: only those come back, and the cursor moves past the others', async () => {
+    const spawned = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '5', '--stderr', 'a warning']));
+    const { events: all } = await follow(spawned.run_id);
+    const last = all.at(-1)!.seq;
+    const messages = all.filter((e) => e.type === 'agent_message');
+    expect(messages.map((e) => e.data.text)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+
+    const paged: RunEvent[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await callOk<EventsPage & { missed: number }>(orch.client, 'poll_events', { run_id: spawned.run_id, types: ['agent_message'], after_seq: after, limit: 2 });
+      expect(page.events.length).toBeLessThanOrEqual(2);
+      expect(page.events.every((e) => e.type === 'agent_message' && e.seq > after)).toBe(true);
+      expect(page.has_more).toBe(page.next_after_seq < last);
+      expect(page.missed).toBe(0);
+      paged.push(...page.events);
+      if (!page.has_more) {
+        // Past the events of other types after the last message too: a client never reads them again.
+        expect(page.next_after_seq).toBe(last);
+        break;
+      }
+      after = page.next_after_seq;
+    }
+    expect(paged).toEqual(messages);
+
+    const ends = await callOk<EventsPage>(orch.client, 'poll_events', { run_id: spawned.run_id, types: ['stderr', 'run_completed'], limit: 1000 });
+    expect(ends.events).toEqual(all.filter((e) => e.type === 'stderr' || e.type === 'run_completed'));
+    expect(ends.events.some((e) => e.type === 'stderr' && e.data.text === 'a warning')).toBe(true);
+
+    const refused = await callError(orch.client, 'poll_events', { run_id: spawned.run_id, types: ['message'] });
+    expect(refused).toContain('types.0');
+    expect(refused).toMatch(/must be one of run_started, .*agent_message.*run_cancelled \(got "message"\)/);
+  });
+
   it('cancel_run stops a running agent', async () => {
     const spawned = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '1', '--sleep-ms', '120000']));
     // Cancelled once it is under way: its first line is out.
@@ -213,25 +248,47 @@ describe('the orchestration-mcp profile', () => {
     expect((await follow(continued.run_id)).status).toBe('completed');
     const child = await callOk<RunView>(orch.client, 'get_run', { run_id: continued.run_id });
     expect(child.session_id).toBe(parent.session_id);
+    // The follow-up keeps its parent's metadata, so it is labelled as this profile's run too.
+    expect(child.metadata).toEqual({ baton_profile: 'orchestration-mcp' });
     expect(await callError(orch.client, 'continue_run', { run_id: spawned.run_id, input_message: { parts: [{ type: 'text', kind: 'file', text: 'x' }] } })).toContain(
       'type "text" and kind "file" differ',
     );
   });
 
-  it('list_runs shows the runs of the baton profile too', async () => {
+  it('list_runs shows the runs of the baton profile too, and tells this profile\'s runs by metadata.baton_profile', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    const fromBaton = await callOk<Spawned>(baton.client, 'spawn_run', agentRun(['--lines', '1']));
-    const fromOrch = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '1']));
-    await Promise.all([follow(fromBaton.run_id), follow(fromOrch.run_id)]);
-    const seen = new Set<string>();
+    const fromBaton = await callOk<Spawned>(baton.client, 'spawn_run', agentRun(['--lines', '1'], { metadata: { team: 'blue' } }));
+    const fromOrch = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '1'], { metadata: { team: 'blue' } }));
+    const bare = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '1']));
+    await Promise.all([follow(fromBaton.run_id), follow(fromOrch.run_id), follow(bare.run_id)]);
+    const seen = new Map<string, RunView>();
     let cursor: string | null = null;
     do {
       const page: { runs: RunView[]; next_cursor: string | null } = await callOk(orch.client, 'list_runs', { created_after: since, limit: 100, ...(cursor ? { cursor } : {}) });
-      for (const run of page.runs) seen.add(run.run_id);
+      for (const run of page.runs) seen.set(run.run_id, run);
       cursor = page.next_cursor;
-    } while (cursor && !(seen.has(fromBaton.run_id) && seen.has(fromOrch.run_id)));
-    expect(seen).toContain(fromBaton.run_id);
-    expect(seen).toContain(fromOrch.run_id);
+    } while (cursor && ![fromBaton, fromOrch, bare].every((r) => seen.has(r.run_id)));
+    expect(seen.get(fromBaton.run_id)?.metadata).toEqual({ team: 'blue' });
+    expect(seen.get(fromOrch.run_id)?.metadata).toEqual({ team: 'blue', baton_profile: 'orchestration-mcp' });
+    expect(seen.get(bare.run_id)?.metadata).toEqual({ baton_profile: 'orchestration-mcp' });
+    // The baton profile reads the same label.
+    expect((await callOk<RunView>(baton.client, 'get_run', { run_id: fromOrch.run_id })).metadata.baton_profile).toBe('orchestration-mcp');
+  });
+
+  it('spawn_run refuses a baton_profile of the caller\'s that differs, and metadata with no room for the label', async () => {
+    expect(await callError(orch.client, 'spawn_run', agentRun([], { metadata: { baton_profile: 'mine' } }))).toContain(
+      'metadata.baton_profile is set by this profile to "orchestration-mcp": leave it out (or give "orchestration-mcp")',
+    );
+    const full = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, 'v']));
+    expect(await callError(orch.client, 'spawn_run', agentRun([], { metadata: full }))).toContain(
+      'metadata holds at most 31 keys of your own here: this profile adds baton_profile; remove 1',
+    );
+    // 31 of the caller's own, and the label given as it is, are taken.
+    const room = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, 'v']));
+    const spawned = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '1'], { metadata: { ...room, baton_profile: 'orchestration-mcp' } }));
+    expect((await follow(spawned.run_id)).status).toBe('completed');
+    const view = await callOk<RunView>(orch.client, 'get_run', { run_id: spawned.run_id });
+    expect(view.metadata).toEqual({ ...room, baton_profile: 'orchestration-mcp' });
   });
 
   it('agents message each other and the caller through this profile', async () => {

@@ -272,3 +272,90 @@ describe('command', () => {
     expect(timedOut.runs.every((r) => r.status === 'timed_out')).toBe(true);
   });
 });
+
+describe('poll_events types', () => {
+  /** Every event of a finished run, unfiltered. */
+  async function allEvents(runId: string): Promise<{ events: RunEvent[]; last_seq: number }> {
+    const events: RunEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = await callOk<EventsPage>(stdio.client, 'poll_events', { run_id: runId, after_seq: after, limit: 1000 });
+      events.push(...page.events);
+      after = page.next_after_seq;
+      if (!page.has_more) return { events, last_seq: page.last_seq };
+    }
+  }
+
+  it('returns only events of those types, and its cursor moves past the others so none is read twice', async () => {
+    const done = await callOk<Waited>(stdio.client, 'dispatch', command(['--stderr', 'warn one', '--lines', '4', '--stderr', 'warn two']));
+    expect(done.run.status).toBe('completed');
+    const all = await allEvents(done.run.run_id);
+    const types = ['stderr', 'run_completed'];
+    const wanted = all.events.filter((e) => types.includes(e.type));
+    expect(wanted.map((e) => e.type)).toEqual(expect.arrayContaining(['stderr', 'run_completed']));
+
+    // One page: every match, the cursor at the run's last event.
+    const whole = await callOk<EventsPage & { missed: number }>(stdio.client, 'poll_events', { run_id: done.run.run_id, types, limit: 1000 });
+    expect(whole.events).toEqual(wanted);
+    expect(whole).toMatchObject({ next_after_seq: all.last_seq, last_seq: all.last_seq, has_more: false, missed: 0, status: 'completed' });
+
+    // A page of one at a time: each cursor is past what was read, and has_more is truthful.
+    const paged: RunEvent[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await callOk<EventsPage>(stdio.client, 'poll_events', { run_id: done.run.run_id, types, after_seq: after, limit: 1 });
+      expect(page.events.length).toBeLessThanOrEqual(1);
+      expect(page.events.every((e) => types.includes(e.type) && e.seq > after)).toBe(true);
+      expect(page.next_after_seq).toBeGreaterThanOrEqual(page.events.at(-1)?.seq ?? after);
+      expect(page.has_more).toBe(page.next_after_seq < all.last_seq);
+      paged.push(...page.events);
+      if (!page.has_more) break;
+      expect(page.next_after_seq).toBeGreaterThan(after);
+      after = page.next_after_seq;
+    }
+    expect(paged).toEqual(wanted);
+
+    // From a cursor past every match: nothing, and the cursor at the end.
+    const lastMatch = wanted.at(-1)!.seq;
+    const none = await callOk<EventsPage>(stdio.client, 'poll_events', { run_id: done.run.run_id, types: ['run_started'], after_seq: lastMatch, limit: 10 });
+    expect(none).toMatchObject({ events: [], next_after_seq: all.last_seq, has_more: false });
+  });
+
+  it('with wait_seconds, waits for an event of those types past events of other types', async () => {
+    const name = `typed-wait-${Date.now().toString(36)}`;
+    const spawned = await callOk<Spawned>(stdio.client, 'spawn_run', {
+      prompt: 'wait for a word',
+      backend: 'command',
+      cwd: env.workDir,
+      nickname: name,
+      backend_config: { command: ['sh', '-c', 'echo ready; baton peer wait --timeout 50 >/dev/null; echo done'] },
+    });
+    const completed = callOk<EventsPage>(stdio.client, 'poll_events', { run_id: spawned.run_id, types: ['run_completed'], wait_seconds: 45 });
+    // (awaited below; a failure before then is not an unhandled rejection)
+    completed.catch(() => undefined);
+    // Events of other types come first: the run has said "ready" and now waits for a message.
+    await waitFor(
+      async () => {
+        const page = await callOk<EventsPage>(stdio.client, 'poll_events', { run_id: spawned.run_id, types: ['agent_message'], limit: 10 });
+        return page.events.some((e) => e.data.text === 'ready');
+      },
+      { what: 'the agent\'s "ready"' },
+    );
+    await callOk(stdio.client, 'send_agent_message', { to: name, text: 'go on' });
+    const page = await completed;
+    expect(page.events.map((e) => e.type)).toEqual(['run_completed']);
+    expect(page.status).toBe('completed');
+    expect(page.next_after_seq).toBeGreaterThanOrEqual(page.events[0]!.seq);
+    expect(page.events[0]!.seq).toBeGreaterThan(3);
+  });
+
+  it('refuses an unknown type and an empty list, naming the field and the types to give', async () => {
+    const done = await callOk<Waited>(stdio.client, 'dispatch', command(['--lines', '1']));
+    const unknown = await callError(stdio.client, 'poll_events', { run_id: done.run.run_id, types: ['agent_message', 'message'] });
+    expect(unknown).toContain('types.1');
+    expect(unknown).toContain('must be one of run_started, status_changed, agent_message');
+    expect(unknown).toContain('(got "message")');
+    expect(await callError(stdio.client, 'poll_events', { run_id: done.run.run_id, types: [] })).toContain(
+      'types needs at least one event type, e.g. ["agent_message"]: leave it out for events of every type',
+    );
+  });
+});

@@ -1,10 +1,12 @@
 // get_run, wait_run, poll_events, read_output: reading a run, live or finished.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { FILTER_MAX_READS, readEventsOfTypes } from '../../client/event-filter.js';
 import { readTranscriptPage } from '../../client/transcript.js';
 import { runEventSchema, runViewSchema } from '../../domain/run-view.js';
 import { strictObject } from '../../domain/spawn-input.js';
-import { RUN_STATUSES } from '../../domain/vocabulary.js';
+import { oneOf } from '../../domain/strict.js';
+import { EVENT_TYPES, RUN_STATUSES } from '../../domain/vocabulary.js';
 import { MAX_WAIT_SECONDS, type ToolContext } from '../context.js';
 import { guarded, structured } from '../tool-result.js';
 import { maxWaitArg, progressReporter, READ_ONLY, runIdArg } from './shared.js';
@@ -14,11 +16,13 @@ const eventsOutput = z.object({
   status: z.enum(RUN_STATUSES),
   events: z.array(runEventSchema),
   last_seq: z.number(),
-  next_after_seq: z.number().describe('Pass as after_seq on the next call.'),
+  next_after_seq: z.number().describe('Pass as after_seq on the next call. With types, it is past the events of other types read on the way.'),
   has_more: z
     .boolean()
-    .describe('Events after next_after_seq are already there: read on at once. A finished run may need more pages; you have every event once the status is final and has_more is false.'),
-  missed: z.number().describe('Events after your cursor that are no longer kept live; read_output has the full transcript.'),
+    .describe(
+      'Events after next_after_seq are already there: read on at once (with types, they may all be of other types). A finished run may need more pages; you have every event once the status is final and has_more is false.',
+    ),
+  missed: z.number().describe('Events after your cursor that are no longer kept live (of any type); read_output has the full transcript.'),
 });
 
 const transcriptOutput = z.object({
@@ -54,7 +58,8 @@ export const pollEventsTool = {
   title: 'Read a run\'s events',
   description:
     'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +
-    'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event. A final status does not mean the last page: read until has_more is false.',
+    'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event. A final status does not mean the last page: read until has_more is false. ' +
+    'types returns only events of those types; the cursor still moves past the others.',
   inputSchema: strictObject(
     {
       run_id: runIdArg,
@@ -66,6 +71,15 @@ export const pollEventsTool = {
         .max(MAX_WAIT_SECONDS)
         .default(0)
         .describe(`Wait up to this long for a new event when there is none yet (default 0, at most ${MAX_WAIT_SECONDS}).`),
+      types: z
+        .array(oneOf(EVENT_TYPES, 'each of types'))
+        .min(1, 'types needs at least one event type, e.g. ["agent_message"]: leave it out for events of every type')
+        .max(EVENT_TYPES.length)
+        .optional()
+        .describe(
+          'Only events of these types, e.g. ["agent_message", "run_completed"] (default: every type). next_after_seq moves past the events of other types too, ' +
+            `reading on (at most ${FILTER_MAX_READS} reads of the run a call) when a page has none of these types; with wait_seconds, waits for one of these types.`,
+        ),
     },
     'poll_events',
   ),
@@ -116,9 +130,14 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
   server.registerTool(
     'poll_events',
     pollEventsTool,
-    ({ run_id, after_seq, limit, wait_seconds }, extra) =>
+    ({ run_id, after_seq, limit, wait_seconds, types }, extra) =>
       guarded('poll_events', async () => {
         const runs = await ctx.runs();
+        if (types) {
+          const read = (after: number, max: number, waitMs: number) => runs.events(run_id, after, max, { waitMs, signal: extra.signal });
+          const filtered = await readEventsOfTypes(read, after_seq, limit, types, { waitMs: wait_seconds * 1000, signal: extra.signal });
+          return structured({ run_id, ...filtered });
+        }
         const page = await runs.events(run_id, after_seq, limit, { waitMs: wait_seconds * 1000, signal: extra.signal });
         const next = page.events.at(-1)?.seq ?? after_seq;
         return structured({ run_id, status: page.status, events: page.events, last_seq: page.last_seq, next_after_seq: next, has_more: next < page.last_seq, missed: page.missed });

@@ -3,12 +3,15 @@
 // schema, same client call): get_run, poll_events, cancel_run, list_runs and the agent tools.
 // spawn_run and continue_run also take input_message parts keyed by `type`; those are turned into
 // Baton's `kind` and then checked by Baton's own schemas and client calls (sizes in bytes, allowed
-// roots, the launch MAC), so nothing skips a check. get_event_artifact is new (./artifact.ts).
+// roots, the launch MAC), so nothing skips a check. spawn_run labels its runs in their metadata
+// (baton_profile: orchestration-mcp), as the claude-bridge profile does. get_event_artifact is new
+// (./artifact.ts).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { continueRun } from '../../../client/continue-run.js';
 import { InputError } from '../../../client/errors.js';
 import { channelAgentName } from '../../../domain/agent-inbox.js';
+import { PROFILE_KEY } from '../../../domain/claude-bridge.js';
 import { spawnRunInputSchema, spawnRunShape, strictObject } from '../../../domain/spawn-input.js';
 import { BACKENDS, ROLES, RUN_STATUSES } from '../../../domain/vocabulary.js';
 import { CheckedMcpServer } from '../../checked-server.js';
@@ -72,6 +75,32 @@ export function normalizeMessage(message: unknown, field = 'input_message'): unk
   };
 }
 
+/** The label in the metadata of each run spawn_run starts here. */
+export const PROFILE_LABEL = 'orchestration-mcp';
+/** Keys spawn_run's metadata holds in all (spawnRunShape.metadata). */
+const METADATA_KEYS = 32;
+
+/**
+ * The caller's metadata with this profile's label. The label is the profile's: a caller's
+ * baton_profile of another value is refused rather than overwritten, and the label takes one of
+ * the 32 keys.
+ */
+export function labelledMetadata(metadata: unknown): unknown {
+  if (metadata === undefined) return { [PROFILE_KEY]: PROFILE_LABEL };
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return metadata;
+  const own = metadata as Record<string, unknown>;
+  if (PROFILE_KEY in own) {
+    if (own[PROFILE_KEY] !== PROFILE_LABEL) {
+      throw new InputError(`metadata.${PROFILE_KEY} is set by this profile to "${PROFILE_LABEL}": leave it out (or give "${PROFILE_LABEL}")`);
+    }
+    return own;
+  }
+  if (Object.keys(own).length >= METADATA_KEYS) {
+    throw new InputError(`metadata holds at most ${METADATA_KEYS - 1} keys of your own here: this profile adds ${PROFILE_KEY}; remove ${Object.keys(own).length - METADATA_KEYS + 1}`);
+  }
+  return { ...own, [PROFILE_KEY]: PROFILE_LABEL };
+}
+
 /** Baton's schema on the normalized arguments: its parsed value, or its refusal naming the fields. */
 function checkedWith<S extends z.ZodType>(schema: S, args: Record<string, unknown>): z.infer<S> {
   const parsed = schema.safeParse(args);
@@ -85,7 +114,8 @@ const spawnRunTool = {
   title: 'Start an agent run',
   description:
     'Start a coding agent (backend codex, claude_code, remote_a2a, or Baton\'s command) on a task in a directory, durably. Returns at once with status "queued" and the run_id; ' +
-    'follow it with poll_events or get_run, stop it with cancel_run. nickname names the agent for send_agent_message. input_message parts take "type" (or "kind").',
+    'follow it with poll_events or get_run, stop it with cancel_run. nickname names the agent for send_agent_message. input_message parts take "type" (or "kind"). ' +
+    'The run\'s metadata gets baton_profile: "orchestration-mcp" besides your own labels.',
   inputSchema: spawnInput,
   outputSchema: z.object({
     run_id: z.string(),
@@ -167,7 +197,11 @@ export function createOrchestrationServer(ctx: ToolContext, version: string): Mc
 
   server.registerTool('spawn_run', spawnRunTool, (args) =>
     guarded('spawn_run', async () => {
-      const spawnArgs = checkedWith(spawnRunInputSchema, { ...args, ...(args.input_message ? { input_message: normalizeMessage(args.input_message) } : {}) });
+      const spawnArgs = checkedWith(spawnRunInputSchema, {
+        ...args,
+        ...(args.input_message ? { input_message: normalizeMessage(args.input_message) } : {}),
+        metadata: labelledMetadata(args.metadata),
+      });
       const runs = await ctx.runs();
       const { run_id, created, view } = await runs.spawn(spawnArgs);
       return structured({
