@@ -138,7 +138,10 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
   const stopEnded = await waitFor(
     async () => {
       const got = await call(client, 'get_schedule', { schedule_id: stopId });
-      return got.ok === true && (got.schedule as Dict).status !== 'active' ? got : null;
+      // Baton deletes the schedule as the tick's run ends, a moment before visibility lists that run
+      // as finished: until then the stop (claude-bridge's error naming the tick) is not known.
+      const schedule = got.schedule as Dict | undefined;
+      return got.ok === true && schedule?.status !== 'active' && schedule?.error != null ? got : null;
     },
     { timeoutMs: 90_000, intervalMs: 500, what: 'the stop marker to end the schedule' },
   );

@@ -6,12 +6,12 @@
 // The record is a workflow execution that never runs: started on a task queue no worker polls
 // (`<task queue>.bridge-records`), its memo holds the schedule's facts at creation (claude-bridge's
 // view of it without the counters), its search attribute BatonKind = 'bridge_schedule_record'. It
-// needs no worker and no new workflow code. cancel_schedule of this profile terminates it: its close
-// time is when the schedule was cancelled (the ts of schedule_cancelled). Otherwise it closes
-// itself (times out) after RECORD_DAYS, and Temporal keeps a closed one for the namespace's
+// needs no worker and no new workflow code. cancel_schedule of this profile adds a second one, of
+// kind 'bridge_schedule_cancel', whose memo has when (the ts of schedule_cancelled). Both close
+// themselves (time out) after RECORD_DAYS, and Temporal keeps a closed one for the namespace's
 // retention; past that, the ended schedule is unknown again. Everything else a record answers (ticks,
 // last job, the stop marker) is read from the schedule's runs, which are Baton runs.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { RunsClient } from '../../../client/runs.js';
 import { BRIDGE_STOP_MARKER, bridgeStatusOf, epochSeconds } from '../../../domain/claude-bridge.js';
 import { STOP_SCHEDULE_MARKER } from '../../../domain/notify.js';
@@ -20,13 +20,16 @@ import { searchAttributeKeys } from '../../../domain/search-attributes.js';
 import { runsMatching } from './runs.js';
 
 export const RECORD_KIND = 'bridge_schedule_record';
+export const CANCEL_KIND = 'bridge_schedule_cancel';
 export const RECORD_MEMO_KEY = 'bridge_schedule';
+const CANCEL_MEMO_KEY = 'bridge_cancelled_at';
 /** How long a record of a schedule stays open (then it is closed, and kept for the retention). */
 export const RECORD_DAYS = 30;
 /** A deleted schedule's ticks are counted from its runs, up to this many. */
 const MAX_COUNTED_TICKS = 1000;
 
 export const recordId = (scheduleId: string) => `${scheduleId}.bridge-record`;
+const cancelId = (scheduleId: string) => `${scheduleId}.bridge-cancelled`;
 const recordQueue = (taskQueue: string) => `${taskQueue}.bridge-records`;
 
 /** A schedule's facts at creation, as claude-bridge's view names them. */
@@ -38,54 +41,72 @@ export interface ScheduleRecord {
   cancelled_at: number | null;
 }
 
-export async function writeRecord(runs: RunsClient, facts: ScheduleFacts): Promise<void> {
-  await runs.client.workflow.start('claudeBridgeScheduleRecord', {
-    workflowId: recordId(facts.id),
-    taskQueue: recordQueue(runs.options.taskQueue),
-    args: [],
-    memo: { [RECORD_MEMO_KEY]: facts },
-    workflowExecutionTimeout: `${RECORD_DAYS} days`,
-    typedSearchAttributes: [{ key: searchAttributeKeys.kind, value: RECORD_KIND }],
-    staticSummary: `claude-bridge profile: the record of schedule ${facts.id} (never runs; read by get_schedule once the schedule is gone)`,
-  });
-}
-
-/** Marks the record cancelled (terminates it: its close time is the cancel's); false when there is none or it is closed already. */
-export async function markCancelled(client: Client, scheduleId: string): Promise<boolean> {
+async function startRecord(runs: RunsClient, workflowId: string, kind: string, memo: Record<string, unknown>, summary: string): Promise<void> {
   try {
-    await client.workflow.getHandle(recordId(scheduleId)).terminate('cancel_schedule (claude-bridge profile)');
-    return true;
+    await runs.client.workflow.start('claudeBridgeScheduleRecord', {
+      workflowId,
+      taskQueue: recordQueue(runs.options.taskQueue),
+      args: [],
+      memo,
+      workflowExecutionTimeout: `${RECORD_DAYS} days`,
+      typedSearchAttributes: [{ key: searchAttributeKeys.kind, value: kind }],
+      staticSummary: `${summary} (a record of Baton's claude-bridge profile: it never runs)`,
+    });
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
 }
 
-function recordOf(memo: Record<string, unknown> | undefined, status: string, closeTime: Date | undefined): ScheduleRecord | null {
-  const facts = memo?.[RECORD_MEMO_KEY];
-  if (!facts || typeof facts !== 'object') return null;
-  return { facts: facts as ScheduleFacts, cancelled_at: status === 'TERMINATED' && closeTime ? closeTime.getTime() / 1000 : null };
+export async function writeRecord(runs: RunsClient, facts: ScheduleFacts): Promise<void> {
+  await startRecord(runs, recordId(facts.id), RECORD_KIND, { [RECORD_MEMO_KEY]: facts }, `schedule ${facts.id}`);
 }
 
-export async function readRecord(client: Client, scheduleId: string): Promise<ScheduleRecord | null> {
+/** Records that cancel_schedule of this profile cancelled the schedule, now. */
+export async function markCancelled(runs: RunsClient, scheduleId: string): Promise<void> {
+  await startRecord(runs, cancelId(scheduleId), CANCEL_KIND, { [CANCEL_MEMO_KEY]: Date.now() / 1000 }, `schedule ${scheduleId} was cancelled`);
+}
+
+async function memoOf(client: Client, workflowId: string): Promise<Record<string, unknown> | null> {
   try {
-    const description = await client.workflow.getHandle(recordId(scheduleId)).describe();
-    return recordOf(description.memo, description.status.name, description.closeTime);
+    return (await client.workflow.getHandle(workflowId).describe()).memo ?? {};
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
 }
 
-/** Every record (newest first, up to `max`). */
+const cancelledAtOf = (memo: Record<string, unknown> | null | undefined): number | null => {
+  const at = memo?.[CANCEL_MEMO_KEY];
+  return typeof at === 'number' ? at : null;
+};
+
+function factsOf(memo: Record<string, unknown> | null | undefined): ScheduleFacts | null {
+  const facts = memo?.[RECORD_MEMO_KEY];
+  return facts && typeof facts === 'object' ? (facts as ScheduleFacts) : null;
+}
+
+export async function readRecord(client: Client, scheduleId: string): Promise<ScheduleRecord | null> {
+  const [record, cancel] = await Promise.all([memoOf(client, recordId(scheduleId)), memoOf(client, cancelId(scheduleId))]);
+  const facts = factsOf(record);
+  return facts ? { facts, cancelled_at: cancelledAtOf(cancel) } : null;
+}
+
+/** Every record (up to `max`), with its cancel. */
 export async function listRecords(client: Client, max: number): Promise<ScheduleRecord[]> {
-  const records: ScheduleRecord[] = [];
-  for await (const execution of client.workflow.list({ query: `BatonKind = '${RECORD_KIND}'`, pageSize: 100 })) {
-    const record = recordOf(execution.memo, execution.status.name, execution.closeTime);
-    if (record) records.push(record);
-    if (records.length >= max) break;
-  }
-  return records;
+  const list = async (kind: string) => {
+    const memos: { id: string; memo: Record<string, unknown> | undefined }[] = [];
+    for await (const execution of client.workflow.list({ query: `BatonKind = '${kind}'`, pageSize: 100 })) {
+      memos.push({ id: execution.workflowId, memo: execution.memo });
+      if (memos.length >= max) break;
+    }
+    return memos;
+  };
+  const [records, cancels] = await Promise.all([list(RECORD_KIND), list(CANCEL_KIND)]);
+  const cancelled = new Map(cancels.map((c) => [c.id, cancelledAtOf(c.memo)]));
+  return records.flatMap(({ memo }) => {
+    const facts = factsOf(memo);
+    return facts ? [{ facts, cancelled_at: cancelled.get(cancelId(facts.id)) ?? null }] : [];
+  });
 }
 
 /** The marker a run's output holds, if it holds one. */

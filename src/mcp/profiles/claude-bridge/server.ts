@@ -299,7 +299,7 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
       }
       await cancelSchedule(client, schedule_id);
       if (schedule.status === 'completed') return { ok: true, cancelled: false, reason: 'already_inactive', status: 'completed' };
-      await markCancelled(client, schedule_id);
+      await markCancelled(runs, schedule_id);
       return { ok: true, cancelled: true, schedule: { ...schedule, status: 'cancelled' } };
     }),
   );
