@@ -51,6 +51,13 @@ export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise
       initial_status: schedule.state === 'waiting' ? 'waiting' : 'active',
     });
   }
+  for (const schedule of schedules) {
+    // A schedule past its until: claude-bridge's schedule_completed, at the until.
+    const until = epochSeconds(schedule.until);
+    if (schedule.state !== 'ended' || until === null) continue;
+    const tickCount = views.filter((v) => SCHEDULED_RUN.exec(v.run_id)?.[1] === schedule.schedule_id).length;
+    events.push({ ts: until, event: 'schedule_completed', schedule_id: schedule.schedule_id, tick_count: tickCount, reason: 'until_reached' });
+  }
   const live = new Set(schedules.map((s) => s.schedule_id));
   for (const record of records) events.push(...eventsOfRecord(record, live.has(record.facts.id), views));
   const types = query.types && query.types.length > 0 ? new Set(query.types) : null;

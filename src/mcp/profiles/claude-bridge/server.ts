@@ -133,8 +133,8 @@ const TOOLS = {
     scheduleShape,
     WRITE,
   ),
-  list_schedules: tool('list_schedules', 'Every schedule: {schedules: [...]}.', {}, READ),
-  get_schedule: tool('get_schedule', 'One schedule: {ok: true, schedule} with last_job_id, last_tick_status and tick_count; unknown: {ok: false, error}.', { schedule_id: scheduleIdArg }, READ),
+  list_schedules: tool('list_schedules', "Every schedule: {schedules: [...]}, the current ones and the ended ones schedule_dispatch made (status 'cancelled').", {}, READ),
+  get_schedule: tool('get_schedule', "One schedule: {ok: true, schedule} with last_job_id, last_tick_status and tick_count; status 'cancelled' once it has ended (cancel_schedule, or a tick's stop marker); unknown: {ok: false, error}.", { schedule_id: scheduleIdArg }, READ),
   cancel_schedule: tool(
     'cancel_schedule',
     'Stop a schedule from firing further ticks: {ok: true, cancelled: true, schedule}. In-flight ticks go on (cancel_dispatch(last_job_id) stops one).',
@@ -155,7 +155,7 @@ const TOOLS = {
   ),
   list_events: tool(
     'list_events',
-    'Events whose ts > since, oldest first: {events: [{ts, event, ...}]}: dispatch_start, dispatch_end, dispatch_cancelled, dispatch_error, dispatch_abandoned, schedule_created, schedule_tick. ' +
+    'Events whose ts > since, oldest first: {events: [{ts, event, ...}]}: dispatch_start, dispatch_end, dispatch_cancelled, dispatch_error, dispatch_abandoned, schedule_created, schedule_tick, schedule_cancelled, schedule_self_cancelled, schedule_completed, webhook_sent, webhook_failed. ' +
       'notable_only keeps the ones worth telling a human; types is an allow-list.',
     {
       since: sinceArg,
