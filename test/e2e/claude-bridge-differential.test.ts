@@ -96,8 +96,8 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
   const doneId = asyncStarted.job_id as string;
   const done = await finished(client, doneId);
 
-  // Failed: claude exits 1 (an API error).
-  const failedStart = await call(client, 'dispatch_async', { prompt: 'fail [fake-claude scenario=api-error]', channel: ctx.channel('failed'), cwd: ctx.cwd });
+  // Failed: claude exits 1 (an API error), with a warning on stderr.
+  const failedStart = await call(client, 'dispatch_async', { prompt: 'fail [fake-claude scenario=api-error stderr_note=1]', channel: ctx.channel('failed'), cwd: ctx.cwd });
   const failed = await finished(client, failedStart.job_id as string);
 
   // Timed out: claude hangs past timeout_seconds.
@@ -300,9 +300,11 @@ describe('Baton against the real claude-bridge, one client script', () => {
     }
   });
 
-  it('a job whose claude fails: status done, ok false, its exit code', () => {
+  it('a job whose claude fails: status done, ok false, its exit code and its stderr', () => {
     expect(missing(theirs.failed, ours.failed, 'failed')).toEqual([]);
-    for (const side of [theirs, ours]) expect(side.failed).toMatchObject({ status: 'done', ok: false, exit_code: 1, error: expect.any(String) });
+    for (const side of [theirs, ours]) {
+      expect(side.failed).toMatchObject({ status: 'done', ok: false, exit_code: 1, error: expect.any(String), stderr: 'fake-claude: warning: MCP server "notes" disconnected' });
+    }
   });
 
   it("a job past its timeout: status done, ok false, claude-bridge's own error", () => {
