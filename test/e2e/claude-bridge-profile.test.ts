@@ -163,7 +163,9 @@ describe('jobs', () => {
   it("dispatch runs a quick job and answers claude-bridge's DispatchResult, with the job's run id", async () => {
     const answer = await bridgeCall('dispatch', { prompt: 'What is 2+2?', channel: 'quick' });
     expect(answer).toMatchObject({ ok: true, channel: 'quick', job_id: expect.stringMatching(/^run_/) });
-    expect(Object.keys(answer).sort()).toEqual(['channel', 'duration_ms', 'job_id', 'ok', 'result', 'session_id']);
+    expect(Object.keys(answer).sort()).toEqual(['channel', 'duration_ms', 'job_id', 'ok', 'raw', 'result', 'session_id']);
+    // raw: claude's own JSON result, as claude-bridge gives it.
+    expect(answer.raw).toMatchObject({ type: 'result', result: answer.result, session_id: answer.session_id });
     expect(typeof answer.duration_ms).toBe('number');
     expect(typeof answer.session_id).toBe('string');
     const run = await callOk<RunView>(baton.client, 'get_run', { run_id: answer.job_id });
@@ -323,7 +325,11 @@ describe('schedules', () => {
 
     const cancelled = await bridgeCall('cancel_schedule', { schedule_id: id });
     expect(cancelled).toMatchObject({ ok: true, cancelled: true, schedule: { id, status: 'cancelled' } });
-    expect(await bridgeCall('get_schedule', { schedule_id: id })).toEqual({ ok: false, error: `unknown schedule_id: ${id}` });
+    // The schedule is deleted; its record says it was cancelled, as claude-bridge keeps it.
+    expect(await bridgeCall('get_schedule', { schedule_id: id })).toEqual({ ok: true, schedule: { ...(made.schedule as Dict), status: 'cancelled' } });
+    expect((await bridgeCall('list_schedules')).schedules as Dict[]).toContainEqual({ ...(made.schedule as Dict), status: 'cancelled' });
+    expect(await bridgeCall('cancel_schedule', { schedule_id: id })).toEqual({ ok: true, cancelled: false, reason: 'already_inactive', status: 'cancelled' });
+    expect(await callOk<{ deleted: boolean }>(baton.client, 'cancel_schedule', { schedule_id: id })).toMatchObject({ deleted: false });
   });
 
   it("a scheduled run whose output holds claude-bridge's stop marker ends its schedule", async () => {

@@ -3,13 +3,13 @@
 // fetches the Temporal CLI there), so a fresh machine with python3 creates it itself.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { ROOT } from './env.js';
+import { FAKE_CLAUDE, ROOT } from './env.js';
 
 const run = promisify(execFile);
 
@@ -29,14 +29,17 @@ export async function ensureClaudeBridge(): Promise<string> {
   return bin;
 }
 
-/** The real claude-bridge over stdio, with its state in a temp dir, driven by the MCP SDK client the tests use. */
-export async function connectRealClaudeBridge(): Promise<{ client: Client; close(): Promise<void> }> {
+/**
+ * The real claude-bridge over stdio, with its state in a temp dir, driven by the MCP SDK client the
+ * tests use. `env` adds to its environment (CLAUDE_BRIDGE_CWD, a PATH whose `claude` is the fake, ...).
+ */
+export async function connectRealClaudeBridge(env: Record<string, string> = {}): Promise<{ client: Client; close(): Promise<void> }> {
   const bin = await ensureClaudeBridge();
   const state = await mkdtemp(path.join(os.tmpdir(), 'claude-bridge-state-'));
   const transport = new StdioClientTransport({
     command: bin,
     args: [],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: state, CLAUDE_BRIDGE_STATE: path.join(state, 'sessions.json') },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: state, CLAUDE_BRIDGE_STATE: path.join(state, 'sessions.json'), ...env },
     stderr: 'ignore',
   });
   const client = new Client({ name: 'baton-tests', version: '1.0.0' });
@@ -48,4 +51,14 @@ export async function connectRealClaudeBridge(): Promise<{ client: Client; close
       await rm(state, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A directory holding a `claude` that is Baton's fake claude CLI (a symlink), to put first on the
+ * real claude-bridge's PATH: it runs `claude` from PATH (CLAUDE_BRIDGE_CLAUDE_BIN's default).
+ */
+export async function fakeClaudeOnPath(): Promise<{ dir: string; path: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fake-claude-bin-'));
+  await symlink(FAKE_CLAUDE, path.join(dir, 'claude'));
+  return { dir, path: `${dir}${path.delimiter}${process.env.PATH ?? '/usr/bin:/bin'}`, remove: () => rm(dir, { recursive: true, force: true }) };
 }

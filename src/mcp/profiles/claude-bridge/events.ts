@@ -11,6 +11,7 @@ import { WEBHOOK_MEMO_KEY, type WebhookState } from '../../../domain/webhook-del
 import { isFinalStatus } from '../../../domain/vocabulary.js';
 import { channelOf } from './jobs.js';
 import { MAX_LISTED_JOBS, runsMatching } from './runs.js';
+import { listRecords, stopMarkerIn, type ScheduleRecord } from './schedule-records.js';
 
 type BridgeEvent = { ts: number; event: string } & Record<string, unknown>;
 
@@ -26,22 +27,39 @@ export interface EventQuery {
 }
 
 export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise<BridgeEvent[]> {
-  const [views, schedules, webhooks] = await Promise.all([runsMatching(runs, {}, MAX_LISTED_JOBS), listSchedules(runs.client, 200), webhookStates(runs.client)]);
+  const [views, schedules, webhooks, records] = await Promise.all([
+    runsMatching(runs, {}, MAX_LISTED_JOBS),
+    listSchedules(runs.client, 200),
+    webhookStates(runs.client),
+    listRecords(runs.client, 200),
+  ]);
   const events: BridgeEvent[] = views.flatMap(eventsOfRun);
+  numberTicks(events);
   events.push(...webhooks.flatMap(eventsOfWebhook));
+  const recorded = new Map(records.map((r) => [r.facts.id, r]));
   for (const schedule of schedules) {
     const ts = epochSeconds(schedule.created_at);
-    if (ts === null) continue;
+    if (ts === null || recorded.has(schedule.schedule_id)) continue;
     events.push({
       ts,
       event: 'schedule_created',
       schedule_id: schedule.schedule_id,
+      channel: null,
       interval_seconds: schedule.interval_seconds,
       until: epochSeconds(schedule.until),
       after_schedule_id: schedule.after_schedule_id,
       initial_status: schedule.state === 'waiting' ? 'waiting' : 'active',
     });
   }
+  for (const schedule of schedules) {
+    // A schedule past its until: claude-bridge's schedule_completed, at the until.
+    const until = epochSeconds(schedule.until);
+    if (schedule.state !== 'ended' || until === null) continue;
+    const tickCount = views.filter((v) => SCHEDULED_RUN.exec(v.run_id)?.[1] === schedule.schedule_id).length;
+    events.push({ ts: until, event: 'schedule_completed', schedule_id: schedule.schedule_id, tick_count: tickCount, reason: 'until_reached' });
+  }
+  const live = new Set(schedules.map((s) => s.schedule_id));
+  for (const record of records) events.push(...eventsOfRecord(record, live.has(record.facts.id), views));
   const types = query.types && query.types.length > 0 ? new Set(query.types) : null;
   const kept = events
     .filter((e) => e.ts > query.since && (!types || types.has(e.event)) && (!query.notable_only || NOTABLE.has(e.event)))
@@ -69,6 +87,46 @@ function eventsOfWebhook(state: WebhookState): BridgeEvent[] {
       ? { ts, event: 'webhook_sent', ...common, http_status: attempt.status }
       : { ts, event: 'webhook_failed', ...common, error: attempt.error, http_status: attempt.status, will_retry: attempt.outcome === 'will_retry' };
   });
+}
+
+/** A schedule of this profile, from its record: schedule_created, and once it has ended schedule_cancelled or schedule_self_cancelled. */
+function eventsOfRecord(record: ScheduleRecord, live: boolean, views: RunView[]): BridgeEvent[] {
+  const { facts } = record;
+  const events: BridgeEvent[] = [];
+  const created = typeof facts.created_at === 'number' ? facts.created_at : null;
+  if (created !== null) {
+    events.push({
+      ts: created,
+      event: 'schedule_created',
+      schedule_id: facts.id,
+      channel: facts.channel ?? null,
+      interval_seconds: facts.interval_seconds ?? null,
+      until: facts.until ?? null,
+      after_schedule_id: facts.after_schedule_id ?? null,
+      initial_status: facts.after_schedule_id ? 'waiting' : 'active',
+    });
+  }
+  if (live) return events;
+  // Its ticks among the runs looked at (the newest MAX_LISTED_JOBS), newest first.
+  const ticks = views.filter((v) => SCHEDULED_RUN.exec(v.run_id)?.[1] === facts.id).sort((a, b) => b.created_at.localeCompare(a.created_at));
+  if (record.cancelled_at !== null) {
+    events.push({ ts: record.cancelled_at, event: 'schedule_cancelled', schedule_id: facts.id, tick_count: ticks.length });
+    return events;
+  }
+  const last = ticks[0];
+  const stoppedAt = last && stopMarkerIn(last) ? epochSeconds(last.finished_at) : null;
+  if (stoppedAt !== null) events.push({ ts: stoppedAt, event: 'schedule_self_cancelled', schedule_id: facts.id, tick_count: ticks.length });
+  return events;
+}
+
+/** claude-bridge's tick_count of each schedule_tick: its place among its schedule's ticks (of the runs looked at). */
+function numberTicks(events: BridgeEvent[]): void {
+  const counts = new Map<unknown, number>();
+  for (const tick of events.filter((e) => e.event === 'schedule_tick').sort((a, b) => a.ts - b.ts)) {
+    const count = (counts.get(tick.schedule_id) ?? 0) + 1;
+    counts.set(tick.schedule_id, count);
+    tick.tick_count = count;
+  }
 }
 
 function eventsOfRun(view: RunView): BridgeEvent[] {

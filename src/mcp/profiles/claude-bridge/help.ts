@@ -47,7 +47,7 @@ const TOOLS: Record<string, Entry> = {
     when_to_use: 'Watch-this-condition-over-time work. after_schedule_id chains schedules.',
     when_not_to_use: 'One-shot work: dispatch or dispatch_async. Ticks are plain runs labelled with the channel, each in a new session.',
   },
-  list_schedules: { group: 'recurring', summary: 'Every current schedule.', when_to_use: 'Discover what schedules exist.', when_not_to_use: 'If you have a schedule_id, get_schedule.' },
+  list_schedules: { group: 'recurring', summary: 'Every schedule: current ones, and the ones schedule_dispatch made that have ended (status cancelled).', when_to_use: 'Discover what schedules exist.', when_not_to_use: 'If you have a schedule_id, get_schedule.' },
   get_schedule: {
     group: 'recurring',
     summary: 'One schedule with tick_count, last_job_id and last_tick_status.',
@@ -56,7 +56,7 @@ const TOOLS: Record<string, Entry> = {
   },
   cancel_schedule: {
     group: 'recurring',
-    summary: 'Stop (delete) a schedule; in-flight ticks go on.',
+    summary: 'Stop a schedule (its Temporal Schedule is deleted; get_schedule still shows it, cancelled); in-flight ticks go on.',
     when_to_use: 'To end a schedule before its until or its stop marker.',
     when_not_to_use: "If it ended already (returns {cancelled: false, reason: 'already_inactive'}).",
   },
@@ -74,7 +74,8 @@ const TOOLS: Record<string, Entry> = {
   },
   list_events: {
     group: 'event_log',
-    summary: 'Events derived from the jobs and schedules themselves: dispatch_start/_end/_cancelled/_error/_abandoned, schedule_created, schedule_tick. notable_only keeps the terminal ones.',
+    summary:
+      'Events derived from the jobs and schedules themselves: dispatch_start/_end/_cancelled/_error/_abandoned, schedule_created, schedule_tick, schedule_cancelled, schedule_self_cancelled, schedule_completed, webhook_sent/_failed. notable_only keeps the terminal ones.',
     when_to_use: "'What happened while I was offline?'",
     when_not_to_use: 'For job results only, list_completions.',
   },
@@ -118,16 +119,20 @@ export function bridgeHelp(version: string): Record<string, unknown> {
       job_status: "running, done (ok tells success; a non-zero exit or a timeout is done with ok=false), error (a launch refused), cancelled, abandoned (lost with its worker under on_worker_loss 'fail'). orphaned never happens: no job loses its state.",
       cwd: 'Absolute directory under BATON_ALLOWED_ROOTS; default CLAUDE_BRIDGE_CWD, else the server\'s directory.',
       webhooks: 'notify_url gets claude-bridge\'s payload, retried for hours, signed with BATON_WEBHOOK_SECRET when set; URL and headers are sealed in history.',
+      schedule_chaining: "schedule_dispatch's after_schedule_id starts a schedule only once the named one has ended; until then its status is 'waiting'.",
+      event_log: 'list_events derives its events from the jobs, schedules and notifications themselves (no buffer that fills): pass the largest ts you have seen as since.',
+      session_pinning: "A channel's first dispatch starts a session; later ones resume it, one at a time. reset_channel drops it. Scheduled ticks each start a session of their own.",
+      permission_mode: 'Claude Code permission mode (default, acceptEdits, plan, bypassPermissions, ...); default CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE, else acceptEdits. An unknown one is refused.',
     },
     durability: {
-      persists: ['every job and schedule, as Temporal workflows and schedules', "each agent's transcript on its host"],
+      persists_to_disk: ['every job and schedule, as Temporal workflows and schedules (in the Temporal server\'s store)', "each agent's transcript on its host", 'a record of each schedule schedule_dispatch made, for 30 days after'],
       survives: ['MCP transport timeouts and cancellations', 'restarts of Baton and of the MCP client', "a worker's death (its agents are re-attached or resumed)"],
       does_not_survive: ['deletion of the Temporal server\'s data'],
     },
     gotchas: [
       "wait_dispatch returning status='running' is normal: call it again.",
       'Arguments are checked: an unknown permission_mode, a cwd outside BATON_ALLOWED_ROOTS or an unknown argument is refused with {ok: false, error} naming it.',
-      'A cancelled schedule is deleted: get_schedule then answers unknown schedule_id.',
+      "A schedule that has ended (cancel_schedule, or a tick's stop marker) shows as status 'cancelled' for 30 days (and the Temporal namespace's retention); after that get_schedule answers unknown schedule_id.",
     ],
   };
 }

@@ -9,8 +9,10 @@ import { channelStatus, listChannels, resetChannel } from '../../../client/chann
 import { InputError, RunNotFoundError } from '../../../client/errors.js';
 import { listRuns } from '../../../client/run-list.js';
 import type { RunsClient } from '../../../client/runs.js';
+import type { RunView } from '../../../domain/run-view.js';
 import { cancelSchedule, createSchedule, listSchedules } from '../../../client/schedules.js';
 import { BRIDGE_STOP_MARKER } from '../../../domain/claude-bridge.js';
+import { isScheduleId } from '../../../domain/schedule.js';
 import { strictObject } from '../../../domain/strict.js';
 import { isFinalStatus } from '../../../domain/vocabulary.js';
 import { CheckedMcpServer } from '../../checked-server.js';
@@ -18,8 +20,10 @@ import { MAX_WAIT_SECONDS, type ToolContext } from '../../context.js';
 import { bridgeEvents } from './events.js';
 import { bridgeHelp } from './help.js';
 import { batonChannel, channelOf, dispatchResultOf, isHashedChannel, jobOf, jobSpawnArgs, type ClaudeBridgeDefaults } from './jobs.js';
+import { outputExtras } from './output.js';
 import { bridgeGuarded, bridgeResult } from './result.js';
 import { completionsSince, MAX_LISTED_JOBS, runsMatching, waitCompletions } from './runs.js';
+import { endedSchedule, endedView, listRecords, markCancelled, ticksOf, writeRecord, type ScheduleFacts } from './schedule-records.js';
 import { bridgeScheduleOf, scheduleArgsOf } from './schedules.js';
 
 export type { ClaudeBridgeDefaults } from './jobs.js';
@@ -129,8 +133,8 @@ const TOOLS = {
     scheduleShape,
     WRITE,
   ),
-  list_schedules: tool('list_schedules', 'Every schedule: {schedules: [...]}.', {}, READ),
-  get_schedule: tool('get_schedule', 'One schedule: {ok: true, schedule} with last_job_id, last_tick_status and tick_count; unknown: {ok: false, error}.', { schedule_id: scheduleIdArg }, READ),
+  list_schedules: tool('list_schedules', "Every schedule: {schedules: [...]}, the current ones and the ended ones schedule_dispatch made (status 'cancelled').", {}, READ),
+  get_schedule: tool('get_schedule', "One schedule: {ok: true, schedule} with last_job_id, last_tick_status and tick_count; status 'cancelled' once it has ended (cancel_schedule, or a tick's stop marker); unknown: {ok: false, error}.", { schedule_id: scheduleIdArg }, READ),
   cancel_schedule: tool(
     'cancel_schedule',
     'Stop a schedule from firing further ticks: {ok: true, cancelled: true, schedule}. In-flight ticks go on (cancel_dispatch(last_job_id) stops one).',
@@ -151,7 +155,7 @@ const TOOLS = {
   ),
   list_events: tool(
     'list_events',
-    'Events whose ts > since, oldest first: {events: [{ts, event, ...}]}: dispatch_start, dispatch_end, dispatch_cancelled, dispatch_error, dispatch_abandoned, schedule_created, schedule_tick. ' +
+    'Events whose ts > since, oldest first: {events: [{ts, event, ...}]}: dispatch_start, dispatch_end, dispatch_cancelled, dispatch_error, dispatch_abandoned, schedule_created, schedule_tick, schedule_cancelled, schedule_self_cancelled, schedule_completed, webhook_sent, webhook_failed. ' +
       'notable_only keeps the ones worth telling a human; types is an allow-list.',
     {
       since: sinceArg,
@@ -173,6 +177,9 @@ const TOOLS = {
 export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts: { push: boolean; defaults: ClaudeBridgeDefaults }): McpServer {
   const server = new CheckedMcpServer({ name: CLAUDE_BRIDGE_SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { logging: {}, ...(opts.push ? { experimental: { 'claude/channel': {} } } : {}) } });
   const { defaults } = opts;
+  /** A one-job answer with claude-bridge's raw and stderr, for a job it shows as done. */
+  const withOutput = async (runs: RunsClient, view: RunView, answer: Record<string, unknown>) =>
+    'status' in answer && answer.status !== 'done' ? answer : { ...answer, ...(await outputExtras(ctx, runs, view)) };
 
   server.registerTool('bridge_help', TOOLS.bridge_help, async () => bridgeResult(bridgeHelp(version)));
 
@@ -195,7 +202,7 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
             job_id: run_id,
           };
         }
-        return { ...dispatchResultOf(outcome.view), job_id: run_id };
+        return { ...(await withOutput(runs, outcome.view, dispatchResultOf(outcome.view))), job_id: run_id };
       },
       refused,
     );
@@ -210,7 +217,11 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
   );
 
   server.registerTool('get_dispatch', TOOLS.get_dispatch, ({ job_id }) =>
-    bridgeGuarded('get_dispatch', async () => jobOf(await getRun(await ctx.runs(), job_id))),
+    bridgeGuarded('get_dispatch', async () => {
+      const runs = await ctx.runs();
+      const view = await getRun(runs, job_id);
+      return withOutput(runs, view, jobOf(view));
+    }),
   );
 
   server.registerTool('wait_dispatch', TOOLS.wait_dispatch, ({ job_id, max_wait_seconds }, extra) =>
@@ -218,7 +229,7 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
       const runs = await ctx.runs();
       await getRun(runs, job_id);
       const outcome = await runs.wait(job_id, { maxWaitMs: Math.min(max_wait_seconds, MAX_WAIT_SECONDS) * 1000, signal: extra.signal });
-      return jobOf(outcome.view);
+      return withOutput(runs, outcome.view, jobOf(outcome.view));
     }),
   );
 
@@ -242,33 +253,53 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
       const scheduleArgs = checked(scheduleArgsOf(args, defaults));
       const runs = await ctx.runs();
       const { schedule } = await createSchedule(runs, scheduleArgs);
-      return { ok: true, schedule_id: schedule.schedule_id, schedule: (await bridgeScheduleOf(runs.client, schedule.schedule_id)) ?? { id: schedule.schedule_id } };
+      const view = (await bridgeScheduleOf(runs.client, schedule.schedule_id)) ?? { id: schedule.schedule_id };
+      const { last_tick_at: _at, last_job_id: _job, last_tick_status: _status, tick_count: _count, status: _state, error: _error, ...facts } = view;
+      try {
+        await writeRecord(runs, facts as ScheduleFacts);
+      } catch (err) {
+        // Without its record an ended schedule would be unknown: no schedule rather than half of one.
+        await cancelSchedule(runs.client, schedule.schedule_id).catch(() => undefined);
+        throw err;
+      }
+      return { ok: true, schedule_id: schedule.schedule_id, schedule: view };
     }),
   );
 
   server.registerTool('list_schedules', TOOLS.list_schedules, () =>
     bridgeGuarded('list_schedules', async () => {
-      const { client } = await ctx.runs();
-      const views = await listSchedules(client, 200);
-      const schedules = await Promise.all(views.map((v) => bridgeScheduleOf(client, v.schedule_id)));
-      return { schedules: schedules.filter((s) => s !== null) };
+      const runs = await ctx.runs();
+      const { client } = runs;
+      const [views, records] = await Promise.all([listSchedules(client, 200), listRecords(client, 200)]);
+      const live = await Promise.all(views.map((v) => bridgeScheduleOf(client, v.schedule_id)));
+      // Schedules of this profile that have ended, from their records (claude-bridge lists them too).
+      const liveIds = new Set(views.map((v) => v.schedule_id));
+      const ended = await Promise.all(records.filter((r) => !liveIds.has(r.facts.id)).map(async (r) => endedView(r, await ticksOf(runs, r.facts.id))));
+      return { schedules: [...live.filter((s) => s !== null), ...ended] };
     }),
   );
 
   server.registerTool('get_schedule', TOOLS.get_schedule, ({ schedule_id }) =>
     bridgeGuarded('get_schedule', async () => {
-      const schedule = await bridgeScheduleOf((await ctx.runs()).client, schedule_id);
+      const runs = await ctx.runs();
+      const schedule = (await bridgeScheduleOf(runs.client, schedule_id)) ?? (isScheduleId(schedule_id) ? await endedSchedule(runs, schedule_id) : null);
       return schedule ? { ok: true, schedule } : { ok: false, error: `unknown schedule_id: ${schedule_id}` };
     }),
   );
 
   server.registerTool('cancel_schedule', TOOLS.cancel_schedule, ({ schedule_id }) =>
     bridgeGuarded('cancel_schedule', async () => {
-      const { client } = await ctx.runs();
+      const runs = await ctx.runs();
+      const { client } = runs;
       const schedule = await bridgeScheduleOf(client, schedule_id);
-      if (!schedule) return { ok: false, error: `unknown schedule_id: ${schedule_id}` };
+      if (!schedule) {
+        const ended = isScheduleId(schedule_id) ? await endedSchedule(runs, schedule_id) : null;
+        if (ended) return { ok: true, cancelled: false, reason: 'already_inactive', status: ended.status };
+        return { ok: false, error: `unknown schedule_id: ${schedule_id}` };
+      }
       await cancelSchedule(client, schedule_id);
       if (schedule.status === 'completed') return { ok: true, cancelled: false, reason: 'already_inactive', status: 'completed' };
+      await markCancelled(runs, schedule_id);
       return { ok: true, cancelled: true, schedule: { ...schedule, status: 'cancelled' } };
     }),
   );
