@@ -19,17 +19,17 @@ const channelViewSchema = z.object({
   turns_done: z.number(),
 });
 
-export const continueInput = strictObject(
-  {
-    run_id: runIdArg,
-    prompt: spawnRunShape.prompt,
-    input_message: inputMessageSchema.optional(),
-    timeout_seconds: spawnRunShape.timeout_seconds,
-    output_schema: spawnRunShape.output_schema,
-    idempotency_key: spawnRunShape.idempotency_key,
-  },
-  'continue_run',
-).refine((a) => (a.prompt === undefined) !== (a.input_message === undefined), {
+/** continue_run's arguments (a profile may put its own input_message schema in). */
+export const continueShape = {
+  run_id: runIdArg,
+  prompt: spawnRunShape.prompt,
+  input_message: inputMessageSchema.optional(),
+  timeout_seconds: spawnRunShape.timeout_seconds,
+  output_schema: spawnRunShape.output_schema,
+  idempotency_key: spawnRunShape.idempotency_key,
+};
+
+export const continueInput = strictObject(continueShape, 'continue_run').refine((a) => (a.prompt === undefined) !== (a.input_message === undefined), {
   message: 'give exactly one of prompt (text) and input_message (parts)',
   path: ['prompt'],
 });

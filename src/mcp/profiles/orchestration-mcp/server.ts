@@ -22,7 +22,7 @@ import { registerAgentTools } from '../../tools/agent-tools.js';
 import { registerCancelTools } from '../../tools/cancel-tools.js';
 import { registerListTools } from '../../tools/list-tools.js';
 import { registerReadTools } from '../../tools/read-tools.js';
-import { continueInput, continueRunOutput } from '../../tools/session-tools.js';
+import { continueInput, continueRunOutput, continueShape } from '../../tools/session-tools.js';
 import { READ_ONLY, runIdArg } from '../../tools/shared.js';
 import { findCutValue, MAX_ARTIFACT_PAGE, pageOf } from './artifact.js';
 
@@ -135,17 +135,7 @@ const continueRunTool = {
   title: 'Continue a run',
   description:
     'Follow up on a run: a finished run gets a new run resuming its session (linked by parent); a run waiting for input (input_required) gets the answer. input_message parts take "type" (or "kind"). Returns the run_id to follow.',
-  inputSchema: strictObject(
-    {
-      run_id: runIdArg,
-      prompt: spawnRunShape.prompt,
-      input_message: inputMessageSchema.optional(),
-      timeout_seconds: spawnRunShape.timeout_seconds,
-      output_schema: spawnRunShape.output_schema,
-      idempotency_key: spawnRunShape.idempotency_key,
-    },
-    'continue_run',
-  ),
+  inputSchema: strictObject({ ...continueShape, input_message: inputMessageSchema.optional() }, 'continue_run'),
   outputSchema: continueRunOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
