@@ -18,6 +18,7 @@
 // (`launch-binding-since`) passes as the release that made it would have: 0.1.0 sealed no URL,
 // 0.2.0 signed no run id.
 import type { Client } from '@temporalio/client';
+import { isBridgeSchedulePayload, scheduleNotifierId, type BridgeScheduleNotifierInput, type BridgeSchedulePayload } from '../domain/bridge-schedule-notify.js';
 import { bridgeStatusOf } from '../domain/claude-bridge.js';
 import type { DeliverWebhookRequest } from '../domain/webhook-delivery.js';
 import type { RunStatus } from '../domain/vocabulary.js';
@@ -52,7 +53,9 @@ export async function checkWebhookOrigin(deps: WebhookOriginDeps, webhook: { wor
   const parent = self.parentExecution;
   if (!parent?.workflowId) throw refuse('it was started on its own, not by the run or pipeline it is about');
   const id = parent.workflowId;
-  if (webhook.workflowId !== `${id}${WEBHOOK_SUFFIX}` || request.payload?.run_id !== id || request.payload.job_id !== id) {
+  const payload = request.payload;
+  if (isBridgeSchedulePayload(payload)) return checkScheduleNotifierParent(deps, webhook.workflowId, payload, request, refuse, await describeChain(deps.client, id, parent.runId ?? undefined));
+  if (webhook.workflowId !== `${id}${WEBHOOK_SUFFIX}` || payload?.run_id !== id || payload.job_id !== id) {
     throw refuse(`its id and payload name another run than its parent ${id}`);
   }
   const described = await describeChain(deps.client, id, parent.runId ?? undefined);
@@ -65,19 +68,50 @@ export async function checkWebhookOrigin(deps: WebhookOriginDeps, webhook: { wor
 
   const kind = type === 'agentRun' ? 'run' : 'pipeline';
   const status = described.current.searchAttributes?.BatonStatus?.[0];
-  if ('baton_status' in request.payload) {
+  if ('baton_status' in payload) {
     // claude-bridge's payload (its profile's dispatch_async): its status is claude-bridge's word
     // for the run's, which it carries as baton_status.
-    const payload = request.payload;
     const expected = kind === 'run' && typeof status === 'string' ? bridgeStatusOf(status as RunStatus, payload.error) : null;
     if (payload.baton_status !== status || payload.status !== expected || payload.event !== expected) {
       throw refuse(`its payload says ${payload.event} (${payload.status}, ${payload.baton_status}), but ${kind} ${id} ended ${String(status)}`);
     }
-  } else if (request.payload.event !== `${kind}.${request.payload.status}` || request.payload.status !== status) {
-    throw refuse(`its payload says ${request.payload.event} (${request.payload.status}), but ${kind} ${id} ended ${String(status)}`);
+  } else if (payload.event !== `${kind}.${payload.status}` || payload.status !== status) {
+    throw refuse(`its payload says ${payload.event} (${payload.status}), but ${kind} ${id} ended ${String(status)}`);
   }
+  refuseUnsealed(request, id, refuse);
+}
+
+/** notify_url and notify_headers must be sealed (v2, bound to a scope): the delivery opens them only for the webhook's parent. */
+function refuseUnsealed(request: DeliverWebhookRequest, id: string, refuse: Refuse): void {
   const unbound = [request.url, ...Object.values(request.headers ?? {})].some((v) => typeof v !== 'string' || !isBoundSeal(v));
   if (unbound) throw refuse(`its notify_url or notify_headers are not sealed by Baton for ${id}`);
+}
+
+/**
+ * A claude-bridge schedule notification (src/workflows/bridge-schedule-notifier.ts): its parent is
+ * the notifier of the schedule its payload names, whose input the profile wrote with the URL and
+ * headers sealed for that notifier's id, and whose id was not reused. The payload is the notifier's
+ * own work (only a workflow starts a child), so its facts need no second reading here.
+ */
+async function checkScheduleNotifierParent(
+  deps: WebhookOriginDeps,
+  webhookId: string,
+  payload: BridgeSchedulePayload,
+  request: DeliverWebhookRequest,
+  refuse: Refuse,
+  described: Described,
+): Promise<void> {
+  const { workflowId: id, runId, type } = described.current;
+  if (type !== 'bridgeScheduleNotifier') throw refuse(`its payload is a schedule's, but its parent ${id} is a ${type} workflow`);
+  const input = await readWorkflowInput<BridgeScheduleNotifierInput>(deps.client, id, runId);
+  if (!input || id !== scheduleNotifierId(input.schedule_id) || payload.schedule_id !== input.schedule_id) {
+    throw refuse(`its parent ${id} is not the notifier of schedule ${payload.schedule_id}`);
+  }
+  if (!webhookId.startsWith(`${id}.${payload.event}`) || !webhookId.endsWith(WEBHOOK_SUFFIX) || !input.notify_on.includes(payload.event)) {
+    throw refuse(`its id or event (${payload.event}) is not one its parent ${id} sends`);
+  }
+  if (await reusesId(deps.client, described)) throw refuse(`its parent ${id} reuses the id of a notifier that had closed, which Baton never does`);
+  refuseUnsealed(request, id, refuse);
 }
 
 type Refuse = (why: string) => WebhookRefusedError;

@@ -2,7 +2,8 @@
 // by the activities that the stop marker and the chain watcher run.
 import { ScheduleNotFoundError, WorkflowNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { EarlierScheduleState, ScheduleWatcherInput } from '../domain/schedule.js';
-import { earlierScheduleEndedSignal } from '../workflows/schedule-messages.js';
+import { scheduleNotifierId } from '../domain/bridge-schedule-notify.js';
+import { bridgeScheduleChangedSignal, earlierScheduleEndedSignal } from '../workflows/schedule-messages.js';
 import { quote } from './run-list.js';
 
 /** A schedule's description, or null when there is no such schedule. */
@@ -24,8 +25,19 @@ export async function endSchedule(client: Client, scheduleId: string): Promise<b
     if (!(err instanceof ScheduleNotFoundError)) throw err;
     deleted = false;
   }
-  await wakeChainedWatchers(client, scheduleId);
+  await Promise.all([wakeChainedWatchers(client, scheduleId), wakeBridgeNotifier(client, scheduleId)]);
   return deleted;
+}
+
+/**
+ * Tells the claude-bridge notifier of this schedule, if it has one, that the schedule changed, so
+ * it notifies now rather than at its next look. Best effort: a notifier also looks by itself.
+ */
+export async function wakeBridgeNotifier(client: Client, scheduleId: string): Promise<void> {
+  await client.workflow
+    .getHandle(scheduleNotifierId(scheduleId))
+    .signal(bridgeScheduleChangedSignal)
+    .catch(() => undefined);
 }
 
 /**
@@ -60,6 +72,7 @@ export async function earlierScheduleState(client: Client, scheduleId: string): 
 export async function startChainedSchedule(client: Client, input: ScheduleWatcherInput): Promise<boolean> {
   try {
     await client.schedule.getHandle(input.schedule_id).unpause(`started: schedule ${input.after_schedule_id} has ended`);
+    await wakeBridgeNotifier(client, input.schedule_id);
     return true;
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) return false;

@@ -2,6 +2,7 @@
 // memo (list_schedules reads it without decoding the action), its ids, and the contract of the
 // short activities that end, watch and resume schedules. Plain types: workflows import it.
 import type { Backend, Role } from './vocabulary.js';
+import type { BridgeScheduleLook } from './bridge-schedule-notify.js';
 
 export const SCHEDULE_ID_PREFIX = 'sched_';
 /** The schedule's memo key: present on Baton's schedules only. */
@@ -68,4 +69,6 @@ export interface ScheduleActivities {
   earlierScheduleState(scheduleId: string): Promise<EarlierScheduleState>;
   /** Unpauses a chained schedule; false when it was deleted meanwhile. */
   startChainedSchedule(input: ScheduleWatcherInput): Promise<{ started: boolean }>;
+  /** A claude-bridge schedule as its notifier needs it (src/domain/bridge-schedule-notify.ts). */
+  lookAtBridgeSchedule(scheduleId: string): Promise<BridgeScheduleLook>;
 }

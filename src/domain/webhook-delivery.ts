@@ -2,8 +2,12 @@
 // attempts, and the retry schedule. Pure, so the workflow, the activity, the client and unit
 // tests share one definition.
 import type { NotifySpec } from './notify.js';
+import type { BridgeSchedulePayload } from './bridge-schedule-notify.js';
 import type { BridgeWebhookPayload } from './claude-bridge.js';
 import type { WebhookPayload } from './webhook.js';
+
+/** Baton's own payload, claude-bridge's job payload, or claude-bridge's schedule payload. */
+export type NotificationPayload = WebhookPayload | BridgeWebhookPayload | BridgeSchedulePayload;
 
 /** Memo key of a webhook workflow: its attempts, readable with no worker running. */
 export const WEBHOOK_MEMO_KEY = 'webhook';
@@ -35,9 +39,9 @@ export const DEFAULT_WEBHOOK_RETRY: WebhookRetryPolicy = {
 };
 
 export interface WebhookWorkflowInput {
-  /** The run (or pipeline) the notification is about. */
+  /** The run (or pipeline, or schedule notifier) the notification is about. */
   run_id: string;
-  payload: WebhookPayload | BridgeWebhookPayload;
+  payload: NotificationPayload;
   /** Where to (sealed, with its host beside it) and the headers (sealed): opened only inside the activity. */
   notify: NotifySpec;
   retry?: Partial<WebhookRetryPolicy>;
@@ -47,7 +51,7 @@ export interface DeliverWebhookRequest {
   url: string;
   /** Sealed (src/secrets/seal.ts); the activity opens them right before sending. */
   headers: Record<string, string>;
-  payload: WebhookPayload | BridgeWebhookPayload;
+  payload: NotificationPayload;
   /** Stable for this notification, the same on every attempt: receivers deduplicate on it. */
   webhook_id: string;
   attempt: number;

@@ -108,5 +108,8 @@ export function sealScopesOf(workflowId: string): string[] {
   if (pipeline) scopes.push(pipeline[1]!);
   const schedule = /^run_(sched_[^-.]+)-/.exec(id);
   if (schedule) scopes.push(schedule[1]!);
+  // A claude-bridge schedule notifier's notifications: <notifier>.<event>[-<tick>].webhook.
+  const notifier = /^(bridgenotify_sched_[^.]+)\./.exec(id);
+  if (notifier) scopes.push(notifier[1]!);
   return scopes;
 }

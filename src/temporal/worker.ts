@@ -116,7 +116,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
         checkOutput: activities.checkOutput,
         prepareIsolation: git.prepareIsolation,
         ...createWebhookActivities({ secretKey, origin: { client, secretKey, signingSince, bindingSince } }),
-        ...createScheduleActivities({ client }),
+        ...createScheduleActivities({ client, secretKey }),
       },
       maxConcurrentActivityTaskExecutions: SHORT_SLOTS,
     }),

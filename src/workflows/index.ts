@@ -6,3 +6,4 @@ export { readTranscript } from './read-transcript.js';
 export { webhook } from './webhook.js';
 export { scheduleWatcher } from './schedule-watcher.js';
 export { agentInbox } from './agent-inbox.js';
+export { bridgeScheduleNotifier } from './bridge-schedule-notifier.js';

@@ -8,18 +8,20 @@ import {
   WEBHOOK_MEMO_KEY,
   webhookWorkflowId,
   type WebhookRetryPolicy,
+  type NotificationPayload,
   type WebhookState,
   type WebhookWorkflowInput,
 } from '../domain/webhook-delivery.js';
-import type { BridgeWebhookPayload } from '../domain/claude-bridge.js';
-import { notifyHost, type WebhookPayload } from '../domain/webhook.js';
+import { notifyHost } from '../domain/webhook.js';
 import { webhook } from './webhook.js';
 
 export interface NotificationRequest {
-  /** The run or pipeline that ended: the child is `<id>.webhook`. */
+  /** The run or pipeline that ended (or the schedule notifier that notifies): the child is `<id>.webhook` unless webhookId says. */
   id: string;
+  /** A workflow that notifies more than once names each notification (bridgeScheduleNotifier). */
+  webhookId?: string;
   notify: NotifySpec;
-  payload: WebhookPayload | BridgeWebhookPayload;
+  payload: NotificationPayload;
   /** Tests shorten the schedule; production leaves it out. */
   retry?: Partial<WebhookRetryPolicy>;
 }
@@ -27,9 +29,10 @@ export interface NotificationRequest {
 /** Resolves once the webhook workflow has started (not delivered). Never fails the caller. */
 export async function startNotification(request: NotificationRequest): Promise<void> {
   const { id, notify, payload } = request;
+  const webhookId = request.webhookId ?? webhookWorkflowId(id);
   const input: WebhookWorkflowInput = { run_id: id, payload, notify, ...(request.retry ? { retry: request.retry } : {}) };
   const initial: WebhookState = {
-    webhook_id: webhookWorkflowId(id),
+    webhook_id: webhookId,
     run_id: id,
     event: payload.event,
     url_host: notifyHost(notify),
@@ -40,7 +43,7 @@ export async function startNotification(request: NotificationRequest): Promise<v
   };
   try {
     await startChild(webhook, {
-      workflowId: webhookWorkflowId(id),
+      workflowId: webhookId,
       args: [input],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [

@@ -8,7 +8,7 @@
 // state and mid-run, continued-as-new segments, scheduled and follow-up runs, a remote agent that
 // asked for input, runs whose worker died with their agent, a channel with queued turns, a
 // pipeline mid-round, awaiting approval and continued as new, a webhook that retried, a schedule
-// watcher and a transcript read on another host.
+// watcher, a claude-bridge schedule's notifier, and a transcript read on another host.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxWorkflowId } from '../../src/domain/agent-inbox.js';
+import { scheduleNotifierId } from '../../src/domain/bridge-schedule-notify.js';
 import { channelWorkflowId } from '../../src/domain/channel.js';
 import type { PipelineView } from '../../src/domain/pipeline.js';
 import type { RunView } from '../../src/domain/run-view.js';
@@ -251,6 +252,26 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
     await closed(runs[0]!.run_id);
     await save('scheduled', runs[0]!.run_id);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: second.schedule_id });
+  });
+});
+
+describe("claude-bridge's schedule notifications", () => {
+  it('bridgeScheduleNotifier waiting for a fire, and one that told a tick, its stop marker and the end', { timeout: 120_000 }, async () => {
+    const bridge = await connectStdio(env, ['--no-worker'], { BATON_TOOL_PROFILE: 'claude-bridge', CLAUDE_BRIDGE_CWD: env.workDir });
+    try {
+      const schedule = async (args: Record<string, unknown>) => {
+        const result = (await bridge.client.callTool({ name: 'schedule_dispatch', arguments: { channel: 'capture', notify_url: `${receiver.url}/sched`, ...args } })) as { content: { text: string }[] };
+        return (JSON.parse(result.content[0]!.text) as { schedule_id: string }).schedule_id;
+      };
+      const waiting = await schedule({ prompt: 'later', interval_seconds: 3600 });
+      const stopping = await schedule({ prompt: 'check, then stop [fake-claude stop_marker=1]', interval_seconds: 10, notify_on: ['tick', 'tick_with_sentinel', 'schedule_end'] });
+      await closed(scheduleNotifierId(stopping));
+      await save('stop-marker', scheduleNotifierId(stopping));
+      await save('waiting', scheduleNotifierId(waiting));
+      await callOk(mcp.client, 'cancel_schedule', { schedule_id: waiting });
+    } finally {
+      await bridge.close();
+    }
   });
 });
 

@@ -9,6 +9,8 @@ import type { Client } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunInput } from '../../src/client/run-input.js';
+import { scheduleNotifierId, scheduleWebhookId, type BridgeScheduleNotifierInput } from '../../src/domain/bridge-schedule-notify.js';
+import { bridgeScheduleChangedSignal } from '../../src/workflows/schedule-messages.js';
 import type { RunView } from '../../src/domain/run-view.js';
 import { WEBHOOK_MEMO_KEY, webhookWorkflowId, type WebhookState, type WebhookWorkflowInput } from '../../src/domain/webhook-delivery.js';
 import { webhookPayload, type WebhookPayload } from '../../src/domain/webhook.js';
@@ -205,5 +207,39 @@ describe("a schedule's runs", () => {
     expect(closed.state.attempts[0]!.error).toMatch(new RegExp(`was made for the runs of schedule ${scheduleId}, which did not fire it`));
     expect(requestsAbout(forgedId)).toBe(0);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: scheduleId });
+  });
+});
+
+describe("A claude-bridge schedule notifier that Baton did not start", () => {
+  it('(a plain notify_url, for a real schedule) sends nothing when its schedule ticks, and its notification fails saying why', { timeout: 120_000 }, async () => {
+    const made = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', {
+      prompt: 'tick',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--lines', '1'),
+      interval_seconds: 3600,
+    });
+    const notifierId = scheduleNotifierId(made.schedule_id);
+    const text = `forged-notifier-${randomBytes(4).toString('hex')}`;
+    const input: BridgeScheduleNotifierInput = { schedule_id: made.schedule_id, channel: text, notify_on: ['tick'], notify: { url: receiver.url, on: ['any'], headers: {} } };
+    await temporal.workflow.start('bridgeScheduleNotifier', { workflowId: notifierId, taskQueue: env.config.taskQueue, args: [input] });
+    await temporal.schedule.getHandle(made.schedule_id).trigger();
+    // Whoever can start a workflow can signal it: the notifier looks at once.
+    const webhook = temporal.workflow.getHandle(scheduleWebhookId(notifierId, 'tick', 1));
+    const closed = await waitFor(
+      async () => {
+        await temporal.workflow.getHandle(notifierId).signal(bridgeScheduleChangedSignal).catch(() => undefined);
+        const d = await webhook.describe().catch(() => null);
+        return d && d.status.name !== 'RUNNING' ? d : null;
+      },
+      { what: `${notifierId}'s tick notification to close`, timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(closed.status.name).toBe('FAILED');
+    expect((closed.memo?.[WEBHOOK_MEMO_KEY] as WebhookState).attempts[0]!.error).toMatch(/was not made by Baton.*not sealed by Baton/);
+    expect(requestsAbout(text)).toBe(0);
+    await callOk(mcp.client, 'cancel_schedule', { schedule_id: made.schedule_id });
+    // Its schedule gone without a claude-bridge record, the notifier ends, having sent nothing more.
+    expect(await temporal.workflow.getHandle(notifierId).result()).toEqual({ ended: 'unknown' });
+    expect(requestsAbout(text)).toBe(0);
   });
 });

@@ -56,8 +56,8 @@ interface Observed {
   channels: Dict;
   reset: Dict;
   jobHook: Dict;
-  stopSchedule: { made: Dict; ended: Dict; events: string[]; tickJob: Dict };
-  cancelSchedule: { made: Dict; got: Dict; cancel: Dict; after: Dict; listed: Dict | undefined; cancelAgain: Dict; events: string[] };
+  stopSchedule: { made: Dict; ended: Dict; events: string[]; tickJob: Dict; hooks: Dict[] };
+  cancelSchedule: { made: Dict; got: Dict; cancel: Dict; after: Dict; listed: Dict | undefined; cancelAgain: Dict; events: string[]; hooks: Dict[] };
 }
 
 async function call(client: Client, name: string, args: Dict = {}): Promise<Dict> {
@@ -133,6 +133,8 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
     channel: ctx.channel('stopper'),
     interval_seconds: 10,
     cwd: ctx.cwd,
+    notify_url: ctx.hookUrl,
+    notify_on: ['tick', 'tick_with_sentinel', 'schedule_end'],
   });
   const stopId = stopMade.schedule_id as string;
   const stopEnded = await waitFor(
@@ -149,13 +151,21 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
   const tickJob = await finished(client, tickJobId);
 
   // A schedule ended by cancel_schedule.
-  const made = await call(client, 'schedule_dispatch', { prompt: 'check the PRs', channel: ctx.channel('watcher'), interval_seconds: 3600, until_seconds: 7200, cwd: ctx.cwd });
+  const made = await call(client, 'schedule_dispatch', { prompt: 'check the PRs', channel: ctx.channel('watcher'), interval_seconds: 3600, until_seconds: 7200, cwd: ctx.cwd, notify_url: ctx.hookUrl });
   const scheduleId = made.schedule_id as string;
   const got = await call(client, 'get_schedule', { schedule_id: scheduleId });
   const cancelSched = await call(client, 'cancel_schedule', { schedule_id: scheduleId });
   const after = await call(client, 'get_schedule', { schedule_id: scheduleId });
   const listed = ((await call(client, 'list_schedules')).schedules as Dict[]).find((s) => s.id === scheduleId);
   const cancelSchedAgain = await call(client, 'cancel_schedule', { schedule_id: scheduleId });
+
+  // The schedules' notifications: each schedule's, once its schedule_end has come.
+  const scheduleHooks = (scheduleId: string) =>
+    waitFor(() => {
+      const hooks = ctx.hooks().filter((h) => h.schedule_id === scheduleId);
+      return hooks.some((h) => h.event === 'schedule_end') ? hooks : null;
+    }, { timeoutMs: 60_000, what: `the notifications of schedule ${scheduleId}` });
+  const [stopHooks, cancelHooks] = await Promise.all([scheduleHooks(stopId), scheduleHooks(scheduleId)]);
 
   // Events: every job's and schedule's, once all are there.
   const jobs: Record<string, string> = { done: doneId, failed: failedStart.job_id as string, timedOut: slowStart.job_id as string, cancelled: hangId, tick: tickJobId };
@@ -201,8 +211,8 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
     channels,
     reset,
     jobHook,
-    stopSchedule: { made: stopMade, ended: stopEnded, events: scheduleEvents(stopId), tickJob },
-    cancelSchedule: { made, got, cancel: cancelSched, after, listed, cancelAgain: cancelSchedAgain, events: scheduleEvents(scheduleId) },
+    stopSchedule: { made: stopMade, ended: stopEnded, events: scheduleEvents(stopId), tickJob, hooks: stopHooks },
+    cancelSchedule: { made, got, cancel: cancelSched, after, listed, cancelAgain: cancelSchedAgain, events: scheduleEvents(scheduleId), hooks: cancelHooks },
   };
 }
 
@@ -377,5 +387,28 @@ describe('Baton against the real claude-bridge, one client script', () => {
     // claude-bridge fires a schedule's first tick at once, Baton's at the first aligned interval: ticks aside, the same events.
     const lifecycle = (events: string[]) => events.filter((e) => e !== 'schedule_tick');
     expect(lifecycle(b.events)).toEqual(lifecycle(a.events));
+  });
+
+  it("a schedule's notifications: tick, tick_with_sentinel and schedule_end of the stopped one, schedule_end (the default) of the cancelled one, with claude-bridge's payload keys", () => {
+    const strip = ({ _headers, ...payload }: Dict) => payload;
+    const byEvent = (hooks: Dict[]) => Object.fromEntries(hooks.map((h) => [h.event as string, strip(h)]));
+    for (const [which, name] of [['stopSchedule', 'stopped'], ['cancelSchedule', 'cancelled']] as const) {
+      const [a, b] = [byEvent(theirs[which].hooks), byEvent(ours[which].hooks)];
+      expect(Object.keys(b).sort(), name).toEqual(Object.keys(a).sort());
+      expect(Object.entries(a).flatMap(([event, payload]) => missing(payload, b[event], `${name} ${event}`))).toEqual([]);
+      // The same keys, and no more than the schedule payload's nine.
+      for (const payload of Object.values(b)) expect(Object.keys(payload).sort()).toEqual(Object.keys(a[payload.event as string]!).sort());
+    }
+    for (const side of [theirs, ours]) {
+      const stopped = byEvent(side.stopSchedule.hooks);
+      const id = side.stopSchedule.made.schedule_id;
+      expect(side.stopSchedule.hooks.filter((h) => h.event !== 'tick').map((h) => h.event)).toEqual(['tick_with_sentinel', 'schedule_end']);
+      expect(stopped.tick).toMatchObject({ schedule_id: id, status: 'active', tick_count: 1, last_job_id: expect.any(String), last_tick_result: null, error: null });
+      for (const event of ['tick_with_sentinel', 'schedule_end']) {
+        expect(stopped[event]).toMatchObject({ schedule_id: id, status: 'cancelled', error: 'tick 1 emitted [BRIDGE_STOP_SCHEDULE]', last_tick_result: expect.stringContaining('[BRIDGE_STOP_SCHEDULE]') });
+      }
+      expect(side.cancelSchedule.hooks.map((h) => h.event)).toEqual(['schedule_end']);
+      expect(strip(side.cancelSchedule.hooks[0]!)).toMatchObject({ schedule_id: side.cancelSchedule.made.schedule_id, status: 'cancelled', tick_count: 0, last_job_id: null, error: null });
+    }
   });
 });

@@ -4,6 +4,7 @@
 // the real claude-bridge-mcp 0.1.0 driven by the same client; its result shapes; jobs that are Baton
 // runs both ways; schedules; refusals naming the field; its webhook payload and stop marker.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -332,6 +333,51 @@ describe('schedules', () => {
     expect(await callOk<{ deleted: boolean }>(baton.client, 'cancel_schedule', { schedule_id: id })).toMatchObject({ deleted: false });
   });
 
+  it("a schedule's notifications are claude-bridge's schedule payload, with its headers, signed: tick, tick_error for a tick whose agent could not start, schedule_end once cancelled", { timeout: 120_000 }, async () => {
+    const vanishing = mkdtempSync(`${env.workDir}/vanishing-`);
+    const made = await bridgeCall('schedule_dispatch', {
+      prompt: 'check the PRs',
+      channel: 'hooks: #1',
+      interval_seconds: 10,
+      cwd: vanishing,
+      notify_url: `${receiver.url}/sched`,
+      notify_on: ['tick', 'tick_error', 'schedule_end'],
+      notify_headers: { 'X-Auth': 'abc' },
+    });
+    const id = made.schedule_id as string;
+    schedules.push(id);
+    // The tick's claude cannot start where its cwd was: claude-bridge's "a tick failed to spawn".
+    rmSync(vanishing, { recursive: true });
+    const hooks = () =>
+      receiver.requests
+        .filter((r) => r.path.endsWith('/sched'))
+        .map((r) => ({ request: r, payload: new Webhook(signingSecret).verify(r.body, r.headers) as Dict }))
+        .filter((h) => h.payload.schedule_id === id);
+    const first = (event: string) => waitFor(() => hooks().find((h) => h.payload.event === event && (event === 'schedule_end' || h.payload.tick_count === 1)), { timeoutMs: 60_000, what: `the ${event} notification (got ${hooks().map((h) => `${String(h.payload.event)} ${String(h.payload.tick_count)}`).join(', ') || 'none'})` });
+    const [tick, tickError] = await Promise.all([first('tick'), first('tick_error')]);
+    const keys = ['channel', 'error', 'event', 'last_job_id', 'last_tick_at', 'last_tick_result', 'schedule_id', 'status', 'tick_count'];
+    expect(tick.request.headers['x-auth']).toBe('abc');
+    expect(tick.payload).toEqual({ event: 'tick', schedule_id: id, channel: 'hooks: #1', tick_count: 1, status: 'active', last_tick_at: expect.any(Number), last_tick_result: null, last_job_id: expect.stringMatching(new RegExp(`^run_${id}-`)), error: null });
+    expect(tickError.payload).toMatchObject({ event: 'tick_error', tick_count: 1, last_job_id: tick.payload.last_job_id, error: expect.stringContaining(vanishing) });
+    expect(Object.keys(tickError.payload).sort()).toEqual(keys);
+    // The tick's run is a job that failed (ok: false), as the tick is.
+    expect(await bridgeCall('get_dispatch', { job_id: tick.payload.last_job_id })).toMatchObject({ status: 'done', ok: false });
+
+    expect(await bridgeCall('cancel_schedule', { schedule_id: id })).toMatchObject({ ok: true, cancelled: true });
+    const end = await first('schedule_end');
+    expect(end.payload).toMatchObject({ event: 'schedule_end', schedule_id: id, channel: 'hooks: #1', status: 'cancelled', tick_count: expect.any(Number), error: null });
+    expect(Object.keys(end.payload).sort()).toEqual(keys);
+    // Each is one notification, whatever the receiver's retries: one id each.
+    expect(new Set(hooks().map((h) => h.request.headers['webhook-id'])).size).toBe(hooks().length);
+    // Their deliveries are claude-bridge's webhook_sent events, which name no job for a schedule's.
+    const sent = await waitFor(
+      async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.payload_event === 'schedule_end'),
+      { what: 'the webhook_sent of schedule_end' },
+    );
+    expect(sent).toMatchObject({ event: 'webhook_sent', http_status: 200, url: new URL(receiver.url).host });
+    expect(sent).not.toHaveProperty('job_id');
+  });
+
   it("a scheduled run whose output holds claude-bridge's stop marker ends its schedule", async () => {
     const made = await callOk<{ schedule_id: string }>(baton.client, 'schedule_run', {
       prompt: 'all checked [BRIDGE_STOP_SCHEDULE]',
@@ -392,7 +438,8 @@ describe('refusals', () => {
     expect(await sched({ interval_seconds: 5 })).toEqual({ ok: false, error: expect.stringContaining('interval_seconds') });
     expect(await sched({ until: 'next tuesday' })).toEqual({ ok: false, error: expect.stringContaining('until') });
     expect(await sched({ until: '2020-01-01T00:00:00', until_seconds: 60 })).toEqual({ ok: false, error: expect.stringContaining('until') });
-    expect(await sched({ notify_url: `${receiver.url}/s` })).toEqual({ ok: false, error: expect.stringContaining('schedule_end') });
+    expect(await sched({ notify_url: `${receiver.url}/s`, notify_on: ['done'] })).toEqual({ ok: false, error: expect.stringContaining('notify_on') });
+    expect(await sched({ notify_headers: { 'X-A': 'b' } })).toEqual({ ok: false, error: expect.stringContaining('notify_headers') });
     expect(await sched({ after_schedule_id: 'sched_missing' })).toEqual({ ok: false, error: expect.stringContaining('after_schedule_id') });
     expect((await bridgeCall('list_jobs')).jobs).toHaveLength(before.length);
   });

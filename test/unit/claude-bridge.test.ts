@@ -129,13 +129,17 @@ describe("a dispatch's arguments", () => {
     });
   });
 
-  it("of a schedule read an until without a zone as UTC, and map claude-bridge's notify_on", () => {
-    const checked = scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, until: '2099-01-01T00:00:00', notify_url: 'https://example.com/h', notify_on: ['tick', 'tick_error'] }, defaults);
-    expect(checked).toMatchObject({ ok: true, args: { until: '2099-01-01T00:00:00Z', notify_on: ['any', 'error'], metadata: { bridge_channel: 'c' } } });
-    expect(checked.ok && 'channel' in checked.args).toBe(false);
-    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h' }, defaults)).toEqual({
+  it("of a schedule read an until without a zone as UTC, and keep claude-bridge's notify_on for the schedule's notifier, not its runs", () => {
+    const checked = scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, until: '2099-01-01T00:00:00', notify_url: 'https://example.com/h', notify_on: ['tick', 'tick_error', 'tick'], notify_headers: { 'X-Token': 't' } }, defaults);
+    expect(checked).toMatchObject({ ok: true, args: { schedule: { until: '2099-01-01T00:00:00Z', metadata: { bridge_channel: 'c' } }, notify: { url: 'https://example.com/h', headers: { 'X-Token': 't' }, on: ['tick', 'tick_error'] } } });
+    expect(checked.ok && ('channel' in checked.args.schedule || 'notify_url' in checked.args.schedule || 'notify_headers' in checked.args.schedule)).toBe(false);
+    // claude-bridge's default for a schedule is schedule_end.
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h' }, defaults)).toMatchObject({ ok: true, args: { notify: { on: ['schedule_end'] } } });
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300 }, defaults)).toMatchObject({ ok: true, args: { notify: null } });
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h', notify_on: ['done'] }, defaults)).toEqual({
       ok: false,
-      error: expect.stringContaining('schedule_end'),
+      error: expect.stringMatching(/^notify_on: unknown event "done"; .*schedule_end/),
     });
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'ftp://example.com/h' }, defaults)).toEqual({ ok: false, error: expect.stringContaining('notify_url') });
   });
 });

@@ -7,6 +7,7 @@ import type { RunsClient } from '../../../client/runs.js';
 import { listSchedules } from '../../../client/schedules.js';
 import { BRIDGE_CHANNEL_KEY, BRIDGE_NOTABLE_EVENTS, BRIDGE_PERMISSION_KEY, BRIDGE_TIMEOUT_KEY, bridgeStatusOf, epochSeconds } from '../../../domain/claude-bridge.js';
 import type { RunView } from '../../../domain/run-view.js';
+import { scheduleOfNotifier } from '../../../domain/bridge-schedule-notify.js';
 import { WEBHOOK_MEMO_KEY, type WebhookState } from '../../../domain/webhook-delivery.js';
 import { isFinalStatus } from '../../../domain/vocabulary.js';
 import { channelOf } from './jobs.js';
@@ -82,7 +83,9 @@ async function webhookStates(client: Client): Promise<WebhookState[]> {
 function eventsOfWebhook(state: WebhookState): BridgeEvent[] {
   return state.attempts.map((attempt) => {
     const ts = (Date.parse(attempt.at) + attempt.duration_ms) / 1000;
-    const common = { url: state.url_host, payload_event: state.event, job_id: state.run_id };
+    // A schedule's notification names no job (claude-bridge's names nothing but the event).
+    const about = scheduleOfNotifier(state.run_id) === null ? { job_id: state.run_id } : {};
+    const common = { url: state.url_host, payload_event: state.event, ...about };
     return attempt.outcome === 'delivered'
       ? { ts, event: 'webhook_sent', ...common, http_status: attempt.status }
       : { ts, event: 'webhook_failed', ...common, error: attempt.error, http_status: attempt.status, will_retry: attempt.outcome === 'will_retry' };

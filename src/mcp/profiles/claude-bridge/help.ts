@@ -118,7 +118,8 @@ export function bridgeHelp(version: string): Record<string, unknown> {
       stop_sentinel: `A scheduled tick whose result contains ${BRIDGE_STOP_MARKER} (or Baton's ${STOP_SCHEDULE_MARKER}) ends its schedule.`,
       job_status: "running, done (ok tells success; a non-zero exit or a timeout is done with ok=false), error (a launch refused), cancelled, abandoned (lost with its worker under on_worker_loss 'fail'). orphaned never happens: no job loses its state.",
       cwd: 'Absolute directory under BATON_ALLOWED_ROOTS; default CLAUDE_BRIDGE_CWD, else the server\'s directory.',
-      webhooks: 'notify_url gets claude-bridge\'s payload, retried for hours, signed with BATON_WEBHOOK_SECRET when set; URL and headers are sealed in history.',
+      webhooks:
+        "notify_url gets claude-bridge's payload (a job's on its notify_on statuses; a schedule's on tick, tick_with_sentinel, tick_error, schedule_end), retried for hours, signed with BATON_WEBHOOK_SECRET when set; URL and headers are sealed in history.",
       schedule_chaining: "schedule_dispatch's after_schedule_id starts a schedule only once the named one has ended; until then its status is 'waiting'.",
       event_log: 'list_events derives its events from the jobs, schedules and notifications themselves (no buffer that fills): pass the largest ts you have seen as since.',
       session_pinning: "A channel's first dispatch starts a session; later ones resume it, one at a time. reset_channel drops it. Scheduled ticks each start a session of their own.",

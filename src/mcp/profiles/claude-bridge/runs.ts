@@ -15,8 +15,11 @@ const PAGE = 100;
 /** The latest time a JavaScript Date holds. */
 const MAX_DATE_MS = 8.64e15;
 
+/** What reading runs needs of a RunsClient (a worker's activity has these without one). */
+export type RunsReader = Pick<RunsClient, 'client'> & { options: Pick<RunsClient['options'], 'secretKey'> };
+
 /** Runs matching the filters, page by page, up to `max`. */
-export async function runsMatching(runs: RunsClient, filters: RunFilters, max: number): Promise<RunView[]> {
+export async function runsMatching(runs: RunsReader, filters: RunFilters, max: number): Promise<RunView[]> {
   const found: RunView[] = [];
   let cursor: string | null = null;
   do {

@@ -17,7 +17,7 @@ import { BRIDGE_STOP_MARKER, bridgeStatusOf, epochSeconds } from '../../../domai
 import { STOP_SCHEDULE_MARKER } from '../../../domain/notify.js';
 import type { RunView } from '../../../domain/run-view.js';
 import { searchAttributeKeys } from '../../../domain/search-attributes.js';
-import { runsMatching } from './runs.js';
+import { runsMatching, type RunsReader } from './runs.js';
 
 export const RECORD_KIND = 'bridge_schedule_record';
 export const CANCEL_KIND = 'bridge_schedule_cancel';
@@ -118,7 +118,7 @@ export function stopMarkerIn(view: RunView): string | null {
 }
 
 /** A deleted schedule's runs, newest first. */
-export async function ticksOf(runs: RunsClient, scheduleId: string): Promise<RunView[]> {
+export async function ticksOf(runs: RunsReader, scheduleId: string): Promise<RunView[]> {
   const ticks = await runsMatching(runs, { schedule_id: scheduleId }, MAX_COUNTED_TICKS);
   return ticks.sort((a, b) => b.created_at.localeCompare(a.created_at));
 }
@@ -140,7 +140,7 @@ export function endedView(record: ScheduleRecord, ticks: RunView[]): Record<stri
 }
 
 /** The ended view of a schedule by id: null when it has no record. */
-export async function endedSchedule(runs: RunsClient, scheduleId: string): Promise<Record<string, unknown> | null> {
+export async function endedSchedule(runs: RunsReader, scheduleId: string): Promise<Record<string, unknown> | null> {
   const record = await readRecord(runs.client, scheduleId);
   if (!record) return null;
   return endedView(record, await ticksOf(runs, scheduleId));

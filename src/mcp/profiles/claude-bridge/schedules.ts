@@ -8,17 +8,10 @@ import { BRIDGE_CHANNEL_KEY, BRIDGE_PERMISSION_KEY, BRIDGE_TIMEOUT_KEY, bridgeSt
 import type { RunWorkflowInput } from '../../../domain/run-spec.js';
 import { isScheduleId } from '../../../domain/schedule.js';
 import { scheduleRunInputSchema, type ScheduleRunArgs } from '../../../domain/schedule-input.js';
+import { BRIDGE_SCHEDULE_EVENTS, DEFAULT_SCHEDULE_NOTIFY_ON, isBridgeScheduleEvent, type BridgeScheduleEvent } from '../../../domain/bridge-schedule-notify.js';
 import type { ScheduleState } from '../../../domain/schedule-view.js';
 import { describeIssues } from '../../input-issues.js';
 import { spawnArgsOf, type Checked, type ClaudeBridgeDefaults, type JobArgs } from './jobs.js';
-
-/** claude-bridge's schedule notify_on events, and the per-run notification Baton sends for each. */
-const SCHEDULE_NOTIFY: Record<string, 'any' | 'error' | null> = {
-  tick: 'any',
-  tick_error: 'error',
-  tick_with_sentinel: null,
-  schedule_end: null,
-};
 
 export interface ScheduleDispatchArgs extends JobArgs {
   interval_seconds: number;
@@ -27,27 +20,28 @@ export interface ScheduleDispatchArgs extends JobArgs {
   after_schedule_id?: string | null | undefined;
 }
 
-/** schedule_run's arguments for schedule_dispatch's, checked by its schema (refusals name the field). */
-export function scheduleArgsOf(args: ScheduleDispatchArgs, defaults: ClaudeBridgeDefaults): Checked<ScheduleRunArgs> {
+/** A schedule's notifications, checked: told by its notifier, not by its runs (src/domain/bridge-schedule-notify.ts). */
+export interface ScheduleNotify {
+  url: string;
+  headers: Record<string, string>;
+  on: BridgeScheduleEvent[];
+}
+
+/**
+ * schedule_run's arguments for schedule_dispatch's, checked by its schema (refusals name the field),
+ * and the schedule's notifications apart: the URL and headers are checked as spawn_run checks them,
+ * and taken out of the runs' arguments, since claude-bridge notifies about the schedule, not its runs.
+ */
+export function scheduleArgsOf(args: ScheduleDispatchArgs, defaults: ClaudeBridgeDefaults): Checked<{ schedule: ScheduleRunArgs; notify: ScheduleNotify | null }> {
   const { notify_on, ...job } = args;
-  const run = spawnArgsOf({ ...job, notify_on: null }, defaults, { asTurn: false });
-  if (!run.ok) return run;
+  let on: BridgeScheduleEvent[] = [];
   if (args.notify_url != null) {
-    const wanted = notify_on ?? ['schedule_end'];
-    const on = new Set<string>();
-    for (const event of wanted) {
-      if (!(event in SCHEDULE_NOTIFY)) return { ok: false, error: `notify_on: unknown event ${JSON.stringify(event)}; use tick or tick_error` };
-      const mapped = SCHEDULE_NOTIFY[event];
-      if (!mapped) {
-        return {
-          ok: false,
-          error: `notify_on "${event}" is not available in Baton's claude-bridge profile: Baton notifies at the end of each tick's run; use notify_on ["tick"] (every tick) or ["tick_error"] (failed ticks)`,
-        };
-      }
-      on.add(mapped);
-    }
-    run.args.notify_on = [...on];
+    on = [...new Set(notify_on ?? DEFAULT_SCHEDULE_NOTIFY_ON)] as BridgeScheduleEvent[];
+    const unknown = on.find((event) => !isBridgeScheduleEvent(event));
+    if (unknown !== undefined) return { ok: false, error: `notify_on: unknown event ${JSON.stringify(unknown)}; a schedule notifies on ${BRIDGE_SCHEDULE_EVENTS.join(', ')}` };
   }
+  const run = spawnArgsOf({ ...job, notify_on: notify_on == null || args.notify_url != null ? null : notify_on }, defaults, { asTurn: false });
+  if (!run.ok) return run;
   const timing: Record<string, unknown> = { interval_seconds: args.interval_seconds };
   // claude-bridge reads an until without a zone as UTC, not local time.
   if (args.until != null) timing.until = /(Z|[+-]\d\d:?\d\d)$/i.test(args.until) ? args.until : `${args.until}Z`;
@@ -55,7 +49,8 @@ export function scheduleArgsOf(args: ScheduleDispatchArgs, defaults: ClaudeBridg
   if (args.after_schedule_id != null) timing.after_schedule_id = args.after_schedule_id;
   const parsed = scheduleRunInputSchema.safeParse({ ...run.args, ...timing });
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error.issues).join('; ') };
-  return { ok: true, args: parsed.data };
+  const { notify_url: url, notify_headers: headers, notify_on: _on, ...schedule } = parsed.data;
+  return { ok: true, args: { schedule, notify: url ? { url, headers: headers ?? {}, on } : null } };
 }
 
 /** claude-bridge's schedule status from Baton's schedule state. */

@@ -22,6 +22,7 @@ import { outputExtras } from './output.js';
 import { bridgeGuarded, bridgeResult } from './result.js';
 import { completionsSince, MAX_LISTED_JOBS, runsMatching, waitCompletions } from './runs.js';
 import { endedSchedule, endedView, listRecords, markCancelled, ticksOf, writeRecord, type ScheduleFacts } from './schedule-records.js';
+import { startScheduleNotifier } from './schedule-notifier.js';
 import { bridgeScheduleOf, scheduleArgsOf } from './schedules.js';
 
 export type { ClaudeBridgeDefaults } from './jobs.js';
@@ -109,15 +110,17 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
 
   server.registerTool('schedule_dispatch', TOOLS.schedule_dispatch, (args) =>
     bridgeGuarded('schedule_dispatch', async () => {
-      const scheduleArgs = checked(scheduleArgsOf(args, defaults));
+      const { schedule: scheduleArgs, notify } = checked(scheduleArgsOf(args, defaults));
       const runs = await ctx.runs();
       const { schedule } = await createSchedule(runs, scheduleArgs);
       const view = (await bridgeScheduleOf(runs.client, schedule.schedule_id)) ?? { id: schedule.schedule_id };
       const { last_tick_at: _at, last_job_id: _job, last_tick_status: _status, tick_count: _count, status: _state, error: _error, ...facts } = view;
       try {
         await writeRecord(runs, facts as ScheduleFacts);
+        if (notify) await startScheduleNotifier(runs, schedule.schedule_id, args.channel, notify);
       } catch (err) {
-        // Without its record an ended schedule would be unknown: no schedule rather than half of one.
+        // Without its record an ended schedule would be unknown, and without its notifier it would
+        // notify nobody: no schedule rather than half of one.
         await cancelSchedule(runs.client, schedule.schedule_id).catch(() => undefined);
         throw err;
       }
@@ -156,9 +159,13 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
         if (ended) return { ok: true, cancelled: false, reason: 'already_inactive', status: ended.status };
         return { ok: false, error: `unknown schedule_id: ${schedule_id}` };
       }
-      await cancelSchedule(client, schedule_id);
-      if (schedule.status === 'completed') return { ok: true, cancelled: false, reason: 'already_inactive', status: 'completed' };
+      if (schedule.status === 'completed') {
+        await cancelSchedule(client, schedule_id);
+        return { ok: true, cancelled: false, reason: 'already_inactive', status: 'completed' };
+      }
+      // Marked before it is deleted: the notifier woken by the deletion reads it as cancelled, not stopped by a marker.
       await markCancelled(runs, schedule_id);
+      await cancelSchedule(client, schedule_id);
       return { ok: true, cancelled: true, schedule: { ...schedule, status: 'cancelled' } };
     }),
   );

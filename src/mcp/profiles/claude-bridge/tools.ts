@@ -48,8 +48,12 @@ const scheduleShape = {
   permission_mode: permissionArg,
   cwd: cwdArg,
   after_schedule_id: nullableString().describe('Start only once this schedule has ended (chain).'),
-  notify_url: notifyUrlArg.describe('http(s) URL notified at the end of ticks, as notify_on says.'),
-  notify_on: z.array(z.string()).nullable().default(null).describe('tick (every tick\'s run ends) or tick_error (a tick failed). schedule_end and tick_with_sentinel are not available.'),
+  notify_url: notifyUrlArg.describe('http(s) URL POSTed claude-bridge\'s schedule payload on the events notify_on names; retried until it answers.'),
+  notify_on: z
+    .array(z.string())
+    .nullable()
+    .default(null)
+    .describe('Events to push: tick (every tick fired), tick_with_sentinel (the tick that printed the stop marker), tick_error (a tick whose run was refused at launch), schedule_end (cancelled, stopped, or past until). Default ["schedule_end"].'),
   notify_headers: notifyHeadersArg,
 };
 
