@@ -42,14 +42,22 @@ export interface ArtifactPage {
   text: string;
 }
 
-/** `data.input.content`, `data.items[2].text` or `data.items.2.text` as keys; the path starts at the event. */
+/**
+ * The keys of a field path: orchestration-mcp's JSON Pointer into the event's data ("/input/content",
+ * RFC 6901), or a path from the event ("data.input.content", "data.items[2].text").
+ */
 export function parsePath(fieldPath: string): string[] {
+  if (fieldPath.startsWith('/')) {
+    const tokens = fieldPath.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (tokens.some((t) => t === '')) throw new InputError(`field_path "${fieldPath}" has an empty step: give a JSON Pointer into the event's data, e.g. "/text" or "/input/content"`);
+    return ['data', ...tokens];
+  }
   const segments = fieldPath
     .replace(/\[(\d+)\]/g, '.$1')
     .split('.')
     .filter((s, i) => !(i === 0 && s === ''));
   if (segments.length < 2 || segments[0] !== 'data' || segments.some((s) => s === '')) {
-    throw new InputError(`field_path "${fieldPath}" is not a field of an event: give the path from the event, e.g. "data.text" or "data.input.content"`);
+    throw new InputError(`field_path "${fieldPath}" is not a field of an event: give a JSON Pointer into the event's data ("/text", "/input/content") or the path from the event ("data.text")`);
   }
   return segments;
 }

@@ -1,14 +1,12 @@
-// The orchestration-mcp profile (docs/orchestration-mcp.md): orchestration-mcp's 10 tools as a thin
-// layer over Baton's runs. Where a name is one of Baton's tools, it is Baton's tool itself (same
-// schema, same client call): get_run, poll_events, cancel_run, list_runs and the agent tools.
-// spawn_run and continue_run also take input_message parts keyed by `type`; those are turned into
-// Baton's `kind` and then checked by Baton's own schemas and client calls (sizes in bytes, allowed
-// roots, the launch MAC), so nothing skips a check. spawn_run labels its runs in their metadata
-// (baton_profile: orchestration-mcp), as the claude-bridge profile does. get_event_artifact is new
-// (./artifact.ts).
+// The orchestration-mcp profile (docs/orchestration-mcp.md): orchestration-mcp's 10 tools, with its
+// argument names and result keys (read from its source's schemas), as a thin layer over Baton's
+// runs. Each answer has orchestration-mcp's keys and Baton's beside them. Every start and
+// follow-up goes through Baton's own schemas and client calls (sizes in bytes, allowed roots, the
+// launch MAC), so nothing skips a check; spawn_run labels its runs (baton_profile:
+// orchestration-mcp). The run tools are in ./run-tools.ts, get_event_artifact's search in
+// ./artifact.ts, the shapes in ./shapes.ts.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { continueRun } from '../../../client/continue-run.js';
 import { InputError } from '../../../client/errors.js';
 import { channelAgentName } from '../../../domain/agent-inbox.js';
 import { PROFILE_KEY } from '../../../domain/claude-bridge.js';
@@ -19,12 +17,8 @@ import type { ToolContext } from '../../context.js';
 import { describeIssues } from '../../input-issues.js';
 import { guarded, structured } from '../../tool-result.js';
 import { registerAgentTools } from '../../tools/agent-tools.js';
-import { registerCancelTools } from '../../tools/cancel-tools.js';
-import { registerListTools } from '../../tools/list-tools.js';
-import { registerReadTools } from '../../tools/read-tools.js';
-import { continueInput, continueRunOutput, continueShape } from '../../tools/session-tools.js';
-import { READ_ONLY, runIdArg } from '../../tools/shared.js';
-import { findCutValue, MAX_ARTIFACT_PAGE, pageOf } from './artifact.js';
+import { registerOrchestrationRunTools } from './run-tools.js';
+import { agentNameOf, normalizeMessage } from './shapes.js';
 
 export const ORCHESTRATION_SERVER_NAME = 'orchestration-mcp';
 
@@ -45,35 +39,14 @@ export const ORCHESTRATION_TOOLS = [
 const INSTRUCTIONS = [
   "Baton, offering orchestration-mcp's tools: each run is a durable Baton run (it survives restarts of this server and of its worker).",
   'spawn_run returns status "queued" at once; follow the run with poll_events (after_seq, next_after_seq) or get_run; cancel_run stops it; continue_run follows up.',
-  'Event fields over 4 KiB are cut with "…[truncated, original N bytes]": get_event_artifact (seq, field_path) returns the whole value in pages.',
+  'Event fields over 4 KiB are cut with "…[truncated, original N bytes]" and listed in the event\'s data.artifact_refs: get_event_artifact (seq, field_path) returns the whole value in pages.',
+  'get_run, poll_events, cancel_run, continue_run and get_event_artifact take run_id or agent_name.',
   'Named agents (spawn_run nickname) message each other: list_agents, send_agent_message, fetch_agent_messages.',
 ].join('\n');
 
-const partSchema = z
-  .record(z.string(), z.unknown())
-  .describe('A part: {"type": "text", "text": "..."}, {"type": "data", "data": {...}} or {"type": "file", "file": {"uri": "..."}}; Baton\'s "kind" is taken in place of "type".');
-
 const inputMessageSchema = z
-  .object({ role: z.string().optional(), parts: z.array(partSchema).min(1, 'input_message needs at least one part').max(100) })
-  .strict()
-  .describe('The input as a message of parts, instead of prompt: {"parts": [{"type": "text", "text": "..."}]}. Parts are keyed by "type" (or Baton\'s "kind"). At most 512 KiB of UTF-8 JSON in all.');
-
-/** Parts keyed by `type` become Baton's `kind`; both given must agree. */
-export function normalizeMessage(message: unknown, field = 'input_message'): unknown {
-  if (message === undefined || message === null || typeof message !== 'object') return message;
-  const { parts, ...rest } = message as { parts?: unknown };
-  if (!Array.isArray(parts)) return message;
-  return {
-    ...rest,
-    parts: parts.map((part: unknown, i) => {
-      if (part === null || typeof part !== 'object' || Array.isArray(part)) return part;
-      const { type, ...others } = part as Record<string, unknown>;
-      if (type === undefined) return part;
-      if (others.kind !== undefined && others.kind !== type) throw new InputError(`${field}.parts.${i}: type "${String(type)}" and kind "${String(others.kind)}" differ: give one of them`);
-      return { ...others, kind: type };
-    }),
-  };
-}
+  .record(z.string(), z.unknown())
+  .describe('The input as a message of parts, instead of prompt: {"role": "user", "parts": [{"type": "text", "text": "..."}]}; parts {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type". At most 512 KiB of UTF-8 JSON in all.');
 
 /** The label in the metadata of each run spawn_run starts here. */
 export const PROFILE_LABEL = 'orchestration-mcp';
@@ -88,7 +61,8 @@ const METADATA_KEYS = 32;
 export function labelledMetadata(metadata: unknown): unknown {
   if (metadata === undefined) return { [PROFILE_KEY]: PROFILE_LABEL };
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return metadata;
-  const own = metadata as Record<string, unknown>;
+  // orchestration-mcp's metadata values are any JSON; Baton's labels are strings: others are kept as their JSON text.
+  const own = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
   if (PROFILE_KEY in own) {
     if (own[PROFILE_KEY] !== PROFILE_LABEL) {
       throw new InputError(`metadata.${PROFILE_KEY} is set by this profile to "${PROFILE_LABEL}": leave it out (or give "${PROFILE_LABEL}")`);
@@ -108,7 +82,14 @@ function checkedWith<S extends z.ZodType>(schema: S, args: Record<string, unknow
   return parsed.data;
 }
 
-const spawnInput = strictObject({ ...spawnRunShape, input_message: inputMessageSchema.optional() }, 'spawn_run');
+const spawnInput = strictObject(
+  {
+    ...spawnRunShape,
+    input_message: inputMessageSchema.optional(),
+    metadata: z.record(z.string(), z.unknown()).optional().describe('Your labels (at most 31 keys): strings, or any JSON value, kept as its JSON text. Checked by Baton\'s spawn_run (sizes in bytes).'),
+  },
+  'spawn_run',
+);
 
 const spawnRunTool = {
   title: 'Start an agent run',
@@ -123,50 +104,13 @@ const spawnRunTool = {
     backend: z.enum(BACKENDS),
     role: z.enum(ROLES),
     nickname: z.string().nullable(),
-    session_id: z.string().nullable(),
+    agent_name: z.string().describe('The nickname, the channel\'s name, or else the run id: any of them is a valid agent_name.'),
+    session_id: z.string().describe('The backend session; "" until the agent has started one.'),
     channel: z.string().nullable(),
     created: z.boolean().describe('False when idempotency_key matched a run started earlier.'),
     created_at: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-};
-
-const continueRunTool = {
-  title: 'Continue a run',
-  description:
-    'Follow up on a run: a finished run gets a new run resuming its session (linked by parent); a run waiting for input (input_required) gets the answer. input_message parts take "type" (or "kind"). Returns the run_id to follow.',
-  inputSchema: strictObject({ ...continueShape, input_message: inputMessageSchema.optional() }, 'continue_run'),
-  outputSchema: continueRunOutput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-};
-
-const artifactTool = {
-  title: 'Read the whole of a cut event field',
-  description:
-    `Event strings over 4 KiB are cut in poll_events, ending "…[truncated, original N bytes]". This returns the whole value of one such field (seq, field_path like "data.text" or "data.input.content"), ` +
-    `in pages of at most ${MAX_ARTIFACT_PAGE} bytes of UTF-8 (offset, limit; pages end on character boundaries): pass next_offset as offset until eof. Found again in the run's transcript.`,
-  inputSchema: strictObject(
-    {
-      run_id: runIdArg,
-      seq: z.number().int('seq is a whole number: the event\'s seq from poll_events').min(1, 'seq starts at 1').describe('The event\'s seq (poll_events).'),
-      field_path: z.string().min(1, 'field_path is required, e.g. "data.text"').max(500).describe('The cut field, from the event: "data.text", "data.input.content", "data.items[0].text".'),
-      offset: z.number().int().min(0).default(0).describe('Byte offset into the value (default 0).'),
-      limit: z.number().int().min(16).max(MAX_ARTIFACT_PAGE, `limit is at most ${MAX_ARTIFACT_PAGE} bytes (256 KiB)`).default(65_536).describe(`Bytes per page (default 65536, at most ${MAX_ARTIFACT_PAGE}).`),
-    },
-    'get_event_artifact',
-  ),
-  outputSchema: z.object({
-    run_id: z.string(),
-    seq: z.number(),
-    event_type: z.string(),
-    field_path: z.string(),
-    offset: z.number(),
-    next_offset: z.number().describe('Pass as offset for the next page.'),
-    total_bytes: z.number().describe('Bytes of UTF-8 of the whole value.'),
-    eof: z.boolean(),
-    text: z.string(),
-  }),
-  annotations: READ_ONLY,
 };
 
 /** A view of the server that registers only the named tools: Baton's own tools, unchanged. */
@@ -200,7 +144,8 @@ export function createOrchestrationServer(ctx: ToolContext, version: string): Mc
         backend: view.backend,
         role: view.role,
         nickname: spawnArgs.nickname ?? (view.channel ? channelAgentName(view.channel) : null),
-        session_id: view.session_id,
+        agent_name: agentNameOf({ ...view, nickname: spawnArgs.nickname ?? null }),
+        session_id: view.session_id ?? '',
         channel: view.channel,
         created,
         created_at: view.created_at,
@@ -208,28 +153,8 @@ export function createOrchestrationServer(ctx: ToolContext, version: string): Mc
     }),
   );
 
-  registerReadTools(only(server, ['get_run', 'poll_events']), ctx);
-  registerCancelTools(only(server, ['cancel_run']), ctx);
-
-  server.registerTool('continue_run', continueRunTool, (args) =>
-    guarded('continue_run', async () => {
-      const checked = checkedWith(continueInput, { ...args, ...(args.input_message ? { input_message: normalizeMessage(args.input_message) } : {}) });
-      const continued = await continueRun(await ctx.runs(), checked);
-      return structured({ run_id: continued.run_id, parent_run_id: continued.parent_run_id, how: continued.how, status: continued.view.status, run: continued.view });
-    }),
-  );
-
-  registerListTools(only(server, ['list_runs']), ctx);
+  registerOrchestrationRunTools(server, ctx);
   registerAgentTools(only(server, ['list_agents', 'send_agent_message', 'fetch_agent_messages']), ctx);
-
-  server.registerTool('get_event_artifact', artifactTool, ({ run_id, seq, field_path, offset, limit }) =>
-    guarded('get_event_artifact', async () => {
-      const runs = await ctx.runs();
-      const { event, value } = await findCutValue(ctx, runs, { run_id, seq, field_path });
-      const page = pageOf(value, offset, limit, field_path);
-      return structured({ run_id, seq, event_type: event.type, field_path, offset, ...page });
-    }),
-  );
 
   return server;
 }
