@@ -4,7 +4,7 @@
 // schedule_dispatch wrote and its runs, the same reading get_schedule makes of it
 // (src/mcp/profiles/claude-bridge/schedule-records.ts, imported from there so both agree).
 import type { Client } from '@temporalio/client';
-import type { BridgeScheduleLook, BridgeTick } from '../domain/bridge-schedule-notify.js';
+import { spawnErrorOf, type BridgeScheduleLook, type BridgeTick } from '../domain/bridge-schedule-notify.js';
 import { epochSeconds } from '../domain/claude-bridge.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import type { RunView } from '../domain/run-view.js';
@@ -86,8 +86,5 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
 function tickOf(tick: number, jobId: string, at: number, run: RunView | undefined): BridgeTick {
   // A fire not yet in visibility is running: it has just started.
   if (!run) return { tick, job_id: jobId, at, running: true, spawn_error: null };
-  const final = isFinalStatus(run.status);
-  // No transcript: no agent process ever wrote one (the launch failed before it was spawned).
-  const neverStarted = run.status === 'rejected' || (run.status === 'failed' && !run.result?.transcript);
-  return { tick, job_id: jobId, at, running: !final, spawn_error: final && neverStarted ? (run.error ?? run.status) : null };
+  return { tick, job_id: jobId, at, running: !isFinalStatus(run.status), spawn_error: spawnErrorOf(run) };
 }

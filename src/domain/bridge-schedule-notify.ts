@@ -4,6 +4,8 @@
 // on `tick`, `tick_error`, `tick_with_sentinel` and `schedule_end`. Pure and zod-free: the
 // workflow, the activity, the client and the origin check share these definitions.
 import type { NotifySpec } from './notify.js';
+import type { RunView } from './run-view.js';
+import { isFinalStatus } from './vocabulary.js';
 import { resultPreview } from './webhook.js';
 
 /** claude-bridge's schedule notify_on events (its `_maybe_notify_schedule`). */
@@ -124,4 +126,15 @@ export function tickPayload(input: BridgeScheduleNotifierInput, tick: BridgeTick
     last_job_id: tick.job_id,
     error: event === 'tick_error' ? tick.spawn_error : null,
   };
+}
+
+/**
+ * Why a run's agent never started, or null: it ended failed or rejected with no transcript (no agent
+ * process ever wrote one: the cwd gone, the CLI missing, a launch check refused it). For a tick,
+ * claude-bridge's "a tick failed to spawn" (tick_error, schedule_tick_error).
+ */
+export function spawnErrorOf(run: Pick<RunView, 'status' | 'error' | 'result'>): string | null {
+  if (!isFinalStatus(run.status)) return null;
+  const neverStarted = run.status === 'rejected' || (run.status === 'failed' && !run.result?.transcript);
+  return neverStarted ? (run.error ?? run.status) : null;
 }

@@ -360,8 +360,10 @@ describe('schedules', () => {
     expect(tick.payload).toEqual({ event: 'tick', schedule_id: id, channel: 'hooks: #1', tick_count: 1, status: 'active', last_tick_at: expect.any(Number), last_tick_result: null, last_job_id: expect.stringMatching(new RegExp(`^run_${id}-`)), error: null });
     expect(tickError.payload).toMatchObject({ event: 'tick_error', tick_count: 1, last_job_id: tick.payload.last_job_id, error: expect.stringContaining(vanishing) });
     expect(Object.keys(tickError.payload).sort()).toEqual(keys);
-    // The tick's run is a job that failed (ok: false), as the tick is.
+    // The tick's run is a job that failed (ok: false), as the tick is; list_events has claude-bridge's schedule_tick_error.
     expect(await bridgeCall('get_dispatch', { job_id: tick.payload.last_job_id })).toMatchObject({ status: 'done', ok: false });
+    const tickErrors = (await bridgeCall('list_events', { types: ['schedule_tick_error'], limit: 0 })).events as Dict[];
+    expect(tickErrors.find((e) => e.schedule_id === id)).toMatchObject({ event: 'schedule_tick_error', error: expect.stringContaining(vanishing) });
 
     expect(await bridgeCall('cancel_schedule', { schedule_id: id })).toMatchObject({ ok: true, cancelled: true });
     const end = await first('schedule_end');
@@ -376,6 +378,21 @@ describe('schedules', () => {
     );
     expect(sent).toMatchObject({ event: 'webhook_sent', http_status: 200, url: new URL(receiver.url).host });
     expect(sent).not.toHaveProperty('job_id');
+  });
+
+  it('a chained schedule starts once the one before it is cancelled: list_events says schedule_activated', async () => {
+    const first = await bridgeCall('schedule_dispatch', { prompt: 'first', channel: 'chain', interval_seconds: 3600 });
+    const second = await bridgeCall('schedule_dispatch', { prompt: 'second', channel: 'chain', interval_seconds: 3600, after_schedule_id: first.schedule_id });
+    schedules.push(first.schedule_id as string, second.schedule_id as string);
+    expect(second.schedule).toMatchObject({ status: 'waiting', after_schedule_id: first.schedule_id });
+    await bridgeCall('cancel_schedule', { schedule_id: first.schedule_id });
+    const activated = await waitFor(
+      async () => ((await bridgeCall('list_events', { types: ['schedule_activated'], limit: 0 })).events as Dict[]).find((e) => e.schedule_id === second.schedule_id),
+      { what: 'schedule_activated of the chained schedule' },
+    );
+    expect(activated).toMatchObject({ channel: 'chain', after_schedule_id: first.schedule_id, predecessor_status: 'cancelled', ts: expect.any(Number) });
+    expect((await bridgeCall('get_schedule', { schedule_id: second.schedule_id })).schedule).toMatchObject({ status: 'active' });
+    await bridgeCall('cancel_schedule', { schedule_id: second.schedule_id });
   });
 
   it("a scheduled run whose output holds claude-bridge's stop marker ends its schedule", async () => {

@@ -7,7 +7,8 @@ import type { RunsClient } from '../../../client/runs.js';
 import { listSchedules } from '../../../client/schedules.js';
 import { BRIDGE_CHANNEL_KEY, BRIDGE_NOTABLE_EVENTS, BRIDGE_PERMISSION_KEY, BRIDGE_TIMEOUT_KEY, bridgeStatusOf, epochSeconds } from '../../../domain/claude-bridge.js';
 import type { RunView } from '../../../domain/run-view.js';
-import { scheduleOfNotifier } from '../../../domain/bridge-schedule-notify.js';
+import { scheduleWatcherId } from '../../../domain/schedule.js';
+import { scheduleOfNotifier, spawnErrorOf } from '../../../domain/bridge-schedule-notify.js';
 import { WEBHOOK_MEMO_KEY, type WebhookState } from '../../../domain/webhook-delivery.js';
 import { isFinalStatus } from '../../../domain/vocabulary.js';
 import { channelOf } from './jobs.js';
@@ -17,6 +18,8 @@ import { listRecords, stopMarkerIn, type ScheduleRecord } from './schedule-recor
 type BridgeEvent = { ts: number; event: string } & Record<string, unknown>;
 
 const NOTABLE = new Set<string>(BRIDGE_NOTABLE_EVENTS);
+/** schedule_activated looks at this many started chains at most. */
+const MAX_LISTED_CHAINS = 200;
 /** A scheduled run's id: run_<schedule id>-<fire time>. */
 const SCHEDULED_RUN = /^run_(sched_[A-Za-z0-9]+)-/;
 
@@ -28,11 +31,12 @@ export interface EventQuery {
 }
 
 export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise<BridgeEvent[]> {
-  const [views, schedules, webhooks, records] = await Promise.all([
+  const [views, schedules, webhooks, records, started] = await Promise.all([
     runsMatching(runs, {}, MAX_LISTED_JOBS),
     listSchedules(runs.client, 200),
     webhookStates(runs.client),
     listRecords(runs.client, 200),
+    startedChains(runs.client),
   ]);
   const events: BridgeEvent[] = views.flatMap(eventsOfRun);
   numberTicks(events);
@@ -61,6 +65,12 @@ export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise
   }
   const live = new Set(schedules.map((s) => s.schedule_id));
   for (const record of records) events.push(...eventsOfRecord(record, live.has(record.facts.id), views));
+  for (const chain of started) {
+    // The earlier schedule ended: past its until (still kept: completed), or deleted (cancelled, by a call or a stop marker).
+    const earlierLive = schedules.find((s) => s.schedule_id === chain.after_schedule_id);
+    const predecessor = earlierLive ? 'completed' : 'cancelled';
+    events.push({ ts: chain.ts, event: 'schedule_activated', schedule_id: chain.schedule_id, channel: recorded.get(chain.schedule_id)?.facts.channel ?? null, after_schedule_id: chain.after_schedule_id, predecessor_status: predecessor });
+  }
   const types = query.types && query.types.length > 0 ? new Set(query.types) : null;
   const kept = events
     .filter((e) => e.ts > query.since && (!types || types.has(e.event)) && (!query.notable_only || NOTABLE.has(e.event)))
@@ -77,6 +87,19 @@ async function webhookStates(client: Client): Promise<WebhookState[]> {
     if (states.length >= MAX_LISTED_JOBS) break;
   }
   return states;
+}
+
+/** Chained schedules their watcher started (claude-bridge's schedule_activated): the watcher's end is when. */
+async function startedChains(client: Client): Promise<{ ts: number; schedule_id: string; after_schedule_id: string }[]> {
+  const closed: { id: string; ts: number; after: string }[] = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowType = 'scheduleWatcher' AND ExecutionStatus = 'Completed'`, pageSize: 100 })) {
+    const after = execution.searchAttributes?.BatonParent?.[0];
+    if (execution.closeTime && typeof after === 'string') closed.push({ id: execution.workflowId, ts: execution.closeTime.getTime() / 1000, after });
+    if (closed.length >= MAX_LISTED_CHAINS) break;
+  }
+  // A watcher also ends when its schedule was deleted while it waited: only a start is an activation.
+  const results = await Promise.all(closed.map((c) => client.workflow.getHandle(c.id).result().then((r: { started?: boolean }) => r?.started === true, () => false)));
+  return closed.filter((_, i) => results[i]).map((c) => ({ ts: c.ts, schedule_id: c.id.slice(scheduleWatcherId('').length), after_schedule_id: c.after }));
 }
 
 /** claude-bridge's webhook_sent / webhook_failed, one per attempt (url is the host only: its path may be secret). */
@@ -151,6 +174,10 @@ function eventsOfRun(view: RunView): BridgeEvent[] {
   }
   const finishedAt = epochSeconds(view.finished_at);
   if (!isFinalStatus(view.status) || finishedAt === null) return events;
+  // A tick whose agent never started: claude-bridge's "a tick failed to spawn".
+  const scheduled = SCHEDULED_RUN.exec(view.run_id);
+  const spawnError = scheduled ? spawnErrorOf(view) : null;
+  if (spawnError !== null) events.push({ ts: finishedAt, event: 'schedule_tick_error', schedule_id: scheduled![1], error: spawnError });
   switch (bridgeStatusOf(view.status, view.error)) {
     case 'done':
       events.push({

@@ -75,7 +75,7 @@ const TOOLS: Record<string, Entry> = {
   list_events: {
     group: 'event_log',
     summary:
-      'Events derived from the jobs and schedules themselves: dispatch_start/_end/_cancelled/_error/_abandoned, schedule_created, schedule_tick, schedule_cancelled, schedule_self_cancelled, schedule_completed, webhook_sent/_failed. notable_only keeps the terminal ones.',
+      'Events derived from the jobs and schedules themselves: dispatch_start/_end/_cancelled/_error/_abandoned, schedule_created, schedule_activated, schedule_tick, schedule_tick_error, schedule_cancelled, schedule_self_cancelled, schedule_completed, webhook_sent/_failed. notable_only keeps the terminal ones.',
     when_to_use: "'What happened while I was offline?'",
     when_not_to_use: 'For job results only, list_completions.',
   },
