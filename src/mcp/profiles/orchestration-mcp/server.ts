@@ -1,6 +1,7 @@
 // The orchestration-mcp profile (docs/orchestration-mcp.md): orchestration-mcp's 10 tools as a thin
 // layer over Baton's runs. Where a name is one of Baton's tools, it is Baton's tool itself (same
-// schema, same client call): get_run, poll_events, cancel_run, list_runs and the agent tools.
+// schema, same client call): get_run, poll_events, cancel_run and list_runs. The agent tools take
+// orchestration-mcp's own arguments and results over Baton's inboxes (./agent-tools.ts).
 // spawn_run and continue_run also take input_message parts keyed by `type`; those are turned into
 // Baton's `kind` and then checked by Baton's own schemas and client calls (sizes in bytes, allowed
 // roots, the launch MAC), so nothing skips a check. spawn_run labels its runs in their metadata
@@ -18,12 +19,12 @@ import { CheckedMcpServer } from '../../checked-server.js';
 import type { ToolContext } from '../../context.js';
 import { describeIssues } from '../../input-issues.js';
 import { guarded, structured } from '../../tool-result.js';
-import { registerAgentTools } from '../../tools/agent-tools.js';
 import { registerCancelTools } from '../../tools/cancel-tools.js';
 import { registerListTools } from '../../tools/list-tools.js';
 import { registerReadTools } from '../../tools/read-tools.js';
 import { continueInput, continueRunOutput, continueShape } from '../../tools/session-tools.js';
 import { READ_ONLY, runIdArg } from '../../tools/shared.js';
+import { registerOrchestrationAgentTools } from './agent-tools.js';
 import { findCutValue, MAX_ARTIFACT_PAGE, pageOf } from './artifact.js';
 
 export const ORCHESTRATION_SERVER_NAME = 'orchestration-mcp';
@@ -220,7 +221,7 @@ export function createOrchestrationServer(ctx: ToolContext, version: string): Mc
   );
 
   registerListTools(only(server, ['list_runs']), ctx);
-  registerAgentTools(only(server, ['list_agents', 'send_agent_message', 'fetch_agent_messages']), ctx);
+  registerOrchestrationAgentTools(server, ctx);
 
   server.registerTool('get_event_artifact', artifactTool, ({ run_id, seq, field_path, offset, limit }) =>
     guarded('get_event_artifact', async () => {
