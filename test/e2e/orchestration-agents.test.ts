@@ -3,6 +3,8 @@
 // "Agent messages") through a real MCP SDK client over stdio, against the real dev server, with
 // the baton profile on the same inboxes and agents that read theirs with `baton peer`.
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -201,6 +203,9 @@ describe('list_agents', () => {
     expect(names(await listAgents({ backend: 'claude_code' }))).toEqual([done]);
     expect(names(await listAgents({ backend: 'command' }))).toEqual([live]);
     expect(new Set(names(await listAgents({ cwd: env.workDir })))).toEqual(new Set([live, done]));
+    const elsewhere = path.join(env.workDir, 'elsewhere');
+    await mkdir(elsewhere);
+    expect(await listAgents({ cwd: elsewhere })).toEqual([]);
     expect(await callError(orch.client, 'list_agents', { status: 'timed_out' })).toContain('status must be one of');
 
     // A message to a run's name carries its session; the agent reads it as plain text.

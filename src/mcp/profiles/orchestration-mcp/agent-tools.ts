@@ -144,7 +144,11 @@ const listTool = {
 /** The RunView of a name's holder when the holder is a run Baton can read; null for a channel, nobody, or a run gone. */
 async function holderRun(runs: RunsClient, holder: string | null): Promise<RunView | null> {
   if (!holder || holder.startsWith(channelWorkflowId(''))) return null;
-  return runs.get(holder).catch(() => null);
+  // A holder that is no run Baton can read (gone, or not a run) holds no run; any other failure is real.
+  return runs.get(holder).catch((err: unknown) => {
+    if (err instanceof InputError) return null;
+    throw err;
+  });
 }
 
 /** Baton's timed_out has no place in orchestration-mcp's statuses: a run that ran out of time failed. */
