@@ -142,6 +142,12 @@ export async function sendAgentMessage(client: Client, taskQueue: string, to: st
   }
 }
 
+/** Who holds `name` now (a run id, or a channel's workflow id); null when nobody does, or no worker answered. */
+export async function agentHolder(client: Client, name: string): Promise<string | null> {
+  checkName(name, 'name');
+  return (await inboxQuery(client, name, (h) => h.query(inboxViewQuery)))?.holder ?? null;
+}
+
 type InboxHandle = ReturnType<Client['workflow']['getHandle']>;
 
 /** A query of a name's inbox: undefined when there is no inbox, null when no worker answered in time. */

@@ -301,14 +301,22 @@ describe('the orchestration-mcp profile', () => {
       backend_config: { command: ['sh', '-c', 'baton peer wait --timeout 50 && baton peer send caller "answer from $BATON_AGENT_NAME"'] },
     });
     expect(spawned.nickname).toBe(name);
-    const agents = await callOk<{ agents: { name: string; holder: string | null }[] }>(orch.client, 'list_agents');
-    expect(agents.agents.find((a) => a.name === name)?.holder).toBe(spawned.run_id);
-    const sent = await callOk<{ to: string; seq: number }>(orch.client, 'send_agent_message', { to: name, text: 'hello agent', from: 'caller' });
-    expect(sent.to).toBe(name);
+    // orchestration-mcp's shapes (test/e2e/orchestration-agents.test.ts has the details).
+    const agents = await callOk<{ agents: { agent_name: string; last_run_id: string | null }[] }>(orch.client, 'list_agents');
+    expect(agents.agents.find((a) => a.agent_name === name)?.last_run_id).toBe(spawned.run_id);
+    const sent = await callOk<{ to_agent_name: string; seq: number }>(orch.client, 'send_agent_message', {
+      to_agent_name: name,
+      from_agent_name: 'caller',
+      message: { role: 'user', parts: [{ type: 'text', text: 'hello agent' }] },
+    });
+    expect(sent.to_agent_name).toBe(name);
     expect((await follow(spawned.run_id)).status).toBe('completed');
-    const inbox = await callOk<{ messages: { from: string; text: string }[]; next_after_seq: number }>(orch.client, 'fetch_agent_messages', { name: 'caller', wait_seconds: 20 });
-    expect(inbox.messages.map((m) => [m.from, m.text])).toContainEqual([name, `answer from ${name}`]);
-    await callOk(orch.client, 'fetch_agent_messages', { name: 'caller', after_seq: inbox.next_after_seq });
+    const inbox = await callOk<{ messages: { from_agent_name: string; body: { parts: unknown[] } }[]; next_after_seq: number }>(orch.client, 'fetch_agent_messages', {
+      agent_name: 'caller',
+      wait_seconds: 20,
+    });
+    expect(inbox.messages.map((m) => [m.from_agent_name, m.body.parts])).toContainEqual([name, [{ type: 'text', text: `answer from ${name}` }]]);
+    await callOk(orch.client, 'fetch_agent_messages', { agent_name: 'caller', after_seq: inbox.next_after_seq });
   });
 });
 

@@ -14,7 +14,7 @@ import { progressNotifier, READ_ONLY } from './shared.js';
 /** `from` when the caller gives none: the MCP caller, who reads replies with fetch_agent_messages name "caller". */
 export const CALLER_NAME = 'caller';
 
-function agentName(field: string) {
+export function agentName(field: string) {
   return z
     .string()
     .refine((n) => utf8Bytes(n) <= 64 && AGENT_NAME_PATTERN.test(n), `${field} must be an agent name: ${AGENT_NAME_RULE} (list_agents shows the names)`);

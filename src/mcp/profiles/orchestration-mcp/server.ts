@@ -4,7 +4,8 @@
 // follow-up goes through Baton's own schemas and client calls (sizes in bytes, allowed roots, the
 // launch MAC), so nothing skips a check; spawn_run labels its runs (baton_profile:
 // orchestration-mcp). The run tools are in ./run-tools.ts, get_event_artifact's search in
-// ./artifact.ts, the shapes in ./shapes.ts.
+// ./artifact.ts, the agent tools (orchestration-mcp's messages over Baton's inboxes) in
+// ./agent-tools.ts, the shapes in ./shapes.ts.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { InputError } from '../../../client/errors.js';
@@ -16,7 +17,7 @@ import { CheckedMcpServer } from '../../checked-server.js';
 import type { ToolContext } from '../../context.js';
 import { describeIssues } from '../../input-issues.js';
 import { guarded, structured } from '../../tool-result.js';
-import { registerAgentTools } from '../../tools/agent-tools.js';
+import { registerOrchestrationAgentTools } from './agent-tools.js';
 import { registerOrchestrationRunTools } from './run-tools.js';
 import { agentNameOf, normalizeMessage } from './shapes.js';
 
@@ -113,19 +114,6 @@ const spawnRunTool = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
 
-/** A view of the server that registers only the named tools: Baton's own tools, unchanged. */
-function only(server: McpServer, names: readonly string[]): McpServer {
-  const keep = new Set(names);
-  return new Proxy(server, {
-    get(target, prop, receiver) {
-      if (prop === 'registerTool') {
-        return (name: string, ...rest: unknown[]) => (keep.has(name) ? (target.registerTool as (...a: unknown[]) => unknown).call(target, name, ...rest) : undefined);
-      }
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  });
-}
-
 export function createOrchestrationServer(ctx: ToolContext, version: string): McpServer {
   const server = new CheckedMcpServer({ name: ORCHESTRATION_SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
 
@@ -154,7 +142,7 @@ export function createOrchestrationServer(ctx: ToolContext, version: string): Mc
   );
 
   registerOrchestrationRunTools(server, ctx);
-  registerAgentTools(only(server, ['list_agents', 'send_agent_message', 'fetch_agent_messages']), ctx);
+  registerOrchestrationAgentTools(server, ctx);
 
   return server;
 }
