@@ -73,7 +73,7 @@ function line(i, now) {
 
 if (opts.pid) await write(`b pid=${process.pid}\n`);
 if (opts.waitFile) while (!existsSync(opts.waitFile)) await sleep(50);
-for (let i = 1; i <= opts.lines; ) {
+for (let i = 1; i <= opts.lines;) {
   const gap = opts.gapMin + Math.floor(random() * (opts.gapMax - opts.gapMin + 1));
   if (gap > 0) await sleep(gap);
   let chunk = '';

@@ -27,10 +27,11 @@ const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().sl
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const stack = new Stack({ batonRoot, log, keep: options.keep });
 let stopping = null;
-const stopAll = (cleanups) => (stopping ??= (async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`cleanup: ${err.message}`));
-  await stack.stop();
-})());
+const stopAll = (cleanups) =>
+  (stopping ??= (async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`cleanup: ${err.message}`));
+    await stack.stop();
+  })());
 const cleanups = [];
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.once(sig, () => {
@@ -80,7 +81,11 @@ try {
     /** A CPU account over the bench's processes, from now until finish(). */
     cpu: () => cpuAccount(() => ({ ...stack.pids(), [BENCH_PROCESS]: process.pid }), BENCH_PROCESS),
     /** Waits until a workflow has closed, in whatever state. */
-    settle: (workflowId) => temporal.workflow.getHandle(workflowId).result().catch(() => undefined),
+    settle: (workflowId) =>
+      temporal.workflow
+        .getHandle(workflowId)
+        .result()
+        .catch(() => undefined),
     /** The second deployment: `baton worker` processes behind a worker-less stdio MCP server. */
     solo: async () => {
       if (solo) return solo;

@@ -25,7 +25,11 @@ function files(entry) {
 }
 
 const hash = createHash('sha256');
-for (const file of inputs.flatMap(files)) hash.update(`${file}\0`).update(readFileSync(path.join(root, file))).update('\0');
+for (const file of inputs.flatMap(files))
+  hash
+    .update(`${file}\0`)
+    .update(readFileSync(path.join(root, file)))
+    .update('\0');
 const digest = hash.digest('hex');
 
 const built = existsSync(path.join(root, 'dist', 'cli.js')) && existsSync(path.join(root, 'dist', 'workflow-bundle.js'));

@@ -80,15 +80,37 @@ const agent = (...args) => ({ command: [process.execPath, path.join(FIXTURES, 'f
 /** A few runs of each kind: completed, failed, cancelled, one still running, and a pipeline. */
 async function makeWork(client, workDir) {
   await call(client, 'dispatch', { prompt: 'Summarise the open issues about the parser', cwd: workDir, backend: 'claude_code', max_wait_seconds: 50 });
-  await call(client, 'dispatch', { prompt: 'Run the migration check', cwd: workDir, backend: 'command', backend_config: agent('--lines', '3', '--exit-code', '3'), max_wait_seconds: 50 });
-  const cancelled = await call(client, 'spawn_run', { prompt: 'Rewrite the tokenizer in Rust', cwd: workDir, role: 'worker', backend: 'command', backend_config: agent('--sleep-ms', '600000') });
+  await call(client, 'dispatch', {
+    prompt: 'Run the migration check',
+    cwd: workDir,
+    backend: 'command',
+    backend_config: agent('--lines', '3', '--exit-code', '3'),
+    max_wait_seconds: 50,
+  });
+  const cancelled = await call(client, 'spawn_run', {
+    prompt: 'Rewrite the tokenizer in Rust',
+    cwd: workDir,
+    role: 'worker',
+    backend: 'command',
+    backend_config: agent('--sleep-ms', '600000'),
+  });
   await call(client, 'cancel_run', { run_id: cancelled.run_id, reason: 'the plan changed: keep the tokenizer in TypeScript', wait_seconds: 30 });
-  const running = await call(client, 'spawn_run', { prompt: 'Refactor the parser into one module per grammar rule', cwd: workDir, role: 'worker', backend: 'command', backend_config: agent('--lines', '2', '--delay-ms', '200', '--sleep-ms', '600000') });
+  const running = await call(client, 'spawn_run', {
+    prompt: 'Refactor the parser into one module per grammar rule',
+    cwd: workDir,
+    role: 'worker',
+    backend: 'command',
+    backend_config: agent('--lines', '2', '--delay-ms', '200', '--sleep-ms', '600000'),
+  });
   const cwd = path.join(workDir, 'pipeline');
   mkdirSync(cwd);
   const pipeline = await call(client, 'spawn_pipeline', {
-    goal: 'Add a --json flag to the CLI and document it', cwd,
-    planner: team('plan', '--steps', '2'), worker: team('work'), reviewer: team('review'), parallelism: 2,
+    goal: 'Add a --json flag to the CLI and document it',
+    cwd,
+    planner: team('plan', '--steps', '2'),
+    worker: team('work'),
+    reviewer: team('review'),
+    parallelism: 2,
   });
   for (let i = 0; i < 60; i += 1) {
     const view = await call(client, 'get_pipeline', { pipeline_id: pipeline.pipeline_id, wait_seconds: 5 });
@@ -99,7 +121,9 @@ async function makeWork(client, workDir) {
 
 /** Chromium, headless, driven over the DevTools protocol: a live page never goes idle. */
 async function startChromium() {
-  const child = spawn(CHROMIUM, ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(CHROMIUM, ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--remote-debugging-port=0', 'about:blank'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const wsUrl = await new Promise((resolve, reject) => {
     let err = '';
     child.stderr.on('data', (chunk) => {
@@ -115,7 +139,13 @@ async function startChromium() {
   const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
   const page = (method, params = {}) => browser.send(method, params, sessionId);
   await page('Emulation.setDeviceMetricsOverride', { width: 1400, height: 900, deviceScaleFactor: 1, mobile: false });
-  return { page, close: () => { browser.close(); child.kill(); } };
+  return {
+    page,
+    close: () => {
+      browser.close();
+      child.kill();
+    },
+  };
 }
 
 function cdp(url) {
@@ -131,14 +161,16 @@ function cdp(url) {
     else w.resolve(data.result);
   };
   return new Promise((resolve) => {
-    ws.onopen = () => resolve({
-      send: (method, params, sessionId) => new Promise((res, rej) => {
-        next += 1;
-        waiting.set(next, { resolve: res, reject: rej });
-        ws.send(JSON.stringify({ id: next, method, params, ...(sessionId ? { sessionId } : {}) }));
-      }),
-      close: () => ws.close(),
-    });
+    ws.onopen = () =>
+      resolve({
+        send: (method, params, sessionId) =>
+          new Promise((res, rej) => {
+            next += 1;
+            waiting.set(next, { resolve: res, reject: rej });
+            ws.send(JSON.stringify({ id: next, method, params, ...(sessionId ? { sessionId } : {}) }));
+          }),
+        close: () => ws.close(),
+      });
   });
 }
 

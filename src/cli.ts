@@ -39,14 +39,20 @@ function program(): Command {
     .option('--no-worker', 'run no worker in this process')
     .addOption(profileOption())
     .action((opts: { worker: boolean; profile?: ToolProfile }) => runMcpStdio(withProfile(loadConfig(), opts.profile), { worker: opts.worker }));
-  root.command('worker').description('a worker alone').action(() => runWorker(loadConfig()));
+  root
+    .command('worker')
+    .description('a worker alone')
+    .action(() => runWorker(loadConfig()));
   root
     .command('status')
     .description('whether the Temporal server, a worker and the MCP endpoint are up (exit code 1 if any is down)')
     .action(async () => {
       process.exitCode = await runStatus(loadConfig());
     });
-  root.command('version').description('print the version').action(() => void process.stdout.write(`${batonVersion()}\n`));
+  root
+    .command('version')
+    .description('print the version')
+    .action(() => void process.stdout.write(`${batonVersion()}\n`));
 
   for (const command of [runsCommand(), showCommand(), tailCommand(), spawnCommand(), cancelCommand(), approveCommand(), continueCommand(), peerCommand()]) {
     root.addCommand(command);
@@ -57,7 +63,7 @@ function program(): Command {
   root.helpCommand(false);
   root
     .command('help')
-    .description('print a command\'s options (or, alone, this overview)')
+    .description("print a command's options (or, alone, this overview)")
     .addArgument(new Argument('[command]', 'the command').choices(names))
     .action((name?: string) => {
       const command = root.commands.find((c) => c.name() === name && name !== 'help');
@@ -83,7 +89,9 @@ function program(): Command {
 
 /** --profile NAME: the MCP tool surface (overrides BATON_TOOL_PROFILE; docs/claude-bridge.md, docs/orchestration-mcp.md). */
 function profileOption(): Option {
-  return new Option('--profile <name>', 'which MCP tools to offer: Baton\'s own, claude-bridge\'s or orchestration-mcp\'s (default: BATON_TOOL_PROFILE, else baton)').choices(TOOL_PROFILES);
+  return new Option('--profile <name>', "which MCP tools to offer: Baton's own, claude-bridge's or orchestration-mcp's (default: BATON_TOOL_PROFILE, else baton)").choices(
+    TOOL_PROFILES,
+  );
 }
 
 function withProfile(config: BatonConfig, profile: ToolProfile | undefined): BatonConfig {

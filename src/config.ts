@@ -18,7 +18,10 @@ const envSchema = z.object({
   /** The shared task queue every worker polls. Change it to run two independent Baton setups on one server. */
   BATON_TASK_QUEUE: z.string().min(1).default('baton'),
   /** This worker's host id: runs are pinned to the host whose disk has their files. Default: the machine id. */
-  BATON_HOST_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'BATON_HOST_ID may hold letters, digits, ".", "_" and "-"').optional(),
+  BATON_HOST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'BATON_HOST_ID may hold letters, digits, ".", "_" and "-"')
+    .optional(),
   /** A Temporal server to use instead of the embedded dev server (then Baton starts none). */
   TEMPORAL_ADDRESS: z.string().optional(),
   /**
@@ -75,10 +78,7 @@ const envSchema = z.object({
   /** "0": `baton mcp` sends no channel notifications (README, "Results pushed to you"). */
   BATON_PUSH: z.enum(['0', '1']).default('1'),
   /** Who a stdio `baton mcp` is across restarts; default: one per working directory (src/mcp/push-session.ts). */
-  BATON_SESSION: z
-    .string()
-    .regex(ORIGIN_PATTERN, 'BATON_SESSION must be 1-64 letters, digits, ".", "_" or "-"')
-    .optional(),
+  BATON_SESSION: z.string().regex(ORIGIN_PATTERN, 'BATON_SESSION must be 1-64 letters, digits, ".", "_" or "-"').optional(),
   /** Least time between two event signals of a run (the first after a quiet spell goes at once). */
   BATON_EVENT_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** How soon a lost worker is noticed: the agent activity's heartbeat timeout. */
@@ -159,7 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: e.BATON_HTTP_PORT ?? DEFAULT_HTTP_PORT,
       portExplicit: e.BATON_HTTP_PORT !== undefined,
       token: e.BATON_HTTP_TOKEN ?? null,
-      allowedOrigins: (e.BATON_HTTP_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      allowedOrigins: (e.BATON_HTTP_ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     timings: {
       heartbeat_timeout_ms: e.BATON_HEARTBEAT_TIMEOUT_SECONDS * 1000,
@@ -182,11 +185,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 /** BATON_AGENT_ENV_DENY: comma-separated variable names; a trailing "*" makes a prefix. */
 function parseEnvDeny(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 function parseRoots(value: string | undefined, cwd: string): string[] {
-  const roots = (value ?? cwd).split(path.delimiter).map((r) => r.trim()).filter(Boolean);
+  const roots = (value ?? cwd)
+    .split(path.delimiter)
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const root of roots) {
     if (!path.isAbsolute(root)) throw new ConfigError(`BATON_ALLOWED_ROOTS entries must be absolute paths; "${root}" is not`);
   }

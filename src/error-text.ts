@@ -4,7 +4,7 @@
 export function errorText(err: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = err; e && parts.length < 4; e = (e as { cause?: unknown }).cause) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e);
     if (message && !parts.some((p) => p.includes(message))) parts.push(message);
     if (!(e instanceof Error)) break;
   }

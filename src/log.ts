@@ -38,7 +38,7 @@ export const log = {
 function isExpectedWorkerNoise(entry: { message: string; meta?: Record<string, unknown> }): boolean {
   if (entry.message.startsWith('No workflows registered, not polling for workflow tasks')) return true;
   if (entry.message === 'Workflow failed' && entry.meta?.workflowType === 'agentRun') return true;
-  return entry.message === 'Activity failed' && String(entry.meta?.error ?? '').includes('shut down; agent');
+  return entry.message === 'Activity failed' && metaText(entry.meta?.error).includes('shut down; agent');
 }
 
 /**
@@ -50,7 +50,7 @@ function expectedActivityFailure(entry: { message: string; meta?: Record<string,
   if (entry.message !== 'Activity failed') return null;
   const error = entry.meta?.error as { type?: unknown; message?: unknown } | undefined;
   if (typeof error?.type !== 'string' || !error.type.startsWith('Baton')) return null;
-  return `${String(entry.meta?.activityType ?? 'activity')} of ${String(entry.meta?.workflowId ?? 'a run')} failed (${error.type}): ${String(error.message)}`;
+  return `${metaText(entry.meta?.activityType) || 'activity'} of ${metaText(entry.meta?.workflowId) || 'a run'} failed (${error.type}): ${metaText(error.message)}`;
 }
 
 let runtimeInstalled = false;
@@ -75,4 +75,11 @@ export function installTemporalRuntime(level: LogLevel): void {
     // retries pass the filter above like everything else.
     telemetryOptions: { logging: { filter: { core: temporalLevel, other: 'ERROR' }, forward: {} } },
   });
+}
+
+/** A log entry's field as text: the SDK gives strings, Errors or plain objects. */
+function metaText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  return value instanceof Error ? value.message : JSON.stringify(value);
 }

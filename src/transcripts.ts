@@ -60,8 +60,8 @@ function keepWholeLines(bytes: Buffer, atEnd: boolean): number {
   if (lastNewline >= 0) return lastNewline + 1;
   // One line longer than the page: cut at a character boundary instead.
   let end = bytes.length;
-  while (end > 0 && (bytes[end - 1]! & 0xc0) === 0x80) end -= 1;
-  return end > 0 && bytes[end - 1]! >= 0xc0 ? end - 1 : end;
+  while (end > 0 && (bytes[end - 1] & 0xc0) === 0x80) end -= 1;
+  return end > 0 && bytes[end - 1] >= 0xc0 ? end - 1 : end;
 }
 
 /** readTranscriptFile as the host's activity: an offset past the end is the caller's to fix, so it is not retried. */

@@ -14,7 +14,10 @@ function machineTicks() {
 function processTicks(pid) {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
+    const f = text
+      .slice(text.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     // fields from state (index 0): utime 11, stime 12, cutime 13, cstime 14
     return { self: f[11] + f[12], children: f[13] + f[14] };
   } catch {
@@ -37,7 +40,13 @@ export function cpuAccount(pids, parent = null) {
       const key = `${name}:${pid}`;
       const ticks = processTicks(pid);
       if (ticks === null) continue;
-      const parts = name === parent ? [['', ticks.self]] : [['', ticks.self], [' (reaped children)', ticks.children]];
+      const parts =
+        name === parent
+          ? [['', ticks.self]]
+          : [
+              ['', ticks.self],
+              [' (reaped children)', ticks.children],
+            ];
       for (const [part, value] of parts) {
         if (!start.has(key + part)) start.set(key + part, value);
         seen.set(key + part, { name: name + part, ticks: value });

@@ -9,10 +9,13 @@ export async function timelineAfter(client, workflowId, sinceMs) {
   for (const event of history.events ?? []) {
     const at = Number(event.eventTime.seconds) * 1000 + Math.round(event.eventTime.nanos / 1e6);
     if (at < sinceMs) continue;
-    const kind = Object.keys(event).find((k) => k.endsWith('EventAttributes'))?.replace('EventAttributes', '') ?? 'unknown';
+    const kind =
+      Object.keys(event)
+        .find((k) => k.endsWith('EventAttributes'))
+        ?.replace('EventAttributes', '') ?? 'unknown';
     if (SKIP.has(kind) && signals++ > 0) continue;
     const attrs = event[`${kind}EventAttributes`] ?? {};
-    const detail = attrs.taskQueue?.name ?? (attrs.timeoutType !== undefined ? `timeout type ${attrs.timeoutType}` : attrs.failure?.message ?? attrs.signalName ?? '');
+    const detail = attrs.taskQueue?.name ?? (attrs.timeoutType !== undefined ? `timeout type ${attrs.timeoutType}` : (attrs.failure?.message ?? attrs.signalName ?? ''));
     out.push({ after_ms: at - sinceMs, event: kind, detail: String(detail).slice(0, 120) });
     if (out.length >= 25) break;
   }

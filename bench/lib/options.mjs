@@ -65,7 +65,11 @@ export function parseOptions(argv = process.argv.slice(2), env = process.env) {
       sizes[scenario][param] = given === undefined ? fallback : typeof fallback === 'number' ? toNumber(key, given) : given;
     }
   }
-  const only = get('ONLY')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+  const only =
+    get('ONLY')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? null;
   for (const id of only ?? []) if (!scale[id]) throw new Error(`bench: unknown scenario '${id}' (one of ${Object.keys(scale).join(', ')})`);
   return {
     scale: scaleName,

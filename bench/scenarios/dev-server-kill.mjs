@@ -36,7 +36,12 @@ function temporalPid(dataDir) {
 
 export async function devServerKill(ctx, { trials, lines }) {
   const grpc = await freePort();
-  const env = ctx.stack.batonEnv('supervised', { BATON_HTTP_PORT: '0', BATON_TEMPORAL_PORT: String(grpc), BATON_TEMPORAL_UI_PORT: String(await freePort()), BATON_LOG_LEVEL: 'INFO' });
+  const env = ctx.stack.batonEnv('supervised', {
+    BATON_HTTP_PORT: '0',
+    BATON_TEMPORAL_PORT: String(grpc),
+    BATON_TEMPORAL_UI_PORT: String(await freePort()),
+    BATON_LOG_LEVEL: 'INFO',
+  });
   delete env.TEMPORAL_ADDRESS;
   delete env.TEMPORAL_NAMESPACE;
   const dev = ctx.stack.spawnBaton('supervised-dev', ['dev'], env);
@@ -65,7 +70,11 @@ export async function devServerKill(ctx, { trials, lines }) {
       const toolMs = Date.now() - killedAt;
       // Let the retries that were in flight report, then count what the outage printed.
       await sleep(5000);
-      const printed = dev.output().slice(before).split('\n').filter((l) => l.trim() !== '');
+      const printed = dev
+        .output()
+        .slice(before)
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       outcomes.push({ port_back_ms: portMs, tool_call_back_ms: toolMs, lines_printed: printed.length, printed });
     }
     let view;

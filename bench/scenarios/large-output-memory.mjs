@@ -37,8 +37,21 @@ export async function largeOutputMemory(ctx, { agents, lines, lineBytes, bigEver
     const idleKb = await sampleRss(worker.pid, 5, 1000);
     const idlePeakKb = peakRssKb(worker.pid);
 
-    const agent = ctx.agent('--pid', '--wait-file', go, '--lines', String(lines), '--gap-ms', String(gapMs),
-      '--line-bytes', String(lineBytes), '--big-every', String(bigEvery), '--big-bytes', String(bigBytes));
+    const agent = ctx.agent(
+      '--pid',
+      '--wait-file',
+      go,
+      '--lines',
+      String(lines),
+      '--gap-ms',
+      String(gapMs),
+      '--line-bytes',
+      String(lineBytes),
+      '--big-every',
+      String(bigEvery),
+      '--big-bytes',
+      String(bigBytes),
+    );
     await pool(agents, 10, async () => {
       const { run_id } = await call(solo.mcp, 'spawn_run', ctx.commandRun(agent));
       started.push(run_id);

@@ -102,5 +102,12 @@ main().catch((err: unknown) => {
   if (abort.signal.aborted) return;
   const known = err instanceof UsageError || err instanceof InputError || err instanceof ConnectError || err instanceof FollowError;
   if (err instanceof UsageError) process.stderr.write(`${USAGE}\n`);
-  end({ outcome: 'error', state: tracker.state, task_id: tracker.taskId, context_id: tracker.contextId, exit_code: EXIT.error, error: known ? (err as Error).message : `unexpected error: ${errorText(err)}` });
+  end({
+    outcome: 'error',
+    state: tracker.state,
+    task_id: tracker.taskId,
+    context_id: tracker.contextId,
+    exit_code: EXIT.error,
+    error: known ? err.message : `unexpected error: ${errorText(err)}`,
+  });
 });

@@ -29,7 +29,9 @@ export function takeHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
   // Checked here, by name only: fetch's own error would print the (secret) value, newlines and all.
   for (const [name, value] of Object.entries(parsed.data)) {
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
-      throw new ConnectError(`header ${name} holds a control character (a newline, carriage return, NUL, ...), which HTTP does not allow in a header value: fix backend_config.headers.${name} (or bearer_token)`);
+      throw new ConnectError(
+        `header ${name} holds a control character (a newline, carriage return, NUL, ...), which HTTP does not allow in a header value: fix backend_config.headers.${name} (or bearer_token)`,
+      );
     }
   }
   return parsed.data;

@@ -34,5 +34,8 @@ export function outcomeOfState(state: string): BridgeOutcome {
 
 /** `TASK_STATE_INPUT_REQUIRED` -> `input required`, for messages people read. */
 export function describeState(state: string): string {
-  return state.replace(/^TASK_STATE_/, '').toLowerCase().replace(/_/g, ' ');
+  return state
+    .replace(/^TASK_STATE_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 }

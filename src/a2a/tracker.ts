@@ -74,7 +74,9 @@ export class TaskTracker {
       case 'artifactUpdate': {
         const update = payload.value;
         this.noteIds(update.taskId, update.contextId);
-        const key = createHash('sha256').update(JSON.stringify(StreamResponse.toJSON(event))).digest('base64');
+        const key = createHash('sha256')
+          .update(JSON.stringify(StreamResponse.toJSON(event)))
+          .digest('base64');
         // The same chunk twice is legitimate in a live stream ("ha", "ha"); only a re-read
         // (resubscribe may replay) is checked against what was printed.
         if (source === 'resubscribe' && this.printedArtifactUpdates.has(key)) return false;

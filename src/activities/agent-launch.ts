@@ -69,7 +69,7 @@ export async function launchAgent(opts: {
       detached: true,
       stdio: [stdin.fd, stdout.fd, stderr.fd],
     });
-    await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err))]);
+    await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err as Error))]);
     child.unref();
     const stat = await readProcStat(child.pid!);
     const handle: AgentHandle = {

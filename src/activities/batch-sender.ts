@@ -100,7 +100,7 @@ export class BatchSender {
       if (!this.hasPending) return;
       await this.sendOne();
       if (this.failure) {
-        if (this.options.isPermanent?.(this.failure)) throw this.failure;
+        if (this.options.isPermanent?.(this.failure)) throw this.failure as Error;
         await delay(this.intervalMs);
       }
     }
@@ -118,10 +118,11 @@ export class BatchSender {
     this.clearTimer();
     const wait = full ? 0 : this.lastSentAt + this.intervalMs - Date.now();
     if (wait <= 0) void this.sendOne();
-    else this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.sendOne();
-    }, wait);
+    else
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.sendOne();
+      }, wait);
   }
 
   private sendOne(): Promise<void> {
@@ -155,7 +156,7 @@ export class BatchSender {
     let events = 0;
     let count = 0;
     while (count < this.groups.length) {
-      const group = this.groups[count]!;
+      const group = this.groups[count];
       const fits = bytes + estimateBytes(group) <= this.maxBatchBytes && events + group.events.length <= this.maxBatchEvents;
       if (count > 0 && (!fits || count >= this.groupsPerBatchNow)) break;
       bytes += estimateBytes(group);
@@ -218,10 +219,23 @@ function trimGroup(group: LineGroup, level: number): LineGroup {
   const facts = group.facts && (level === 1 ? boundFacts(group.facts, 1024, 1024) : smallFacts(group.facts));
   const events =
     level === 1
-      ? boundLineEvents(group.events.map((e) => ({ ...e, data: shrink(e.data) })), 16 * 1024)
+      ? boundLineEvents(
+          group.events.map((e) => ({ ...e, data: shrink(e.data) })),
+          16 * 1024,
+        )
       : group.events.length === 0
         ? []
-        : [{ ts: group.events[0]!.ts, type: 'stderr' as const, data: { text: `…[${group.events.length} events of this line left out: Temporal refused them as too large; read_output has the line]`, stream: 'stdout', note: 'events cut' } }];
+        : [
+            {
+              ts: group.events[0].ts,
+              type: 'stderr' as const,
+              data: {
+                text: `…[${group.events.length} events of this line left out: Temporal refused them as too large; read_output has the line]`,
+                stream: 'stdout',
+                note: 'events cut',
+              },
+            },
+          ];
   const trimmed: LineGroup = { stream: group.stream, end: group.end, events, ...(facts ? { facts } : {}) };
   trimLevels.set(trimmed, level);
   return trimmed;

@@ -55,7 +55,19 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
   }
 
   const record = await readRecord(deps.client, scheduleId);
-  if (!record) return { unknown: true, ended: null, status: 'unknown', tick_count: 0, last_tick_at: null, last_job_id: null, last_tick_result: null, error: null, ticks: [], look_again_at: now };
+  if (!record)
+    return {
+      unknown: true,
+      ended: null,
+      status: 'unknown',
+      tick_count: 0,
+      last_tick_at: null,
+      last_job_id: null,
+      last_tick_result: null,
+      error: null,
+      ticks: [],
+      look_again_at: now,
+    };
   const runs = await ticksOf({ client: deps.client, options: { secretKey: deps.secretKey } }, scheduleId);
   const ended = endedView(record, runs);
   const ticks = runs
@@ -67,7 +79,18 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
   // which says whether the marker ended it. A cancel is known from its record at once.
   const lastRunning = last !== undefined && last.result === null;
   if (lastRunning && record.cancelled_at === null) {
-    return { unknown: false, ended: null, status: 'active', tick_count: runs.length, last_tick_at: null, last_job_id: null, last_tick_result: null, error: null, ticks, look_again_at: now + RUNNING_LOOK_MS };
+    return {
+      unknown: false,
+      ended: null,
+      status: 'active',
+      tick_count: runs.length,
+      last_tick_at: null,
+      last_job_id: null,
+      last_tick_result: null,
+      error: null,
+      ticks,
+      look_again_at: now + RUNNING_LOOK_MS,
+    };
   }
   return {
     unknown: false,

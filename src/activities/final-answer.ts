@@ -45,7 +45,7 @@ export function commandAnswer(text: string, whole: boolean): { value: unknown } 
 
 function lastNonEmptyLine(text: string): string {
   const lines = text.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.trim() !== '') return lines[i]!;
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].trim() !== '') return lines[i];
   return '';
 }
 

@@ -15,7 +15,9 @@ async function git(cwd: string, args: string[], allowFailure = false) {
   if (result.exitCode !== 0 && !allowFailure) {
     throw ApplicationFailure.create({
       type: 'BatonGitFailed',
-      message: `git ${args.join(' ')} failed in ${cwd} (exit ${result.exitCode}): ${String(result.all ?? '').trim().slice(-1000)}`,
+      message: `git ${args.join(' ')} failed in ${cwd} (exit ${result.exitCode}): ${String(result.all ?? '')
+        .trim()
+        .slice(-1000)}`,
       nonRetryable: true,
     });
   }
@@ -65,7 +67,13 @@ export async function mergeBranch(repo: string, branch: string, message: string)
   await git(repo, ['merge', '--abort'], true);
   const conflicts = String(conflicted.stdout).split('\n').filter(Boolean);
   if (conflicts.length === 0) {
-    throw ApplicationFailure.create({ type: 'BatonGitFailed', message: `git merge ${branch} failed: ${String(merge.all ?? '').trim().slice(-1000)}`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'BatonGitFailed',
+      message: `git merge ${branch} failed: ${String(merge.all ?? '')
+        .trim()
+        .slice(-1000)}`,
+      nonRetryable: true,
+    });
   }
   return { merged: false, conflicts };
 }

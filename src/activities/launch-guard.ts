@@ -149,7 +149,10 @@ export async function describeChain(client: Client, workflowId: string, runId: s
   const current = await client.workflow.getHandle(workflowId, runId).describe();
   const firstRunId = current.raw.workflowExecutionInfo?.firstRunId || current.runId;
   if (firstRunId === current.runId) return { current, first: current, firstRunId };
-  const first = await client.workflow.getHandle(workflowId, firstRunId).describe().catch(() => null);
+  const first = await client.workflow
+    .getHandle(workflowId, firstRunId)
+    .describe()
+    .catch(() => null);
   return { current, first, firstRunId };
 }
 
@@ -166,7 +169,10 @@ export async function firedBy(client: Client, { current, first, firstRunId }: De
   if (typeof named !== 'string') return null;
   const deadline = Date.now() + SCHEDULE_RECORD_WAIT_MS;
   for (;;) {
-    const schedule = await client.schedule.getHandle(named).describe().catch(() => null);
+    const schedule = await client.schedule
+      .getHandle(named)
+      .describe()
+      .catch(() => null);
     if (!schedule) return null;
     const actions = [...schedule.info.runningActions, ...schedule.info.recentActions.map((r) => r.action)];
     if (actions.some((a) => a.workflow.workflowId === current.workflowId && a.workflow.firstExecutionRunId === firstRunId)) return named;
@@ -187,7 +193,10 @@ export async function beganBefore(deps: Pick<LaunchGuardDeps, 'client'>, describ
   if (parent?.workflowId && (await deps.client.workflow.getHandle(parent.workflowId, parent.runId ?? undefined).describe()).startTime < since) return true;
   const scheduleId = await firedBy(deps.client, described);
   if (scheduleId) {
-    const schedule = await deps.client.schedule.getHandle(scheduleId).describe().catch(() => null);
+    const schedule = await deps.client.schedule
+      .getHandle(scheduleId)
+      .describe()
+      .catch(() => null);
     // An old schedule whose action someone changed since is not the old release's work any more.
     const { createdAt, lastUpdatedAt } = schedule?.info ?? {};
     if (createdAt && createdAt < since && (!lastUpdatedAt || lastUpdatedAt < since)) return true;

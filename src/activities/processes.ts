@@ -24,7 +24,7 @@ export async function readProcStat(pid: number): Promise<ProcStat | null> {
   }
   // The command name is in parentheses and may itself hold spaces or parentheses.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0]!, pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+  return { pid, state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]) };
 }
 
 let cachedBootId: string | null = null;
@@ -156,12 +156,12 @@ export async function processesByRun(hostId: string): Promise<Map<string, ProcSt
     if (pid === process.pid || seen.has(pid)) continue;
     const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
     const match = /(?:^|\0)BATON_RUN_ID=([^\0]+)/.exec(environ);
-    if (!match || !carriesMark(environ, { runId: match[1]!, hostId })) continue;
+    if (!match || !carriesMark(environ, { runId: match[1], hostId })) continue;
     const stat = await readProcStat(pid);
     if (!stat || !isLiveState(stat.state)) continue;
-    const list = byRun.get(match[1]!) ?? [];
+    const list = byRun.get(match[1]) ?? [];
     list.push(stat);
-    byRun.set(match[1]!, list);
+    byRun.set(match[1], list);
   }
   return byRun;
 }

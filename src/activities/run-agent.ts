@@ -65,8 +65,9 @@ export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): P
     ...(deps.flushIntervalMs !== undefined ? { intervalMs: deps.flushIntervalMs } : {}),
     send: (batch) => deps.client.workflow.getHandle(request.run_id).signal(eventBatchSignal, batch),
     isPermanent: (err) => err instanceof WorkflowNotFoundError || isSignalLimit(err),
-    onTrimmed: (err, level) =>
-      ctx.log.warn('Temporal refused an event signal as too large; sent it again trimmed', { runId: request.run_id, level, error: errorText(err) }),
+    onTrimmed: (err, level) => {
+      ctx.log.warn('Temporal refused an event signal as too large; sent it again trimmed', { runId: request.run_id, level, error: errorText(err) });
+    },
     onError: (err, firstInStreak) => {
       // One line per streak of failures: a restarting server must not flood the log.
       if (firstInStreak && !isSignalLimit(err)) ctx.log.warn('sending events to the run failed; retrying until it works', { runId: request.run_id, error: errorText(err) });
@@ -90,12 +91,7 @@ export async function runAgent(deps: AgentHostDeps, request: RunAgentRequest): P
   }
 }
 
-async function findOrLaunch(
-  deps: AgentHostDeps,
-  request: RunAgentRequest,
-  runDir: string,
-  sender: BatchSender,
-): Promise<{ agent: AgentHandle } | { lost: string }> {
+async function findOrLaunch(deps: AgentHostDeps, request: RunAgentRequest, runDir: string, sender: BatchSender): Promise<{ agent: AgentHandle } | { lost: string }> {
   const now = () => new Date().toISOString();
   const found = (await readAgentHandle(runDir)) ?? request.agent;
   // Only the agent of this very launch is re-attached; an older launch's agent is history.
@@ -234,14 +230,7 @@ async function segmentOver(f: FollowContext): Promise<boolean> {
   return true;
 }
 
-async function drain(
-  stream: OutputStream,
-  reader: TranscriptReader,
-  parser: LineParser,
-  final: boolean,
-  sender: BatchSender,
-  progress?: AttemptProgress,
-) {
+async function drain(stream: OutputStream, reader: TranscriptReader, parser: LineParser, final: boolean, sender: BatchSender, progress?: AttemptProgress) {
   for (;;) {
     const lines = await reader.readLines(final);
     for (const line of lines) {

@@ -29,7 +29,7 @@ async function cgroup2Mount(): Promise<string | null> {
   const mounts = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
   for (const line of mounts.split('\n')) {
     const [before, after] = line.split(' - ');
-    if (after?.split(' ')[0] === 'cgroup2') return before!.split(' ')[4]!;
+    if (after?.split(' ')[0] === 'cgroup2') return before.split(' ')[4];
   }
   return null;
 }
@@ -66,7 +66,7 @@ async function probe(hostDir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const child = spawn('sleep', ['60'], { stdio: 'ignore' });
   try {
-    await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err))]);
+    await Promise.race([once(child, 'spawn'), once(child, 'error').then(([err]) => Promise.reject(err as Error))]);
     await writeFile(path.join(dir, 'cgroup.procs'), `${child.pid}\n`);
     await access(path.join(dir, 'cgroup.kill'));
     const exited = once(child, 'exit');
@@ -90,10 +90,7 @@ export async function createRunCgroup(hostId: string, runId: string): Promise<st
 
 /** Every pid in the cgroup and the cgroups below it (an agent with the rights may make some). */
 export async function cgroupPids(dir: string): Promise<number[]> {
-  const pids = (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+  const pids = (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     if (entry.isDirectory()) pids.push(...(await cgroupPids(path.join(dir, entry.name))));
   }

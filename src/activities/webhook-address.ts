@@ -5,16 +5,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP, isIPv4, type LookupFunction } from 'node:net';
 
 /** Why an address is refused; 'public' is the one class that is always allowed. */
-export type AddressClass =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'shared (CGNAT)'
-  | 'link-local'
-  | 'unique-local'
-  | 'unspecified'
-  | 'multicast'
-  | 'reserved';
+export type AddressClass = 'public' | 'loopback' | 'private' | 'shared (CGNAT)' | 'link-local' | 'unique-local' | 'unspecified' | 'multicast' | 'reserved';
 
 export class AddressRefusedError extends Error {
   override name = 'AddressRefusedError';
@@ -68,22 +59,20 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (bad) return callback(refusal(hostname, bad.address, bad.refused!), '', 0);
       if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} resolves to no address`), { code: 'ENOTFOUND' }), '', 0);
       if (options.all) return callback(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
+      callback(null, addresses[0].address, addresses[0].family);
     });
   };
 }
 
 function refusal(host: string, address: string, kind: AddressClass): AddressRefusedError {
   const where = host === address ? address : `${host} (${address})`;
-  return new AddressRefusedError(
-    `notification not sent: ${where} is a ${kind} address; Baton sends only to public addresses unless BATON_ALLOW_PRIVATE_WEBHOOKS=1`,
-  );
+  return new AddressRefusedError(`notification not sent: ${where} is a ${kind} address; Baton sends only to public addresses unless BATON_ALLOW_PRIVATE_WEBHOOKS=1`);
 }
 
 function inRange(bytes: number[], prefix: number[], bits: number): boolean {
   for (let i = 0; i < bits; i++) {
     const mask = 0x80 >> (i % 8);
-    if ((bytes[i >> 3]! & mask) !== (prefix[i >> 3]! & mask)) return false;
+    if ((bytes[i >> 3] & mask) !== (prefix[i >> 3] & mask)) return false;
   }
   return true;
 }
@@ -140,13 +129,14 @@ function classifyIPv6(b: number[]): AddressClass {
 function ipv6Bytes(text: string): number[] | null {
   if (isIP(text) !== 6) return null;
   // A trailing dotted quad is two 16-bit words.
-  const hex = text.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
-    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
+  const hex = text.replace(
+    /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+    (_m, a: string, b: string, c: string, d: string) => `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
   );
   const words = (part: string) => (part === '' ? [] : part.split(':').map((w) => parseInt(w, 16)));
   const [left, right] = hex.includes('::') ? hex.split('::') : [hex, ''];
-  const leftWords = words(left!);
-  const rightWords = words(right!);
+  const leftWords = words(left);
+  const rightWords = words(right);
   const all = [...leftWords, ...Array<number>(8 - leftWords.length - rightWords.length).fill(0), ...rightWords];
   return all.flatMap((w) => [w >> 8, w & 0xff]);
 }

@@ -4,17 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { unsealRecord } from '../secrets/seal.js';
 
 /** Headers a caller cannot set: Baton's own, and those that describe the body or connection. */
-const RESERVED = new Set([
-  'content-type',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'host',
-  'user-agent',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-]);
+const RESERVED = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'host', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
 
 export class SigningSecretError extends Error {
   override name = 'SigningSecretError';

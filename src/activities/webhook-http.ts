@@ -19,12 +19,7 @@ export class PostTimeoutError extends Error {
 
 const BODY_HEAD_CHARS = 300;
 
-export function postJson(
-  url: URL,
-  body: string,
-  headers: Record<string, string>,
-  opts: { lookup: LookupFunction; timeoutMs: number },
-): Promise<PostOutcome> {
+export function postJson(url: URL, body: string, headers: Record<string, string>, opts: { lookup: LookupFunction; timeoutMs: number }): Promise<PostOutcome> {
   const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise<PostOutcome>((resolve, reject) => {
     const request = send(url, {

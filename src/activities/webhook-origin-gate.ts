@@ -39,7 +39,11 @@ export async function gateWebhook(deps: WebhookOriginDeps, target: WebhookTarget
       if (err instanceof WebhookRefusedError) throw failure(WEBHOOK_FAILURE_TYPES.refused, err.message, true);
       if (Date.now() + wait >= deadline) {
         const why = err instanceof Error ? err.message : String(err);
-        throw failure(WEBHOOK_UNCHECKED_TYPE, `notification ${target.workflowId} could not be checked yet, so nothing was sent or signed; the next attempt checks again: ${why}`, false);
+        throw failure(
+          WEBHOOK_UNCHECKED_TYPE,
+          `notification ${target.workflowId} could not be checked yet, so nothing was sent or signed; the next attempt checks again: ${why}`,
+          false,
+        );
       }
       Context.current().heartbeat();
       await Context.current().sleep(wait);
@@ -59,7 +63,10 @@ function failure(type: string, message: string, nonRetryable: boolean): Applicat
  * If the history cannot be read, the check runs again, which is the safe side.
  */
 async function anEarlierAttemptPassed(deps: WebhookOriginDeps, target: WebhookTarget): Promise<boolean> {
-  const history = await deps.client.workflow.getHandle(target.workflowId, target.runId).fetchHistory().catch(() => null);
+  const history = await deps.client.workflow
+    .getHandle(target.workflowId, target.runId)
+    .fetchHistory()
+    .catch(() => null);
   const failed = proto.temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED;
   return (history?.events ?? []).some((event) => {
     if (event.eventType !== failed) return false;

@@ -54,7 +54,8 @@ export async function checkWebhookOrigin(deps: WebhookOriginDeps, webhook: { wor
   if (!parent?.workflowId) throw refuse('it was started on its own, not by the run or pipeline it is about');
   const id = parent.workflowId;
   const payload = request.payload;
-  if (isBridgeSchedulePayload(payload)) return checkScheduleNotifierParent(deps, webhook.workflowId, payload, request, refuse, await describeChain(deps.client, id, parent.runId ?? undefined));
+  if (isBridgeSchedulePayload(payload))
+    return checkScheduleNotifierParent(deps, webhook.workflowId, payload, request, refuse, await describeChain(deps.client, id, parent.runId ?? undefined));
   if (webhook.workflowId !== `${id}${WEBHOOK_SUFFIX}` || payload?.run_id !== id || payload.job_id !== id) {
     throw refuse(`its id and payload name another run than its parent ${id}`);
   }
@@ -134,7 +135,13 @@ async function checkRunParent(deps: WebhookOriginDeps, described: Described, ref
       // and cancel_schedule lets running runs go on: the schedule may be gone before this check.
       // Then an agent launched in the chain's first segment proves it: the launch guard let it launch
       // only while the schedule vouched for the run (a refused launch fails; it does not complete).
-      const gone = !(await deps.client.schedule.getHandle(authority.schedule_id).describe().then(() => true, () => false));
+      const gone = !(await deps.client.schedule
+        .getHandle(authority.schedule_id)
+        .describe()
+        .then(
+          () => true,
+          () => false,
+        ));
       if (gone && (await launchedFromStart(deps.client, described))) return;
       throw refuse(`${notBatons} (its spec was made for the runs of schedule ${authority.schedule_id}, which did not fire it)`);
     }
@@ -162,7 +169,8 @@ async function checkPipelineParent(deps: WebhookOriginDeps, described: Described
     if (authority.scope !== 'pipeline' || authority.pipeline_id !== id || !authority.holdsForGoal(input.goal)) {
       throw refuse(`its parent ${id} was not started by Baton (a role's MAC does not hold for this pipeline and goal)`);
     }
-    if (authority.version === 'v1' && !(await old(deps.bindingSince))) throw refuse(`its parent ${id} carries MACs of release 0.2.0 and began after ${deps.bindingSince.toISOString()}`);
+    if (authority.version === 'v1' && !(await old(deps.bindingSince)))
+      throw refuse(`its parent ${id} carries MACs of release 0.2.0 and began after ${deps.bindingSince.toISOString()}`);
   }
   if (await reusesId(deps.client, described)) throw refuse(`its parent ${id} reuses the id of a pipeline that had closed, which Baton never does`);
 }
@@ -174,7 +182,10 @@ async function checkPipelineParent(deps: WebhookOriginDeps, described: Described
 async function launchedFromStart(client: Client, { current, firstRunId }: Described): Promise<boolean> {
   const started = await readWorkflowInput<RunWorkflowInput>(client, current.workflowId, firstRunId);
   if (!started || started.carried) return false;
-  const history = await client.workflow.getHandle(current.workflowId, firstRunId).fetchHistory().catch(() => null);
+  const history = await client.workflow
+    .getHandle(current.workflowId, firstRunId)
+    .fetchHistory()
+    .catch(() => null);
   const events = history?.events ?? [];
   const agentSteps = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAgent').map((e) => String(e.eventId)));
   return events.some((e) => agentSteps.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));

@@ -81,10 +81,19 @@ export async function deliverWebhook(
   const body = JSON.stringify(request.payload);
   let headers: Record<string, string>;
   try {
-    headers = notificationHeaders({ sealed: request.headers, secretKey: deps.secretKey, scopes, webhookId: request.webhook_id, body, signingSecret: settings.signingSecret, now: new Date() });
+    headers = notificationHeaders({
+      sealed: request.headers,
+      secretKey: deps.secretKey,
+      scopes,
+      webhookId: request.webhook_id,
+      body,
+      signingSecret: settings.signingSecret,
+      now: new Date(),
+    });
   } catch (err) {
     // A worker with the wrong key or secret: retried, so fixing its configuration still delivers.
-    if (err instanceof SecretError || err instanceof SigningSecretError) throw fail(WEBHOOK_FAILURE_TYPES.retryable, `notify_headers could not be prepared on this worker: ${err.message}`);
+    if (err instanceof SecretError || err instanceof SigningSecretError)
+      throw fail(WEBHOOK_FAILURE_TYPES.retryable, `notify_headers could not be prepared on this worker: ${err.message}`);
     throw err;
   }
 

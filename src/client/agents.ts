@@ -4,16 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { channelWorkflowId } from '../domain/channel.js';
-import {
-  agentNameProblem,
-  CLAIM_START_GRACE_MS,
-  channelAgentName,
-  inboxWorkflowId,
-  MAX_FETCH,
-  type ClaimOutcome,
-  type InboxPage,
-  type InboxView,
-} from '../domain/agent-inbox.js';
+import { agentNameProblem, CLAIM_START_GRACE_MS, channelAgentName, inboxWorkflowId, MAX_FETCH, type ClaimOutcome, type InboxPage, type InboxView } from '../domain/agent-inbox.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { ackMessagesUpdate, claimNameUpdate, inboxMessagesQuery, inboxViewQuery, sendMessageUpdate } from '../workflows/agent-inbox-messages.js';
 import { InputError } from './errors.js';
@@ -193,12 +184,7 @@ export async function ackAgentMessages(client: Client, name: string, afterSeq: n
  * The messages of `name` after `afterSeq`, oldest first; those at or before it count as read and are
  * dropped first. With `waitMs`, waits until there is at least one (or the time is up).
  */
-export async function fetchAgentMessages(
-  client: Client,
-  name: string,
-  afterSeq: number,
-  opts: { limit?: number; waitMs?: number; signal?: AbortSignal } = {},
-): Promise<InboxPage> {
+export async function fetchAgentMessages(client: Client, name: string, afterSeq: number, opts: { limit?: number; waitMs?: number; signal?: AbortSignal } = {}): Promise<InboxPage> {
   checkName(name, 'name');
   const limit = Math.min(opts.limit ?? MAX_FETCH, MAX_FETCH);
   await ackAgentMessages(client, name, afterSeq);

@@ -1,6 +1,5 @@
 // continue_run: a follow-up turn on a finished run's backend session (linked by parent), a new
 // turn on its channel, or the answer to a remote agent that is waiting for input.
-import type { Client } from '@temporalio/client';
 import type { InputMessage } from '../domain/input-message.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import type { RunView } from '../domain/run-view.js';
@@ -46,7 +45,9 @@ export async function continueRun(runs: RunsClient, args: ContinueArgs): Promise
   }
   const spec = (await readRunInput(runs.client, args.run_id)).spec;
   if (!spec.channel && !parent.session_id) {
-    throw new InputError(`run ${args.run_id} has no backend session to continue (${spec.backend === 'command' ? 'the command backend has none' : 'it ended before one started'}): start a new run instead`);
+    throw new InputError(
+      `run ${args.run_id} has no backend session to continue (${spec.backend === 'command' ? 'the command backend has none' : 'it ended before one started'}): start a new run instead`,
+    );
   }
   // The parent's secrets were sealed for the parent; the follow-up seals them again for itself.
   const backendConfig = openedBackendConfig(spec.backend_config, spec.backend, runs.options.secretKey, args.run_id);

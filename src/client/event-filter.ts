@@ -43,13 +43,7 @@ export interface FilterOptions {
  * With `waitMs`, waits for an event of the types, reading on past others, until the time is up,
  * the run has finished, or the bound of reads is reached.
  */
-export async function readEventsOfTypes(
-  read: EventsReader,
-  afterSeq: number,
-  limit: number,
-  types: readonly EventType[],
-  opts: FilterOptions,
-): Promise<FilteredEventsPage> {
+export async function readEventsOfTypes(read: EventsReader, afterSeq: number, limit: number, types: readonly EventType[], opts: FilterOptions): Promise<FilteredEventsPage> {
   const wanted = new Set<string>(types);
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.waitMs;

@@ -78,7 +78,10 @@ async function roleSpec(runs: RunsClient, role: Role, args: SpawnPipelineArgs, c
   if (!parsed.success) {
     throw new InputError(parsed.error.issues.map((i) => `${[role, ...i.path.map(String)].join('.')}: ${i.message}`).join('; '));
   }
-  const spec = await resolveRunSpec({ client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey, sealScope: pipelineId, binding: { run: pipelineId } }, parsed.data);
+  const spec = await resolveRunSpec(
+    { client: runs.client, allowedRoots: runs.options.allowedRoots, secretKey: runs.options.secretKey, sealScope: pipelineId, binding: { run: pipelineId } },
+    parsed.data,
+  );
   const { input: _input, role: _role, output_schema: _schema, parent: _parent, channel: _channel, ...roleSettings } = spec;
   return signRoleSpec(roleSettings, { pipeline_id: pipelineId, goal: args.goal }, runs.options.secretKey);
 }
@@ -108,7 +111,7 @@ export async function getPipeline(runs: RunsClient, pipelineId: string): Promise
   view ??= (description.memo?.[VIEW_MEMO_KEY] as PipelineView | undefined) ?? null;
   if (!view) throw noSuchPipeline(pipelineId);
   // Steps in plan order, each saying what it is (the workflow records them as they start).
-  view.steps = view.steps.map((s) => ({ ...s, label: stepLabel(s.name, s.title, view!.goal_preview) })).sort(byPlanOrder);
+  view.steps = view.steps.map((s) => ({ ...s, label: stepLabel(s.name, s.title, view.goal_preview) })).sort(byPlanOrder);
   for (const step of view.steps) {
     if (step.status !== 'running') continue;
     const live = await runs.get(step.run_id).catch(() => null);

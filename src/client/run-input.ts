@@ -18,5 +18,5 @@ export async function readWorkflowInput<T>(client: Client, workflowId: string, r
     .catch(() => null);
   const started = response?.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payload = started?.input?.payloads?.[0];
-  return payload ? (defaultPayloadConverter.fromPayload(payload) as T) : null;
+  return payload ? defaultPayloadConverter.fromPayload<T>(payload) : null;
 }

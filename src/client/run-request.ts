@@ -24,11 +24,7 @@ export interface RunRequestContext {
   binding: RunBinding;
 }
 
-export async function resolveRunSpec(
-  ctx: RunRequestContext,
-  args: SpawnRunArgs,
-  extra: { parent?: string | null; sessionCostBaseline?: number | null } = {},
-): Promise<RunSpec> {
+export async function resolveRunSpec(ctx: RunRequestContext, args: SpawnRunArgs, extra: { parent?: string | null; sessionCostBaseline?: number | null } = {}): Promise<RunSpec> {
   const backendConfig = sealSecrets(backendConfigSchemas[args.backend].parse(args.backend_config ?? {}), args.backend, ctx.secretKey, ctx.sealScope);
   const cwd = await checkRunPaths({ cwd: args.cwd, backend: args.backend, backend_config: backendConfig }, ctx.allowedRoots);
   const profileText = await resolveProfile(args.profile, ctx.allowedRoots);

@@ -7,7 +7,6 @@ import type { RunView } from '../domain/run-view.js';
 import type { RunStatus } from '../domain/vocabulary.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 
-
 const CLOSED_STATUS: Partial<Record<WorkflowExecutionStatusName, { status: RunStatus; error: string | null }>> = {
   COMPLETED: { status: 'completed', error: null },
   FAILED: { status: 'failed', error: 'the workflow failed' },
@@ -22,11 +21,7 @@ export function viewFromMemo(memo: Record<string, unknown> | undefined): RunView
 }
 
 /** The memo's view, made consistent with the execution's Temporal state. */
-export function viewFromExecution(info: {
-  status: { name: WorkflowExecutionStatusName };
-  memo?: Record<string, unknown>;
-  closeTime?: Date | undefined;
-}): RunView | null {
+export function viewFromExecution(info: { status: { name: WorkflowExecutionStatusName }; memo?: Record<string, unknown>; closeTime?: Date | undefined }): RunView | null {
   const view = viewFromMemo(info.memo);
   if (!view) return null;
   const closed = CLOSED_STATUS[info.status.name];

@@ -48,7 +48,12 @@ async function wakeChainedWatchers(client: Client, scheduleId: string): Promise<
   const query = `WorkflowType = 'scheduleWatcher' AND BatonParent = ${quote(scheduleId)} AND ExecutionStatus = 'Running'`;
   const signals: Promise<void>[] = [];
   for await (const watcher of client.workflow.list({ query })) {
-    signals.push(client.workflow.getHandle(watcher.workflowId).signal(earlierScheduleEndedSignal).catch(() => undefined));
+    signals.push(
+      client.workflow
+        .getHandle(watcher.workflowId)
+        .signal(earlierScheduleEndedSignal)
+        .catch(() => undefined),
+    );
   }
   await Promise.all(signals);
 }
@@ -64,7 +69,7 @@ export async function earlierScheduleState(client: Client, scheduleId: string): 
   const running = description.info.runningActions.length;
   const moreFires = description.info.nextActionTimes.length > 0;
   if (!moreFires && running === 0) return { ended: true, reason: `schedule ${scheduleId} has no more fires and no run going`, end_at: endAt, running };
-  const reason = moreFires ? `schedule ${scheduleId} fires next at ${description.info.nextActionTimes[0]!.toISOString()}` : `a run of schedule ${scheduleId} is still going`;
+  const reason = moreFires ? `schedule ${scheduleId} fires next at ${description.info.nextActionTimes[0].toISOString()}` : `a run of schedule ${scheduleId} is still going`;
   return { ended: false, reason, end_at: endAt, running };
 }
 

@@ -8,14 +8,7 @@ import { checkCron } from '../domain/cron.js';
 import { messageHeadline } from '../domain/input-message.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
-import {
-  MIN_SCHEDULE_GAP_SECONDS,
-  SCHEDULE_ID_PREFIX,
-  SCHEDULE_MEMO_KEY,
-  scheduledRunIdPrefix,
-  waitingNote,
-  type ScheduleMemo,
-} from '../domain/schedule.js';
+import { MIN_SCHEDULE_GAP_SECONDS, SCHEDULE_ID_PREFIX, SCHEDULE_MEMO_KEY, scheduledRunIdPrefix, waitingNote, type ScheduleMemo } from '../domain/schedule.js';
 import type { ScheduleRunArgs } from '../domain/schedule-input.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { firstLine } from '../domain/text.js';

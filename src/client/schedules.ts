@@ -1,23 +1,10 @@
 // Baton's client API for schedules (docs/ARCHITECTURE.md): repeated runs on Temporal Schedules. Every
 // check runs before anything is created, and a schedule that fails a later step is deleted again,
 // so nothing is half-created.
-import {
-  ScheduleAlreadyRunning,
-  WorkflowExecutionAlreadyStartedError,
-  type Client,
-  type ScheduleSummary,
-} from '@temporalio/client';
+import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, type Client, type ScheduleSummary } from '@temporalio/client';
 import type { RunView } from '../domain/run-view.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
-import {
-  isScheduleId,
-  SCHEDULE_MEMO_KEY,
-  scheduledRunIdPrefix,
-  scheduleWatcherId,
-  WAITING_NOTE_PREFIX,
-  type ScheduleMemo,
-  type ScheduleWatcherInput,
-} from '../domain/schedule.js';
+import { isScheduleId, SCHEDULE_MEMO_KEY, scheduledRunIdPrefix, scheduleWatcherId, WAITING_NOTE_PREFIX, type ScheduleMemo, type ScheduleWatcherInput } from '../domain/schedule.js';
 import type { ScheduleRunArgs } from '../domain/schedule-input.js';
 import type { ScheduleState, ScheduleView } from '../domain/schedule-view.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
@@ -30,15 +17,7 @@ import { resolveRunSpec, sealedNotify } from './run-request.js';
 import { previewResult } from './run-views.js';
 import type { RunsClient } from './runs.js';
 import { describeSchedule, endSchedule, stopWatcher } from './schedule-lifecycle.js';
-import {
-  describeTiming,
-  firstIntervalFire,
-  idempotentScheduleId,
-  newScheduleId,
-  resolveUntil,
-  scheduleOptions,
-  type ScheduleBuild,
-} from './schedule-spec.js';
+import { describeTiming, firstIntervalFire, idempotentScheduleId, newScheduleId, resolveUntil, scheduleOptions, type ScheduleBuild } from './schedule-spec.js';
 
 /** Only Baton's schedules: the Temporal namespace may hold others. */
 const BATON_SCHEDULES_QUERY = `BatonKind = 'schedule'`;
@@ -88,7 +67,10 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     }
   }
   if (args.after_schedule_id) await requireSchedule(client, args.after_schedule_id);
-  const spec = await resolveRunSpec({ client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: scheduleId, binding: { schedule: scheduleId } }, spawnArgsOf(args));
+  const spec = await resolveRunSpec(
+    { client, allowedRoots: options.allowedRoots, secretKey: options.secretKey, sealScope: scheduleId, binding: { schedule: scheduleId } },
+    spawnArgsOf(args),
+  );
   const run: RunWorkflowInput = {
     run_id: scheduledRunIdPrefix(scheduleId),
     created_at: now.toISOString(),
@@ -118,12 +100,17 @@ export async function createSchedule(runs: RunsClient, args: ScheduleRunArgs): P
     const description = await client.schedule.getHandle(scheduleId).describe();
     if (description.info.nextActionTimes.length === 0) {
       const timing = describeTiming({ interval_seconds: args.interval_seconds ?? null, cron: args.cron ?? null });
-      throw new InputError(`the schedule would never fire (${timing}${until ? `, until ${until.toISOString()}` : ''}): check the cron's day and month fields, or give a later until`);
+      throw new InputError(
+        `the schedule would never fire (${timing}${until ? `, until ${until.toISOString()}` : ''}): check the cron's day and month fields, or give a later until`,
+      );
     }
     if (args.after_schedule_id) await startWatcher(client, options.taskQueue, { schedule_id: scheduleId, after_schedule_id: args.after_schedule_id });
     return { schedule: scheduleView(scheduleId, description)!, created: true };
   } catch (err) {
-    await client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+    await client.schedule
+      .getHandle(scheduleId)
+      .delete()
+      .catch(() => undefined);
     throw err;
   }
 }
@@ -192,7 +179,9 @@ async function existingSchedule(client: Client, scheduleId: string, argsHash: Ar
   if (!description) return null;
   const memo = batonMemo(description.memo);
   if (!argsHash.matches(memo?.args_hash)) {
-    throw new InputError(`idempotency_key "${key}" was already used for schedule ${scheduleId} with different arguments: send the same arguments to get that schedule, or use a new key`);
+    throw new InputError(
+      `idempotency_key "${key}" was already used for schedule ${scheduleId} with different arguments: send the same arguments to get that schedule, or use a new key`,
+    );
   }
   return scheduleView(scheduleId, description);
 }

@@ -106,9 +106,7 @@ async function existingRun(client: Client, runId: string, argsHash: ArgumentsDig
     throw err;
   }
   if (!memo || !argsHash.matches(memo[ARGS_HASH_MEMO_KEY])) {
-    throw new InputError(
-      `idempotency_key "${key}" was already used for run ${runId} with different arguments: send the same arguments to get that run, or use a new key`,
-    );
+    throw new InputError(`idempotency_key "${key}" was already used for run ${runId} with different arguments: send the same arguments to get that run, or use a new key`);
   }
   return { run_id: runId, created: false, view: memo[VIEW_MEMO_KEY] as RunView };
 }

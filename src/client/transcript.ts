@@ -24,7 +24,7 @@ export async function readTranscriptPage(
     }
   }
   try {
-    return await where.client.workflow.execute('readTranscript', {
+    return await where.client.workflow.execute<(request: TranscriptRequest & { host: string | null }) => Promise<TranscriptPage>>('readTranscript', {
       workflowId: `${view.run_id}.read-${ulid()}`,
       taskQueue: where.taskQueue,
       args: [{ ...request, host: view.host }],

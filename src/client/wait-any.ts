@@ -42,7 +42,7 @@ export async function waitAnyOf(runs: RunsClient, runIds: readonly string[], opt
   for (;;) {
     const done = views.filter((v) => isFinalStatus(v.status)).sort((a, b) => (a.finished_at ?? '').localeCompare(b.finished_at ?? ''));
     const going = views.filter((v) => !isFinalStatus(v.status)).map((v) => v.run_id);
-    if (done.length > 0) return { finished: true, run: done[0]!, still_running: going, next_finished_since: null };
+    if (done.length > 0) return { finished: true, run: done[0], still_running: going, next_finished_since: null };
     if (Date.now() >= deadline || opts.signal?.aborted) return { finished: false, run: null, still_running: going, next_finished_since: null };
     await waitForFirstClose(runs.client, going, Math.min(PROGRESS_EVERY_MS, deadline - Date.now()), opts.signal);
     views = await Promise.all(going.map((id) => runs.get(id)));
@@ -98,5 +98,5 @@ function progressLine(views: readonly RunView[]): string {
   for (const v of views) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
   const summary = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
   const latest = views.filter((v) => v.last_message).sort((a, b) => b.last_seq - a.last_seq)[0];
-  return `none of ${views.length} finished yet (${summary})${latest ? `; ${latest.run_id}: ${latest.last_message!.split('\n')[0]!.slice(0, 120)}` : ''}`;
+  return `none of ${views.length} finished yet (${summary})${latest ? `; ${latest.run_id}: ${latest.last_message!.split('\n')[0].slice(0, 120)}` : ''}`;
 }

@@ -27,7 +27,10 @@ export async function runDev(config: BatonConfig): Promise<void> {
   };
   const ctx = toolContext(config, async () => services.runs);
   const version = batonVersion();
-  const http = await startHttpEndpoint({ ...config.http, makeServer: () => createMcpServer(ctx, version, { profile: config.toolProfile, claudeBridge: config.claudeBridge }) }).catch(async (err: unknown) => {
+  const http = await startHttpEndpoint({
+    ...config.http,
+    makeServer: () => createMcpServer(ctx, version, { profile: config.toolProfile, claudeBridge: config.claudeBridge }),
+  }).catch(async (err: unknown) => {
     // No endpoint (its port taken, say): stop what started for it, the dev server above all.
     await stopServices(services);
     throw err;
@@ -39,7 +42,7 @@ export async function runDev(config: BatonConfig): Promise<void> {
     stopRequested?.('worker stopped');
   });
   await writeDevRecord(config, { mcpUrl: http.url, temporalAddress: services.temporal.target.address });
-  const uiUrl = services.temporal.devServer?.uiUrl ?? '(your Temporal server\'s Web UI)';
+  const uiUrl = services.temporal.devServer?.uiUrl ?? "(your Temporal server's Web UI)";
   say('');
   say(`Baton ${version} is ready.`);
   say(`  MCP endpoint (Streamable HTTP): ${http.url} (up)`);

@@ -45,8 +45,14 @@ export async function runMcpStdio(config: BatonConfig, opts: { worker: boolean }
   });
   tolerateClosedChannels();
   await within(5000, push?.stop() ?? Promise.resolve());
-  await within(5000, server.close().catch(() => undefined));
-  const services = await within(30_000, booting.catch(() => null));
+  await within(
+    5000,
+    server.close().catch(() => undefined),
+  );
+  const services = await within(
+    30_000,
+    booting.catch(() => null),
+  );
   if (services) {
     // The worker hands its agents back to Temporal; they go on and the next worker re-attaches.
     await within(10_000, services.worker?.shutdown() ?? Promise.resolve());

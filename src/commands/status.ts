@@ -76,10 +76,15 @@ export async function runStatus(config: BatonConfig): Promise<number> {
   } else {
     out('Worker:           unknown (no Temporal server to ask)');
   }
-  const record = await readFile(path.join(config.dataDir, RECORD), 'utf8').then((t) => JSON.parse(t) as DevRecord).catch(() => null);
+  const record = await readFile(path.join(config.dataDir, RECORD), 'utf8')
+    .then((t) => JSON.parse(t) as DevRecord)
+    .catch(() => null);
   let mcpUp = false;
   if (record && (await isSameProcess(record.pid, record.startTime))) {
-    mcpUp = await fetch(record.mcpUrl, { signal: AbortSignal.timeout(3000) }).then(() => true, () => false);
+    mcpUp = await fetch(record.mcpUrl, { signal: AbortSignal.timeout(3000) }).then(
+      () => true,
+      () => false,
+    );
     out(`MCP endpoint:     ${mcpUp ? 'up' : 'down'} at ${record.mcpUrl} (baton dev, pid ${record.pid})`);
   } else {
     out('MCP endpoint:     down (no `baton dev` runs on this data directory; a stdio `baton mcp` lives as long as its client)');

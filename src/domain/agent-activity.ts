@@ -82,7 +82,7 @@ export const FAILURE_TYPES = {
 } as const;
 
 export interface AgentActivities {
-  runAgent(request: RunAgentRequest): Promise<AgentOutcome>;
-  stopAgent(request: StopAgentRequest): Promise<StopAgentResult>;
-  checkOutput(request: CheckOutputRequest): Promise<CheckOutputResult>;
+  runAgent: (request: RunAgentRequest) => Promise<AgentOutcome>;
+  stopAgent: (request: StopAgentRequest) => Promise<StopAgentResult>;
+  checkOutput: (request: CheckOutputRequest) => Promise<CheckOutputResult>;
 }

@@ -126,7 +126,14 @@ export function inboxFullProblem(state: InboxState, message: SendRequest): strin
 }
 
 export function inboxView(state: InboxState): InboxView {
-  return { name: state.name, holder: state.holder, last_seq: state.last_seq, unread: state.messages.length, unread_bytes: state.bytes, first_unread_seq: state.messages[0]?.seq ?? null };
+  return {
+    name: state.name,
+    holder: state.holder,
+    last_seq: state.last_seq,
+    unread: state.messages.length,
+    unread_bytes: state.bytes,
+    first_unread_seq: state.messages[0]?.seq ?? null,
+  };
 }
 
 export function inboxPage(state: InboxState, afterSeq: number, limit: number): InboxPage {

@@ -14,8 +14,7 @@ export type BridgeScheduleEvent = (typeof BRIDGE_SCHEDULE_EVENTS)[number];
 /** claude-bridge's default for a schedule's notify_on. */
 export const DEFAULT_SCHEDULE_NOTIFY_ON: BridgeScheduleEvent[] = ['schedule_end'];
 
-export const isBridgeScheduleEvent = (value: unknown): value is BridgeScheduleEvent =>
-  typeof value === 'string' && (BRIDGE_SCHEDULE_EVENTS as readonly string[]).includes(value);
+export const isBridgeScheduleEvent = (value: unknown): value is BridgeScheduleEvent => typeof value === 'string' && (BRIDGE_SCHEDULE_EVENTS as readonly string[]).includes(value);
 
 const NOTIFIER_PREFIX = 'bridgenotify_';
 
@@ -95,8 +94,7 @@ export interface BridgeSchedulePayload {
   error: string | null;
 }
 
-export const isBridgeSchedulePayload = (payload: { event: string } & object): payload is BridgeSchedulePayload =>
-  'schedule_id' in payload && isBridgeScheduleEvent(payload.event);
+export const isBridgeSchedulePayload = (payload: { event: string } & object): payload is BridgeSchedulePayload => 'schedule_id' in payload && isBridgeScheduleEvent(payload.event);
 
 /** The payload of an end (or a stop marker's tick): the schedule as the look found it. */
 export function scheduleEndPayload(input: BridgeScheduleNotifierInput, look: BridgeScheduleLook, event: BridgeScheduleEvent): BridgeSchedulePayload {

@@ -52,10 +52,10 @@ export function checkCron(expression: string, minGapSeconds: number): CronCheck 
   let text = expression.trim();
   const tz = /^(?:CRON_TZ|TZ)=(\S+)\s+(.*)$/.exec(text);
   if (tz) {
-    if (!isTimeZone(tz[1]!)) return fail(`names an unknown time zone "${tz[1]}": use an IANA name such as Europe/Berlin or UTC`);
+    if (!isTimeZone(tz[1])) return fail(`names an unknown time zone "${tz[1]}": use an IANA name such as Europe/Berlin or UTC`);
     text = tz[2]!;
   }
-  text = text.split('#')[0]!.trim();
+  text = text.split('#')[0].trim();
   if (text.startsWith('@every')) return fail('uses @every: give interval_seconds instead');
   if (text.startsWith('@')) {
     const expanded = SHORTHANDS[text];
@@ -82,7 +82,7 @@ export function checkCron(expression: string, minGapSeconds: number): CronCheck 
   }
   const matched: number[][] = [];
   for (let i = 0; i < layout.length; i++) {
-    const parsed = parseField(values[i]!, layout[i]!);
+    const parsed = parseField(values[i], layout[i]);
     if (typeof parsed === 'string') return fail(parsed);
     matched.push(parsed);
   }
@@ -106,8 +106,8 @@ function estimateGapSeconds(seconds: number[], minutes: number[], hours: number[
 
 function cyclicGap(values: number[], cycle: number): number {
   const sorted = [...new Set(values)].sort((a, b) => a - b);
-  let gap = sorted[0]! + cycle - sorted[sorted.length - 1]!;
-  for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, sorted[i]! - sorted[i - 1]!);
+  let gap = sorted[0] + cycle - sorted[sorted.length - 1];
+  for (let i = 1; i < sorted.length; i++) gap = Math.min(gap, sorted[i] - sorted[i - 1]);
   return gap;
 }
 
@@ -125,14 +125,14 @@ function parseField(text: string, rule: FieldRule): number[] | string {
     let start = rule.min;
     let end = rule.max;
     if (range !== '*') {
-      const bounds = range!.split('-');
+      const bounds = range.split('-');
       if (bounds.length > 2) return `has ${rule.name} "${text}" with more than one "-" in a range`;
-      const first = parseValue(bounds[0]!, rule);
+      const first = parseValue(bounds[0], rule);
       if (first === null) return outOfRange(rule, text);
       start = first;
       end = stepText !== undefined ? rule.max : first;
       if (bounds.length === 2) {
-        const last = parseValue(bounds[1]!, rule);
+        const last = parseValue(bounds[1], rule);
         if (last === null) return outOfRange(rule, text);
         if (last < first) return `has ${rule.name} "${text}" with a range that ends before it starts`;
         end = last;

@@ -45,8 +45,8 @@ export class EventLog {
     this.ringBytes += size;
     let drop = Math.max(0, this.ring.length - this.capacity);
     let bytes = this.ringBytes;
-    for (let i = 0; i < drop; i++) bytes -= this.sizes[i]!;
-    while (bytes > RING_BYTES && drop < this.ring.length - 1) bytes -= this.sizes[drop++]!;
+    for (let i = 0; i < drop; i++) bytes -= this.sizes[i];
+    while (bytes > RING_BYTES && drop < this.ring.length - 1) bytes -= this.sizes[drop++];
     if (drop > 0) {
       this.ring.splice(0, drop);
       this.sizes.splice(0, drop);
@@ -62,10 +62,10 @@ export class EventLog {
     const events: RunEvent[] = [];
     let bytes = 0;
     for (let i = 0; i < this.ring.length && events.length < Math.max(0, limit); i++) {
-      if (this.ring[i]!.seq <= afterSeq) continue;
-      bytes += this.sizes[i]!;
+      if (this.ring[i].seq <= afterSeq) continue;
+      bytes += this.sizes[i];
       if (events.length > 0 && bytes > maxBytes) break;
-      events.push(this.ring[i]!);
+      events.push(this.ring[i]);
     }
     return { events, last_seq: this.lastSeqValue, missed };
   }
@@ -80,7 +80,7 @@ export class EventLog {
     let bytes = 2;
     let first = this.ring.length;
     while (first > 0 && this.ring.length - first < count) {
-      bytes += this.sizes[first - 1]! + 1;
+      bytes += this.sizes[first - 1] + 1;
       if (bytes > maxBytes) break;
       first -= 1;
     }

@@ -9,7 +9,7 @@ export function boundLineEvents(events: NewEvent[], budget = LINE_EVENTS_BYTES):
   const out: NewEvent[] = [];
   let bytes = 0;
   for (let i = 0; i < events.length; i++) {
-    const event = { ...events[i]!, data: boundEventData(events[i]!.data) };
+    const event = { ...events[i], data: boundEventData(events[i].data) };
     bytes += jsonBytes(event);
     if (bytes > budget && out.length > 0) {
       out.push({

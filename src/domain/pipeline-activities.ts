@@ -10,10 +10,10 @@ export interface IsolationBase {
 export type MergeOutcome = { merged: true } | { merged: false; conflicts: string[] };
 
 export interface PipelineActivities {
-  prepareIsolation(repo: string): Promise<IsolationBase>;
+  prepareIsolation: (repo: string) => Promise<IsolationBase>;
   /** Creates (or finds) the worktree of one step; returns its directory. */
-  createWorktree(request: { repo: string; pipeline_id: string; name: string; branch: string; base: string }): Promise<string>;
-  commitWorktree(request: { dir: string; message: string }): Promise<boolean>;
-  mergeBranch(request: { repo: string; branch: string; message: string }): Promise<MergeOutcome>;
-  removeWorktree(request: { repo: string; dir: string; branch: string; keep_branch: boolean }): Promise<void>;
+  createWorktree: (request: { repo: string; pipeline_id: string; name: string; branch: string; base: string }) => Promise<string>;
+  commitWorktree: (request: { dir: string; message: string }) => Promise<boolean>;
+  mergeBranch: (request: { repo: string; branch: string; message: string }) => Promise<MergeOutcome>;
+  removeWorktree: (request: { repo: string; dir: string; branch: string; keep_branch: boolean }) => Promise<void>;
 }

@@ -36,16 +36,17 @@ export const spawnPipelineShape = {
   cwd: spawnRunShape.cwd,
   worker: roleSchema('worker'),
   planner: roleSchema('planner').optional().describe('How the planner runs (default: like the worker). It must answer with a plan: {"steps": [{"title", "instructions"}]}.'),
-  reviewer: roleSchema('reviewer').optional().describe('How the reviewer runs (default: like the worker). It must answer with {"verdict": "approve" | "request_changes", "findings": [...]}.'),
-  max_rounds: z.number().int().min(1).max(10).default(3).describe('Worker + review rounds before the pipeline fails with the reviewer\'s findings (default 3).'),
+  reviewer: roleSchema('reviewer')
+    .optional()
+    .describe('How the reviewer runs (default: like the worker). It must answer with {"verdict": "approve" | "request_changes", "findings": [...]}.'),
+  max_rounds: z.number().int().min(1).max(10).default(3).describe("Worker + review rounds before the pipeline fails with the reviewer's findings (default 3)."),
   parallelism: z.number().int().min(1).max(10).default(1).describe('Workers running at once (default 1).'),
-  require_plan_approval: z
-    .boolean()
-    .default(false)
-    .describe('Wait (durably, for hours or days) for approve_plan before any worker starts.'),
+  require_plan_approval: z.boolean().default(false).describe('Wait (durably, for hours or days) for approve_plan before any worker starts.'),
   isolation: oneOf(ISOLATIONS, 'isolation')
     .default('none')
-    .describe('"none" (default): workers share cwd. "worktree": each worker works in its own git worktree and branch; the pipeline merges them back into cwd (which must be a clean git repository).'),
+    .describe(
+      '"none" (default): workers share cwd. "worktree": each worker works in its own git worktree and branch; the pipeline merges them back into cwd (which must be a clean git repository).',
+    ),
   notify_url: spawnRunShape.notify_url,
   notify_on: spawnRunShape.notify_on,
   notify_headers: spawnRunShape.notify_headers,

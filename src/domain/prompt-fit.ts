@@ -64,14 +64,21 @@ function render(layout: PromptLayout, lines: string[]): string {
 export function fitPrompt(layout: PromptLayout, budget: number): string {
   const sizes = layout.items.map((i) => Math.min(inner(i.body), i.max ?? Infinity));
   const whole = layout.items.every((i, n) => sizes[n] === inner(i.body));
-  const full = whole ? render(layout, layout.items.map((i) => i.prefix + i.body)) : null;
+  const full = whole
+    ? render(
+        layout,
+        layout.items.map((i) => i.prefix + i.body),
+      )
+    : null;
   if (full !== null && jsonBytes(full) <= budget) return full;
-  const fixed = jsonBytes(render(layout, layout.items.map((i) => i.prefix)));
+  const fixed = jsonBytes(
+    render(
+      layout,
+      layout.items.map((i) => i.prefix),
+    ),
+  );
   const cap = equalCap(sizes, budget - fixed);
-  const lines =
-    cap >= MIN_BODY_BYTES
-      ? layout.items.map((i) => i.prefix + cutJsonHeadWith(i.body, Math.min(cap, i.max ?? Infinity), i.marker))
-      : firstThatFit(layout, budget);
+  const lines = cap >= MIN_BODY_BYTES ? layout.items.map((i) => i.prefix + cutJsonHeadWith(i.body, Math.min(cap, i.max ?? Infinity), i.marker)) : firstThatFit(layout, budget);
   const text = render(layout, lines);
   return jsonBytes(text) <= budget ? text : cutJsonString(text, budget);
 }
@@ -83,8 +90,8 @@ function equalCap(sizes: number[], room: number): number {
   let left = room;
   for (let i = 0; i < sorted.length; i++) {
     const share = Math.floor(left / (sorted.length - i));
-    if (sorted[i]! > share) return share;
-    left -= sorted[i]!;
+    if (sorted[i] > share) return share;
+    left -= sorted[i];
   }
   return Number.MAX_SAFE_INTEGER;
 }

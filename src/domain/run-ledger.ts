@@ -25,7 +25,6 @@ export interface RunEventsPage extends EventsPage {
   status: RunStatus;
 }
 
-
 /** How the agent's process ended, as the activity saw it. */
 export interface AgentExit {
   exit_code: number | null;
@@ -143,7 +142,14 @@ export class RunLedger {
   }
 
   private restore(s: LedgerSnapshot): void {
-    Object.assign(this, { status: s.status, spec: { ...s.spec, input: s.spec.input ?? this.input.spec.input }, launches: s.launches, attempt: s.attempt, agent: s.agent, startedAt: s.started_at });
+    Object.assign(this, {
+      status: s.status,
+      spec: { ...s.spec, input: s.spec.input ?? this.input.spec.input },
+      launches: s.launches,
+      attempt: s.attempt,
+      agent: s.agent,
+      startedAt: s.started_at,
+    });
     Object.assign(this, { error: s.error, publishedSession: s.published_session, offsets: { ...s.offsets } });
     this.messagesTail = s.messages_tail;
     this.stderrTail = s.stderr_tail;

@@ -29,13 +29,15 @@ export const transcriptRefSchema = z.object({
 
 export const runResultSchema = z.object({
   status: z.enum(RUN_STATUSES),
-  output: z.string().describe('Final text: the agent\'s result, or the tail of a command\'s output.'),
+  output: z.string().describe("Final text: the agent's result, or the tail of a command's output."),
   output_truncated: z.boolean().describe('True when output was cut; read_output has the whole transcript.'),
   structured_output: z.unknown().describe('The value that matched output_schema, when one was given.').optional(),
   structured_output_omitted: z
     .object({ reason: z.literal('too_large'), bytes: z.number(), limit_bytes: z.number() })
     .optional()
-    .describe('Why structured_output is absent although the agent gave one: it is `bytes` of UTF-8 JSON, over the `limit_bytes` a run carries. The run failed saying so; read_output has it whole.'),
+    .describe(
+      'Why structured_output is absent although the agent gave one: it is `bytes` of UTF-8 JSON, over the `limit_bytes` a run carries. The run failed saying so; read_output has it whole.',
+    ),
   session_id: z.string().nullable(),
   usage: usageSchema.nullable(),
   cost_usd: z.number().nullable().describe('Cost of this run (USD), when the backend reports cost.'),
@@ -60,7 +62,7 @@ export const runViewSchema = z.object({
   parent: z.string().nullable(),
   session_id: z.string().nullable(),
   cwd: z.string(),
-  prompt_preview: z.string().describe('The prompt\'s first line, cut to 200 characters.'),
+  prompt_preview: z.string().describe("The prompt's first line, cut to 200 characters."),
   metadata: z.record(z.string(), z.string()),
   created_at: z.string(),
   started_at: z.string().nullable(),

@@ -32,10 +32,7 @@ export const scheduleRunShape = {
       'Start a run at the times of this cron expression, in UTC unless it begins with CRON_TZ=<zone>: "minute hour day-of-month month day-of-week", ' +
         'e.g. "0 9 * * MON-FRI" (09:00 on weekdays) or "*/15 * * * *"; @hourly, @daily, @weekly, @monthly and @yearly work too. Give this or interval_seconds.',
     ),
-  until: z
-    .string()
-    .optional()
-    .describe('ISO 8601 time after which the schedule fires no more (e.g. "2026-02-01T00:00:00Z"). Default: no end.'),
+  until: z.string().optional().describe('ISO 8601 time after which the schedule fires no more (e.g. "2026-02-01T00:00:00Z"). Default: no end.'),
   until_seconds: z
     .number()
     .int()
@@ -49,7 +46,7 @@ export const scheduleRunShape = {
     .max(200)
     .optional()
     .describe(
-      'Chain: the new schedule waits, paused, until this schedule has ended (deleted by cancel_schedule or a run\'s stop marker, or past its until with no run still going), then starts.',
+      "Chain: the new schedule waits, paused, until this schedule has ended (deleted by cancel_schedule or a run's stop marker, or past its until with no run still going), then starts.",
     ),
   idempotency_key: z
     .string()

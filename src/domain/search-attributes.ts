@@ -2,15 +2,7 @@
 // check at start-up, temporal-dev.yml's test and the workflows' upserts.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-export const BATON_SEARCH_ATTRIBUTE_NAMES = [
-  'BatonKind',
-  'BatonRole',
-  'BatonBackend',
-  'BatonStatus',
-  'BatonChannel',
-  'BatonParent',
-  'BatonSession',
-] as const;
+export const BATON_SEARCH_ATTRIBUTE_NAMES = ['BatonKind', 'BatonRole', 'BatonBackend', 'BatonStatus', 'BatonChannel', 'BatonParent', 'BatonSession'] as const;
 export type BatonSearchAttributeName = (typeof BATON_SEARCH_ATTRIBUTE_NAMES)[number];
 
 /** Every Baton attribute is a Keyword: exact match, as the Web UI's filters expect. */

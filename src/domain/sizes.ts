@@ -179,7 +179,7 @@ export function cutHeadBytes(text: string, maxBytes: number): string {
 function jsonStringBytes(text: string): number {
   if (PLAIN_JSON_TEXT.test(text)) return text.length + 2;
   let bytes = 2;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const [b, units] = jsonCharBytes(text, i);
     bytes += b;
     i += units;

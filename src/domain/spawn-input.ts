@@ -46,7 +46,7 @@ const partSchema = z.discriminatedUnion(
             name: z.string().max(500).optional(),
             mimeType: z.string().max(200).optional(),
           },
-          'a file part\'s file',
+          "a file part's file",
         ).refine((f) => (f.uri === undefined) !== (f.bytes === undefined), 'a file part needs exactly one of uri and bytes (base64)'),
       },
       'a file part',
@@ -63,15 +63,19 @@ export const inputMessageSchema = strictObject(
   'input_message',
 )
   .superRefine((message, ctx) => {
-    const problem = messageSizeProblem(message as InputMessage);
+    const problem = messageSizeProblem(message);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .describe('The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}. At most 512 KiB of UTF-8 JSON in all: send large files by uri.');
+  .describe(
+    'The input as a message of parts, instead of prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {...}}, {"kind": "file", "file": {"uri": "..."}}]}. At most 512 KiB of UTF-8 JSON in all: send large files by uri.',
+  );
 
 export const spawnRunShape = {
   prompt: promptSchema
     .optional()
-    .describe('What the agent should do. Sent on the agent\'s stdin, never on its command line. Give prompt or input_message. At most 512 KiB of UTF-8: put more in a file under cwd and refer to it.'),
+    .describe(
+      "What the agent should do. Sent on the agent's stdin, never on its command line. Give prompt or input_message. At most 512 KiB of UTF-8: put more in a file under cwd and refer to it.",
+    ),
   input_message: inputMessageSchema.optional(),
   backend: oneOf(BACKENDS, 'backend').describe(
     'Which agent runs: "claude_code" (the claude CLI), "codex" (the codex CLI), "remote_a2a" (a remote A2A agent at backend_config.agent_url) or "command" (any program, given in backend_config.command).',
@@ -80,10 +84,8 @@ export const spawnRunShape = {
     .string()
     .min(1, 'cwd is required: an absolute path to an existing directory')
     .describe('Absolute path of the directory the agent works in. Must exist and lie under one of BATON_ALLOWED_ROOTS.'),
-  role: oneOf(ROLES, 'role').default('worker').describe('The run\'s part in a larger job: worker (default), planner or reviewer. Used for filtering.'),
-  session_mode: oneOf(SESSION_MODES, 'session_mode')
-    .default('new')
-    .describe('"new" (default) starts a fresh backend session; "resume" continues session_id.'),
+  role: oneOf(ROLES, 'role').default('worker').describe("The run's part in a larger job: worker (default), planner or reviewer. Used for filtering."),
+  session_mode: oneOf(SESSION_MODES, 'session_mode').default('new').describe('"new" (default) starts a fresh backend session; "resume" continues session_id.'),
   session_id: z.string().min(1).max(500).optional().describe('The backend session to resume (from an earlier run\'s session_id); required with session_mode "resume".'),
   channel: z
     .string()
@@ -96,13 +98,15 @@ export const spawnRunShape = {
     .optional()
     .describe(
       'A name for the agent, unique among live runs: other agents send it messages by this name (send_agent_message, `baton peer send`), and the agent reads them with `baton peer inbox`. ' +
-        'Refused while a live run holds the name. A channel\'s turns go by the channel\'s name instead.',
+        "Refused while a live run holds the name. A channel's turns go by the channel's name instead.",
     ),
   profile: z
     .string()
     .min(1)
     .optional()
-    .describe('Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root; at most 128 KiB of UTF-8. claude_code and codex.'),
+    .describe(
+      'Extra instructions for the agent (Claude Code: appended to its system prompt; Codex: its developer instructions): inline text, or the absolute path of a file under an allowed root; at most 128 KiB of UTF-8. claude_code and codex.',
+    ),
   output_schema: z
     .record(z.string(), z.unknown())
     .optional()
@@ -152,12 +156,7 @@ export const spawnRunShape = {
     .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), headerValue().max(8000))
     .optional()
     .describe('Headers sent with the notification (e.g. a token). Secret: sealed before they enter workflow history, never shown.'),
-  idempotency_key: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Calls with the same key get the same run (safe to retry). Reusing a key with other arguments is an error.'),
+  idempotency_key: z.string().min(1).max(200).optional().describe('Calls with the same key get the same run (safe to retry). Reusing a key with other arguments is an error.'),
 };
 
 type SpawnObject = z.infer<ReturnType<typeof spawnRunObject>>;
@@ -194,7 +193,12 @@ export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: ['backend_config', 'fork_session'], message: 'fork_session forks the session being resumed: add session_mode "resume" and session_id' });
   }
   const inline = args.profile !== undefined && !(args.profile.startsWith('/') && !args.profile.includes('\n')) ? args.profile : null;
-  for (const message of specSizeProblems({ profile_text: inline, output_schema: args.output_schema ?? null, backend_config: args.backend_config ?? null, metadata: args.metadata ?? {} })) {
+  for (const message of specSizeProblems({
+    profile_text: inline,
+    output_schema: args.output_schema ?? null,
+    backend_config: args.backend_config ?? null,
+    metadata: args.metadata ?? {},
+  })) {
     ctx.addIssue({ code: 'custom', path: [message.slice(0, message.indexOf(' '))], message });
   }
   const config = backendConfigSchemas[args.backend].safeParse(args.backend_config ?? {});
@@ -213,7 +217,7 @@ export const spawnRunInputSchema = spawnRunObject().superRefine(checkSpawnArgs);
 export type SpawnRunArgs = z.infer<typeof spawnRunInputSchema>;
 
 export function inputOf(args: Pick<SpawnRunArgs, 'prompt' | 'input_message'>): InputMessage {
-  return args.input_message ? (args.input_message as InputMessage) : messageFromPrompt(args.prompt ?? '');
+  return args.input_message ? args.input_message : messageFromPrompt(args.prompt ?? '');
 }
 
 /** Turns validated arguments into the workflow's RunSpec (defaults filled, absent fields null). */

@@ -3,16 +3,7 @@
 // whatever is accepted fits every payload the run later makes (docs/RELIABILITY.md, "Sizes").
 import type { InputMessage } from './input-message.js';
 import type { RunWorkflowInput } from './run-spec.js';
-import {
-  BACKEND_CONFIG_BYTES,
-  formatBytes,
-  jsonBytes,
-  METADATA_BYTES,
-  OUTPUT_SCHEMA_BYTES,
-  PROFILE_BYTES,
-  RUN_INPUT_BYTES,
-  RUN_START_BYTES,
-} from './sizes.js';
+import { BACKEND_CONFIG_BYTES, formatBytes, jsonBytes, METADATA_BYTES, OUTPUT_SCHEMA_BYTES, PROFILE_BYTES, RUN_INPUT_BYTES, RUN_START_BYTES } from './sizes.js';
 
 const IN_A_FILE = 'put the material in a file under cwd and refer to it';
 
@@ -35,7 +26,7 @@ export function messageSizeProblem(message: InputMessage, field = 'input_message
   const sizes = message.parts.map((part) => jsonBytes(part));
   const largest = sizes.indexOf(Math.max(...sizes));
   const part = message.parts[largest];
-  const which = part ? ` (parts[${largest}], a ${part.kind} part, is ${formatBytes(sizes[largest]!)} bytes)` : '';
+  const which = part ? ` (parts[${largest}], a ${part.kind} part, is ${formatBytes(sizes[largest])} bytes)` : '';
   return overLimit(field, bytes, RUN_INPUT_BYTES, `${IN_A_FILE} (a file part with its uri)`, `of UTF-8 JSON${which}`);
 }
 
@@ -61,7 +52,7 @@ export function specSizeProblems(spec: { profile_text: string | null; output_sch
  */
 export function runStartProblem(input: RunWorkflowInput): string | null {
   const { spec } = input;
-  const problem = messageSizeProblem(spec.input, 'the run\'s input (prompt or input_message)') ?? specSizeProblems(spec)[0];
+  const problem = messageSizeProblem(spec.input, "the run's input (prompt or input_message)") ?? specSizeProblems(spec)[0];
   if (problem) return problem;
   const bytes = jsonBytes(input);
   if (bytes <= RUN_START_BYTES) return null;
@@ -69,6 +60,9 @@ export function runStartProblem(input: RunWorkflowInput): string | null {
     .map(([key, value]) => [key, jsonBytes(value)] as const)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
-    .map(([key, size]) => `${key === 'input' ? 'prompt/input_message' : key === 'profile_text' ? 'profile' : key === 'notify' ? 'notify_url and notify_headers' : key} ${formatBytes(size)}`);
-  return overLimit('the run\'s arguments together', bytes, RUN_START_BYTES, `make the largest smaller (${fields.join(', ')} bytes)`);
+    .map(
+      ([key, size]) =>
+        `${key === 'input' ? 'prompt/input_message' : key === 'profile_text' ? 'profile' : key === 'notify' ? 'notify_url and notify_headers' : key} ${formatBytes(size)}`,
+    );
+  return overLimit("the run's arguments together", bytes, RUN_START_BYTES, `make the largest smaller (${fields.join(', ')} bytes)`);
 }

@@ -15,9 +15,7 @@ export function strictObject<T extends z.ZodRawShape>(shape: T, what: string) {
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T, field: string) {
   return z.enum(values, {
     error: (issue) =>
-      issue.input === undefined
-        ? `${field} is required: one of ${values.join(', ')}`
-        : `${field} must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
+      issue.input === undefined ? `${field} is required: one of ${values.join(', ')}` : `${field} must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
   });
 }
 

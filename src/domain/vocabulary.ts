@@ -1,17 +1,7 @@
 // The closed vocabularies every layer shares. Plain constants (no zod) so the workflow bundle
 // can import them without pulling in a validation library.
 
-export const RUN_STATUSES = [
-  'queued',
-  'running',
-  'input_required',
-  'auth_required',
-  'completed',
-  'failed',
-  'cancelled',
-  'timed_out',
-  'rejected',
-] as const;
+export const RUN_STATUSES = ['queued', 'running', 'input_required', 'auth_required', 'completed', 'failed', 'cancelled', 'timed_out', 'rejected'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Statuses after which a run never changes again. */

@@ -126,12 +126,7 @@ export function backoffMs(policy: WebhookRetryPolicy, failures: number): number 
  * honoured up to max_ms. The last attempt lands at the deadline itself, so the receiver gets the
  * whole give_up_after_ms to come back.
  */
-export function nextDelayMs(
-  policy: WebhookRetryPolicy,
-  failures: number,
-  elapsedMs: number,
-  retryAfterMs: number | null = null,
-): number | null {
+export function nextDelayMs(policy: WebhookRetryPolicy, failures: number, elapsedMs: number, retryAfterMs: number | null = null): number | null {
   const left = policy.give_up_after_ms - elapsedMs;
   if (left <= 0) return null;
   const wanted = Math.max(backoffMs(policy, failures), Math.min(retryAfterMs ?? 0, policy.max_ms));

@@ -33,9 +33,7 @@ export { isLoopback };
 /** Refuses an endpoint reachable beyond this machine without a token; call before starting anything. */
 export function checkHttpExposure(options: Pick<HttpOptions, 'host' | 'token'>): void {
   if (!isLoopback(options.host) && !options.token) {
-    throw new Error(
-      `BATON_HTTP_HOST=${options.host} would expose Baton beyond this machine without authentication: set BATON_HTTP_TOKEN (16+ characters) or bind to 127.0.0.1`,
-    );
+    throw new Error(`BATON_HTTP_HOST=${options.host} would expose Baton beyond this machine without authentication: set BATON_HTTP_TOKEN (16+ characters) or bind to 127.0.0.1`);
   }
 }
 
@@ -55,10 +53,11 @@ export async function startHttpEndpoint(options: HttpOptions): Promise<HttpEndpo
     return {
       url: `http://${shownHost}:${bound}${MCP_PATH}`,
       port: bound,
-      close: () => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
     };
   }
   throw new Error(`ports ${options.port}-${options.port + attempts - 1} are all in use: set BATON_HTTP_PORT to a free port`);
@@ -127,7 +126,7 @@ function originAllowed(origin: string, options: HttpOptions, port: number, host:
 function bearerMatches(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
   if (!match) return false;
-  const given = Buffer.from(match[1]!.trim());
+  const given = Buffer.from(match[1].trim());
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

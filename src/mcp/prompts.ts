@@ -8,8 +8,12 @@ import { BACKENDS } from '../domain/vocabulary.js';
 
 const text = (body: string): GetPromptResult => ({ messages: [{ role: 'user', content: { type: 'text', text: body } }] });
 
-const cwdArg = z.string().max(4096).optional().describe('Absolute directory to work in (default: this project\'s directory).');
-const backendArg = z.string().max(40).optional().describe(`Backend: ${BACKENDS.join(', ')} (default claude_code).`);
+const cwdArg = z.string().max(4096).optional().describe("Absolute directory to work in (default: this project's directory).");
+const backendArg = z
+  .string()
+  .max(40)
+  .optional()
+  .describe(`Backend: ${BACKENDS.join(', ')} (default claude_code).`);
 
 /** The tail every prompt shares: how the result comes back without polling. */
 const FOLLOW =
@@ -36,55 +40,46 @@ const pipelinePrompt = {
 const statusPrompt = { title: 'What my Baton runs are doing', description: 'A summary of running, waiting and recently finished runs and pipelines.' };
 
 export function registerPrompts(server: McpServer): void {
-  server.registerPrompt(
-    'delegate',
-    delegatePrompt,
-    ({ task, backend, cwd }) =>
-      text(
-        [
-          'Delegate this task to a Baton run with the spawn_run tool, then continue with other work.',
-          `spawn_run arguments: prompt = the task below, written so an agent with no other context can do it; backend = "${backend ?? 'claude_code'}"; ` +
-            `cwd = ${cwd ? `"${cwd}"` : 'the absolute path of the current project directory'}.`,
-          'Tell me the run_id it returns. ' + FOLLOW,
-          'When it has ended, read the result with get_run (read_output for the full transcript); if it asks for input, answer with continue_run.',
-          '',
-          'Task:',
-          task,
-        ].join('\n'),
-      ),
+  server.registerPrompt('delegate', delegatePrompt, ({ task, backend, cwd }) =>
+    text(
+      [
+        'Delegate this task to a Baton run with the spawn_run tool, then continue with other work.',
+        `spawn_run arguments: prompt = the task below, written so an agent with no other context can do it; backend = "${backend ?? 'claude_code'}"; ` +
+          `cwd = ${cwd ? `"${cwd}"` : 'the absolute path of the current project directory'}.`,
+        'Tell me the run_id it returns. ' + FOLLOW,
+        'When it has ended, read the result with get_run (read_output for the full transcript); if it asks for input, answer with continue_run.',
+        '',
+        'Task:',
+        task,
+      ].join('\n'),
+    ),
   );
 
-  server.registerPrompt(
-    'pipeline',
-    pipelinePrompt,
-    ({ goal, cwd, approve_plan }) =>
-      text(
-        [
-          'Start a Baton pipeline for the goal below with the spawn_pipeline tool.',
-          `spawn_pipeline arguments: goal = the goal below; cwd = ${cwd ? `"${cwd}"` : 'the absolute path of the current project directory'}; ` +
-            `require_plan_approval = ${approve_plan === 'no' ? 'false' : 'true'}; worker = {"backend": "claude_code"}.`,
-          'Tell me the pipeline_id it returns. ' + FOLLOW,
-          'When it awaits approval, show me the plan from get_pipeline and, once I agree, call approve_plan with decision "approve" (or "reject"). ' +
-            'When it has ended, summarise get_pipeline\'s verdict and steps.',
-          '',
-          'Goal:',
-          goal,
-        ].join('\n'),
-      ),
+  server.registerPrompt('pipeline', pipelinePrompt, ({ goal, cwd, approve_plan }) =>
+    text(
+      [
+        'Start a Baton pipeline for the goal below with the spawn_pipeline tool.',
+        `spawn_pipeline arguments: goal = the goal below; cwd = ${cwd ? `"${cwd}"` : 'the absolute path of the current project directory'}; ` +
+          `require_plan_approval = ${approve_plan === 'no' ? 'false' : 'true'}; worker = {"backend": "claude_code"}.`,
+        'Tell me the pipeline_id it returns. ' + FOLLOW,
+        'When it awaits approval, show me the plan from get_pipeline and, once I agree, call approve_plan with decision "approve" (or "reject"). ' +
+          "When it has ended, summarise get_pipeline's verdict and steps.",
+        '',
+        'Goal:',
+        goal,
+      ].join('\n'),
+    ),
   );
 
-  server.registerPrompt(
-    'status',
-    statusPrompt,
-    () =>
-      text(
-        [
-          'Summarise what my Baton runs are doing, in a short table (run_id, status, role, backend, what it works on, last message).',
-          'Use list_runs with status "running", then with status "input_required", then list_runs with finished_since = one hour ago for what ended recently. ' +
-            'For a pipeline (pipe_...) use get_pipeline.',
-          'Say which runs need me: input_required runs (answer with continue_run) and pipelines awaiting_approval (approve_plan). ' +
-            'Do not wait on anything; get_run gives one run\'s detail.',
-        ].join('\n'),
-      ),
+  server.registerPrompt('status', statusPrompt, () =>
+    text(
+      [
+        'Summarise what my Baton runs are doing, in a short table (run_id, status, role, backend, what it works on, last message).',
+        'Use list_runs with status "running", then with status "input_required", then list_runs with finished_since = one hour ago for what ended recently. ' +
+          'For a pipeline (pipe_...) use get_pipeline.',
+        'Say which runs need me: input_required runs (answer with continue_run) and pipelines awaiting_approval (approve_plan). ' +
+          "Do not wait on anything; get_run gives one run's detail.",
+      ].join('\n'),
+    ),
   );
 }

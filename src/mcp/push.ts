@@ -145,8 +145,7 @@ export class PushWatcher {
 export function pushQuery(since: string): string {
   const waits = WAIT_STATUSES.map(quote).join(', ');
   return (
-    `BatonKind IN ('run', 'pipeline') AND ((ExecutionStatus != 'Running' AND CloseTime >= ${quote(since)}) ` +
-    `OR (ExecutionStatus = 'Running' AND BatonStatus IN (${waits})))`
+    `BatonKind IN ('run', 'pipeline') AND ((ExecutionStatus != 'Running' AND CloseTime >= ${quote(since)}) ` + `OR (ExecutionStatus = 'Running' AND BatonStatus IN (${waits})))`
   );
 }
 

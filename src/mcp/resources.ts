@@ -24,11 +24,11 @@ export const runUri = (runId: string) => `baton://runs/${runId}`;
 // Built once, at load: the HTTP endpoint builds a server for every request.
 const runMetadata = {
   title: 'A Baton run',
-  description: 'The run\'s current state as JSON (what get_run returns): status, progress, and the result once finished.',
+  description: "The run's current state as JSON (what get_run returns): status, progress, and the result once finished.",
   mimeType: 'application/json',
 };
 const outputMetadata = {
-  title: 'A Baton run\'s output',
+  title: "A Baton run's output",
   description: `The agent's raw stdout, ${OUTPUT_PAGE_BYTES} bytes at most a page, on whole lines; _meta.next_uri reads the next page (read_output pages stderr too).`,
   mimeType: 'text/plain',
 };
@@ -36,16 +36,12 @@ const outputMetadata = {
 export function registerResources(server: McpServer, ctx: ToolContext): void {
   const complete = { run_id: (value: string) => completeRunId(ctx, value) };
 
-  server.registerResource(
-    'run',
-    new ResourceTemplate('baton://runs/{run_id}', { list: () => recentRuns(ctx), complete }),
-    runMetadata,
-    (uri, { run_id }) =>
-      answered(async () => {
-        const id = checkedRunId(run_id);
-        const view = await (await ctx.runs()).get(id);
-        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(view) }] };
-      }),
+  server.registerResource('run', new ResourceTemplate('baton://runs/{run_id}', { list: () => recentRuns(ctx), complete }), runMetadata, (uri, { run_id }) =>
+    answered(async () => {
+      const id = checkedRunId(run_id);
+      const view = await (await ctx.runs()).get(id);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(view) }] };
+    }),
   );
 
   const readOutput = (uri: URL, vars: Record<string, string | string[]>) =>
@@ -108,7 +104,8 @@ function checkedRunId(value: string | string[] | undefined): string {
 function checkedOffset(value: string | string[] | undefined): number {
   if (value === undefined) return 0;
   const text = Array.isArray(value) ? value.join(',') : value;
-  if (!/^\d{1,15}$/.test(text)) throw new McpError(ErrorCode.InvalidParams, `offset must be a byte offset (a whole number ≥ 0), as _meta.next_offset gives it; got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!/^\d{1,15}$/.test(text))
+    throw new McpError(ErrorCode.InvalidParams, `offset must be a byte offset (a whole number ≥ 0), as _meta.next_offset gives it; got ${JSON.stringify(text.slice(0, 40))}`);
   return Number(text);
 }
 

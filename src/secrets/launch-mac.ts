@@ -85,7 +85,9 @@ function without(spec: object, fields: readonly string[]): Record<string, unknow
 /** v1 MACs are `scope\ncanonical`; v2 ones name their version and what they are bound to first. */
 function mac(secretKey: Buffer, scope: string, covered: Record<string, unknown>, bound?: string): string {
   const head = bound === undefined ? scope : `${VERSION}\n${scope}\n${bound}`;
-  return createHmac('sha256', macKey(secretKey)).update(`${head}\n${canonical(covered)}`).digest('base64url');
+  return createHmac('sha256', macKey(secretKey))
+    .update(`${head}\n${canonical(covered)}`)
+    .digest('base64url');
 }
 
 function runCovered(spec: RunSpec): Record<string, unknown> {
@@ -121,18 +123,18 @@ export function launchAuthority(spec: RunSpec, secretKey: Buffer): LaunchAuthori
   const [version, scope] = parts;
   if (version === VERSION && scope === 'run' && parts.length === 3) {
     const covered = runCovered(spec);
-    return { scope: 'run', madeFor: (workflowId) => same(parts[2]!, mac(secretKey, 'run', covered, workflowId)) };
+    return { scope: 'run', madeFor: (workflowId) => same(parts[2], mac(secretKey, 'run', covered, workflowId)) };
   }
   if (version === VERSION && scope === 'schedule' && parts.length === 4) {
-    const scheduleId = parts[2]!;
-    return same(parts[3]!, mac(secretKey, 'schedule', runCovered(spec), scheduleId)) ? { scope: 'schedule', schedule_id: scheduleId } : { scope: 'forged' };
+    const scheduleId = parts[2];
+    return same(parts[3], mac(secretKey, 'schedule', runCovered(spec), scheduleId)) ? { scope: 'schedule', schedule_id: scheduleId } : { scope: 'forged' };
   }
   if (version === V1 && scope === 'run' && parts.length === 3) {
-    return same(parts[2]!, mac(secretKey, 'run', runCovered(spec))) ? { scope: 'unbound' } : { scope: 'forged' };
+    return same(parts[2], mac(secretKey, 'run', runCovered(spec))) ? { scope: 'unbound' } : { scope: 'forged' };
   }
   if ((version === VERSION || version === V1) && scope === 'pipeline' && parts.length === 4) {
-    const pipelineId = parts[2]!;
-    const tag = parts[3]!;
+    const pipelineId = parts[2];
+    const tag = parts[3];
     const bound = version === VERSION ? pipelineId : undefined;
     return {
       scope: 'pipeline',

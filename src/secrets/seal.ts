@@ -55,9 +55,7 @@ export function unseal(value: string, key: Buffer, scopes: readonly string[], fi
   if (value.startsWith(V1)) {
     const opened = tryOpen(value.slice(V1.length), key, null);
     if (opened !== null) return opened;
-    throw new SecretError(
-      `${field} cannot be opened with this BATON_SECRET_KEY: every worker and MCP server must use the same key`,
-    );
+    throw new SecretError(`${field} cannot be opened with this BATON_SECRET_KEY: every worker and MCP server must use the same key`);
   }
   if (!value.startsWith(V2)) throw new SecretError(`${field} is sealed in a format this Baton does not know (${value.slice(0, 16)}…): upgrade Baton`);
   for (const scope of scopes) {
@@ -105,11 +103,11 @@ export function sealScopesOf(workflowId: string): string[] {
   const id = workflowId.endsWith('.webhook') ? workflowId.slice(0, -'.webhook'.length) : workflowId;
   const scopes = [id];
   const pipeline = /^(pipe_[^.]+)\./.exec(id);
-  if (pipeline) scopes.push(pipeline[1]!);
+  if (pipeline) scopes.push(pipeline[1]);
   const schedule = /^run_(sched_[^-.]+)-/.exec(id);
-  if (schedule) scopes.push(schedule[1]!);
+  if (schedule) scopes.push(schedule[1]);
   // A claude-bridge schedule notifier's notifications: <notifier>.<event>[-<tick>].webhook.
   const notifier = /^(bridgenotify_sched_[^.]+)\./.exec(id);
-  if (notifier) scopes.push(notifier[1]!);
+  if (notifier) scopes.push(notifier[1]);
   return scopes;
 }

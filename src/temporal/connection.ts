@@ -29,7 +29,7 @@ export async function openClient(target: TemporalTarget): Promise<{ client: Clie
   const connection = await Connection.connect({
     address,
     ...(tls !== undefined ? { tls } : {}),
-    ...(apiKey !== undefined ? { apiKey: apiKey as string } : {}),
+    ...(apiKey !== undefined ? { apiKey: apiKey } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
     // gRPC's reconnect back-off grows to two minutes: after an outage the client would go on
     // failing long after the server is back. Two seconds at most keeps the recovery prompt.

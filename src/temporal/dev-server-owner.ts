@@ -114,7 +114,7 @@ export async function portListener(port: number): Promise<number | null> {
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // local_address is HEXIP:HEXPORT; state 0A is LISTEN; field 9 is the socket's inode.
-      if (f.length > 9 && f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === port) inodes.add(f[9]!);
+      if (f.length > 9 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port) inodes.add(f[9]);
     }
   }
   if (inodes.size === 0) return null;
@@ -124,7 +124,7 @@ export async function portListener(port: number): Promise<number | null> {
     for (const fd of fds) {
       const link = await readlink(`/proc/${entry}/fd/${fd}`).catch(() => '');
       const m = /^socket:\[(\d+)\]$/.exec(link);
-      if (m && inodes.has(m[1]!)) return Number(entry);
+      if (m && inodes.has(m[1])) return Number(entry);
     }
   }
   return null;
@@ -133,7 +133,7 @@ export async function portListener(port: number): Promise<number | null> {
 /** One phrase saying whose the process listening on `port` is, for a person deciding what to do. */
 export async function describePortOwner(port: number, dataDir: string): Promise<string> {
   const pid = await portListener(port);
-  if (pid === null) return 'a process this user cannot see (another user\'s, or a container)';
+  if (pid === null) return "a process this user cannot see (another user's, or a container)";
   const argv = (await commandLine(pid)) ?? [];
   const db = argv.indexOf('--db-filename');
   if (argv.includes('start-dev') && db >= 0) {

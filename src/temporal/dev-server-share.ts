@@ -116,7 +116,9 @@ export class SharedDevServer {
     if (others.length > 0) {
       const { ownerPid: _pid, ownerStartTime: _start, ...server } = state;
       await writeState(this.ctx.dir, { ...server, handedOverBy: process.pid });
-      this.ctx.say(`leaving the Temporal dev server running for ${others.length} other Baton session${others.length === 1 ? '' : 's'} (pid ${others.join(', ')}); one of them takes it over`);
+      this.ctx.say(
+        `leaving the Temporal dev server running for ${others.length} other Baton session${others.length === 1 ? '' : 's'} (pid ${others.join(', ')}); one of them takes it over`,
+      );
       return;
     }
     if (await isRecordedServer(state)) {

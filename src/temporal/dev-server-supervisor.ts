@@ -10,7 +10,18 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { packageRoot } from './ensure-cli.js';
 import { reachability } from './reachability.js';
-import { describePortOwner, isRecordedServer, isSameProcess, processStartTime, readState, selfAsOwner, withDevServerLock, writeState, type DevServerState, type InternalPorts } from './dev-server-owner.js';
+import {
+  describePortOwner,
+  isRecordedServer,
+  isSameProcess,
+  processStartTime,
+  readState,
+  selfAsOwner,
+  withDevServerLock,
+  writeState,
+  type DevServerState,
+  type InternalPorts,
+} from './dev-server-owner.js';
 
 export interface LaunchSpec {
   cliPath: string;
@@ -50,7 +61,10 @@ export function canListen(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 /** Starts the dev server under its UI guard and waits until it answers; throws with the precise reason when it cannot. */
 export async function launchDevServer(spec: LaunchSpec, previous?: InternalPorts): Promise<Launched> {
-  for (const [port, name] of [[spec.port, 'BATON_TEMPORAL_PORT'], [spec.uiPort, 'BATON_TEMPORAL_UI_PORT']] as const) {
+  for (const [port, name] of [
+    [spec.port, 'BATON_TEMPORAL_PORT'],
+    [spec.uiPort, 'BATON_TEMPORAL_UI_PORT'],
+  ] as const) {
     if (!(await canListen(port, spec.ip))) {
       throw new Error(`port ${port} is taken by ${await describePortOwner(port, spec.dataDir)}: stop it, or set ${name} to a free port`);
     }
@@ -148,7 +162,9 @@ export class DevServerSupervisor {
       if (Date.now() - since > STABLE_MS) backoff = BACKOFF_MS.first;
       const address = `${this.spec.ip}:${this.spec.port}`;
       let lastFailure = '';
-      this.say(`the Temporal dev server (pid ${this.current.pid}) stopped (${how}); restarting it at ${address} on ${this.spec.dbFile} in ${(backoff / 1000).toFixed(1)} s; tool calls fail at once until it is back, runs and agents go on`);
+      this.say(
+        `the Temporal dev server (pid ${this.current.pid}) stopped (${how}); restarting it at ${address} on ${this.spec.dbFile} in ${(backoff / 1000).toFixed(1)} s; tool calls fail at once until it is back, runs and agents go on`,
+      );
       for (;;) {
         await delay(backoff, undefined, { signal: this.wake.signal }).catch(() => undefined);
         if (this.stopping) return;
@@ -172,7 +188,9 @@ export class DevServerSupervisor {
             this.handedOver = true;
             // Tool calls say this process waits for it; it takes over again if that Baton goes (dev-server-share.ts).
             reachability.setRestartedByBaton(false);
-            this.say(`Baton process ${handedTo.ownerPid} started the Temporal dev server of this data directory meanwhile (pid ${handedTo.pid}); it supervises it now, this one waits for it`);
+            this.say(
+              `Baton process ${handedTo.ownerPid} started the Temporal dev server of this data directory meanwhile (pid ${handedTo.pid}); it supervises it now, this one waits for it`,
+            );
             return;
           }
           reachability.probeNow();

@@ -102,10 +102,14 @@ async function reuse(opts: DevServerOptions, ctx: ShareContext): Promise<DevServ
   if (state && (await isRecordedServer(state)) && (await waitUntilAnswering(state.address, 15_000))) {
     const shared = new SharedDevServer(ctx, state.address, state.uiUrl, state.ports ?? null, state.dbFile, state.pid);
     if (state.ownerPid !== process.pid && (await isSameProcess(state.ownerPid, state.ownerStartTime))) {
-      opts.log(`reusing the Temporal dev server of this data directory at ${state.address} (pid ${state.pid}); Baton process ${state.ownerPid} supervises it, so this one waits for it when it is away, and takes it over if that process goes first`);
+      opts.log(
+        `reusing the Temporal dev server of this data directory at ${state.address} (pid ${state.pid}); Baton process ${state.ownerPid} supervises it, so this one waits for it when it is away, and takes it over if that process goes first`,
+      );
       return shared;
     }
-    opts.log(`adopting the Temporal dev server at ${state.address} (pid ${state.pid}) that an earlier Baton left running on this data directory: this one now restarts it if it stops, and stops it when it is the last Baton session out`);
+    opts.log(
+      `adopting the Temporal dev server at ${state.address} (pid ${state.pid}) that an earlier Baton left running on this data directory: this one now restarts it if it stops, and stops it when it is the last Baton session out`,
+    );
     await shared.supervise(await ctx.spec(), launchedFromState(state));
     return shared;
   }
@@ -115,7 +119,7 @@ async function reuse(opts: DevServerOptions, ctx: ShareContext): Promise<DevServ
   await ctx.unregister();
   const whose = await describePortOwner(opts.port, opts.dataDir);
   opts.log(`reusing the Temporal server already running at ${address}: ${whose}; Baton did not start it, so it neither restarts nor stops it, and waits for it when it is away`);
-  return { address, uiUrl: `http://${ip}:${opts.uiPort}`, ports: null, dbFile: '(not Baton\'s)', owned: false, pid: null, stop: async () => undefined };
+  return { address, uiUrl: `http://${ip}:${opts.uiPort}`, ports: null, dbFile: "(not Baton's)", owned: false, pid: null, stop: async () => undefined };
 }
 
 async function launchSpec(opts: DevServerOptions, dir: string): Promise<LaunchSpec> {

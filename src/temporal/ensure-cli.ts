@@ -15,15 +15,7 @@ import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  BIN_NAME,
-  WayError,
-  defaultWays,
-  probeVersion,
-  type TemporalCliSource,
-  type WayContext,
-  type Ways,
-} from './cli-sources.js';
+import { BIN_NAME, WayError, defaultWays, probeVersion, type TemporalCliSource, type WayContext, type Ways } from './cli-sources.js';
 
 export type { TemporalCliSource, Ways, WayContext, FetchContext } from './cli-sources.js';
 
@@ -72,7 +64,7 @@ export function temporalCachePath(projectRoot: string, version: string = TEMPORA
 function reason(err: unknown): string {
   if (err instanceof WayError) return err.message;
   const e = err as { code?: string; message?: string };
-  const msg = (e.message ?? String(err)).split('\n')[0]!;
+  const msg = (e.message ?? String(err)).split('\n')[0];
   return e.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
 }
 
@@ -160,12 +152,7 @@ export async function ensureTemporalCli(options: EnsureTemporalCliOptions = {}):
  * Has `write` produce a binary at a unique temp path beside `cachePath`, makes it executable,
  * checks it reports `version`, then renames it over `cachePath` (atomic on the same filesystem).
  */
-async function installInto(
-  cachePath: string,
-  write: (dest: string) => Promise<void>,
-  env: NodeJS.ProcessEnv,
-  version: string,
-): Promise<void> {
+async function installInto(cachePath: string, write: (dest: string) => Promise<void>, env: NodeJS.ProcessEnv, version: string): Promise<void> {
   const dir = dirname(cachePath);
   await mkdir(dir, { recursive: true });
   // Leftovers of killed installs (each up to ~200 MB); an hour is far longer than any live write.

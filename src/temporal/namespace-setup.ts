@@ -27,11 +27,7 @@ export function registerCommand(namespace: string, names: readonly string[]): st
  * On a server Baton manages, registers what is missing and sets the retention; elsewhere, only
  * checks and says exactly what to run.
  */
-export async function prepareNamespace(
-  connection: Connection,
-  namespace: string,
-  options: { manage: boolean; retentionDays: number },
-): Promise<void> {
+export async function prepareNamespace(connection: Connection, namespace: string, options: { manage: boolean; retentionDays: number }): Promise<void> {
   const missing = await missingSearchAttributes(connection, namespace);
   if (missing.length > 0) {
     if (!options.manage) {

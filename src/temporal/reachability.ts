@@ -127,14 +127,16 @@ export class Reachability {
 
 /** Messages of the worker's and client's gRPC retries while the server cannot be reached. */
 export function isConnectionFailure(message: string): boolean {
-  return /connection closed|tcp connect error|Connection refused|ECONNREFUSED|code: Unavailable|UNAVAILABLE|transport error|No connection established|Connection reset|broken pipe|error trying to connect/i.test(message);
+  return /connection closed|tcp connect error|Connection refused|ECONNREFUSED|code: Unavailable|UNAVAILABLE|transport error|No connection established|Connection reset|broken pipe|error trying to connect/i.test(
+    message,
+  );
 }
 
 function shortReason(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   if (/ECONNREFUSED|Connection refused|No connection established/i.test(text)) return 'connection refused';
   if (/DEADLINE|deadline/.test(text)) return 'no answer in time';
-  return text.split('\n')[0]!.slice(0, 120);
+  return text.split('\n')[0].slice(0, 120);
 }
 
 /** One per process: the SDK's logger, the tools and the commands share it. */

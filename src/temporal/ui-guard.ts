@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write('usage: ui-guard <listen host> <listen port> <target port> -- <command...>\n');
     process.exit(2);
   }
-  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
+  const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });
   // The group gets SIGTERM when Baton stops the dev server: the guard outlives the server's shutdown.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

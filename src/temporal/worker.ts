@@ -32,9 +32,7 @@ export interface BatonWorker {
 
 /** One line for people: which way "no orphans" is kept on this host. */
 export function describeProcessTracking(tracking: ProcessTracking): string {
-  return tracking.mode === 'cgroup'
-    ? `a cgroup per run (under ${tracking.base})`
-    : `/proc sweep by process group and BATON_RUN_ID (${tracking.reason})`;
+  return tracking.mode === 'cgroup' ? `a cgroup per run (under ${tracking.base})` : `/proc sweep by process group and BATON_RUN_ID (${tracking.reason})`;
 }
 
 /** How often a worker looks for agents of runs its host no longer owns. */
@@ -141,7 +139,7 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
   const done = Promise.all(workers.map((w) => w.run())).then(
     () => undefined,
     async (err: unknown) => {
-      await Promise.allSettled(workers.map((w) => (w.getState() === 'RUNNING' ? w.shutdown() : undefined)));
+      await Promise.allSettled(workers.map(async (w) => (w.getState() === 'RUNNING' ? w.shutdown() : undefined)));
       throw err;
     },
   );

@@ -54,7 +54,8 @@ export async function agentInbox(input: InboxInput): Promise<void> {
         if (typeof request?.text !== 'string' || typeof request.from !== 'string') refuse('a message needs text and from, both strings');
         if (request.text.trim() === '') refuse('text is empty: say something');
         const bytes = utf8Bytes(request.text);
-        if (bytes > MAX_MESSAGE_BYTES) refuse(`text is ${formatBytes(bytes)} bytes, over the limit of ${formatBytes(MAX_MESSAGE_BYTES)} bytes: send a shorter text, or put it in a file and send its path`);
+        if (bytes > MAX_MESSAGE_BYTES)
+          refuse(`text is ${formatBytes(bytes)} bytes, over the limit of ${formatBytes(MAX_MESSAGE_BYTES)} bytes: send a shorter text, or put it in a file and send its path`);
         if (request.from === '' || utf8Bytes(request.from) > MAX_FROM_BYTES) refuse(`from must be 1-${MAX_FROM_BYTES} bytes`);
         const full = inboxFullProblem(state, request);
         if (full) refuse(full);

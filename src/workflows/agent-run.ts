@@ -1,15 +1,6 @@
 // agentRun: one agent invocation, from launch to its final state (docs/ARCHITECTURE.md). A long run
 // continues as new in segments; each picks up the same agent where the last one left it.
-import {
-  allHandlersFinished,
-  CancellationScope,
-  condition,
-  continueAsNew,
-  isCancellation,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { RunLedger, type AgentExit } from '../domain/run-ledger.js';
 import type { CarriedSegment, RunWorkflowInput } from '../domain/run-spec.js';
 import { jsonBytes } from '../domain/sizes.js';
@@ -76,9 +67,7 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
       },
     },
   );
-  root.cancelRequested.catch(() =>
-    requestStop({ status: 'cancelled', reason: 'cancel requested through Temporal (Web UI or `temporal workflow cancel`)' }),
-  );
+  root.cancelRequested.catch(() => requestStop({ status: 'cancelled', reason: 'cancel requested through Temporal (Web UI or `temporal workflow cancel`)' }));
 
   let exit: AgentExit | null = null;
   let handOver: LaunchRequest | null = null;
@@ -97,9 +86,7 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
         publishStatus(ledger);
         if (input.spec.timeout_seconds !== null) deadline = Date.now() + input.spec.timeout_seconds * 1000;
       }
-      timer = startTimeout(deadline, () =>
-        requestStop({ status: 'timed_out', reason: `timed out after ${input.spec.timeout_seconds} s (timeout_seconds)` }),
-      );
+      timer = startTimeout(deadline, () => requestStop({ status: 'timed_out', reason: `timed out after ${input.spec.timeout_seconds} s (timeout_seconds)` }));
       const first: LaunchRequest = carried
         ? { mode: carried.launch.mode, input: carried.launch.input ?? ledger.spec.input, continuing: true }
         : { mode: 'launch', input: ledger.spec.input };

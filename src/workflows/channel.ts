@@ -46,7 +46,12 @@ export async function channel(input: ChannelInput): Promise<void> {
   // A validator leaves no trace in history and is not run on replay: refusing is replay-safe.
   const load: ChannelLoad = { bytes: 0, unfinished: 0 };
   const publishChannel = channelPublisher();
-  const view = () => channelView(state, active?.run_id ?? null, queue.map((t) => t.run_id));
+  const view = () =>
+    channelView(
+      state,
+      active?.run_id ?? null,
+      queue.map((t) => t.run_id),
+    );
 
   setHandler(channelStatusQuery, view);
   setHandler(

@@ -58,7 +58,7 @@ export async function runWorkerRound(r: RoundRequest): Promise<RoundOutcome> {
 }
 
 async function runWorker(r: RoundRequest, index: number): Promise<WorkerDone> {
-  const step = r.plan[index]!;
+  const step = r.plan[index];
   const name = `r${r.round}.work-${index + 1}`;
   const git = gitOn(r.isolation?.host ?? null, r.input.task_queue);
   let dir: string | null = null;
@@ -68,8 +68,7 @@ async function runWorker(r: RoundRequest, index: number): Promise<WorkerDone> {
     dir = await git.createWorktree({ repo: r.input.cwd, pipeline_id: r.input.pipeline_id, name: `r${r.round}-work-${index + 1}`, branch, base: r.isolation.base });
   }
   const findingsRun = r.round > 1 ? pipelineStepId(r.input.pipeline_id, `r${r.round - 1}.review`) : null;
-  const prompt = (budget: number | null) =>
-    workerPrompt(r.input.goal, step, index + 1, r.plan.length, r.findings, budget === null ? null : { budget, findings_run: findingsRun });
+  const prompt = (budget: number | null) => workerPrompt(r.input.goal, step, index + 1, r.plan.length, r.findings, budget === null ? null : { budget, findings_run: findingsRun });
   const result = await runStep(
     r.input,
     r.ledger,
@@ -82,7 +81,13 @@ async function runWorker(r: RoundRequest, index: number): Promise<WorkerDone> {
     name,
     branch,
     dir,
-    summary: { title: step.title, status: result?.status ?? 'failed', output: result?.output ?? '', error: result?.error ?? null, run_id: pipelineStepId(r.input.pipeline_id, name) },
+    summary: {
+      title: step.title,
+      status: result?.status ?? 'failed',
+      output: result?.output ?? '',
+      error: result?.error ?? null,
+      run_id: pipelineStepId(r.input.pipeline_id, name),
+    },
   };
 }
 

@@ -1,13 +1,6 @@
 // One step of a pipeline: an agentRun child named <pipeline id>.<step>, with the role's settings,
 // and the worktree steps around workers (docs/ARCHITECTURE.md).
-import {
-  CancellationScope,
-  isCancellation,
-  ParentClosePolicy,
-  patched,
-  proxyActivities,
-  startChild,
-} from '@temporalio/workflow';
+import { CancellationScope, isCancellation, ParentClosePolicy, patched, proxyActivities, startChild } from '@temporalio/workflow';
 import { messageFromPrompt } from '../domain/input-message.js';
 import type { PipelineActivities } from '../domain/pipeline-activities.js';
 import type { PipelineInput } from '../domain/pipeline.js';

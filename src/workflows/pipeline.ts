@@ -48,7 +48,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
       return ledger.view(new Date());
     },
     {
-      validator: (d) => {
+      validator: (d: PlanDecision) => {
         if (ledger.status !== 'awaiting_approval') throw new Error(`pipeline ${input.pipeline_id} is not waiting for plan approval (it is ${ledger.status})`);
         if (d.decision === 'approve' && d.steps !== undefined && d.steps.length === 0) throw new Error('an edited plan needs at least one step');
         const problem = bounded && d.decision === 'approve' && d.steps ? planSizeProblem(d.steps, 'the edited plan') : null;
@@ -75,7 +75,7 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
           ledger.setStatus('awaiting_approval');
           publish();
           await condition(() => decision !== null);
-          const d = decision as PlanDecision | null;
+          const d = decision;
           if (d?.decision === 'reject') {
             ledger.finish('rejected', new Date(), `the plan was rejected${d.reason ? `: ${d.reason}` : ''}`);
             return;
@@ -91,7 +91,14 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
       const firstRound = carried?.round ?? 1;
       const full = () => bounded && historyFull(workflowInfo());
       const carry = (round: number, next: number, done: IndexedSummary[]): PipelineCarried => ({
-        status: ledger.status, plan, verdict: ledger.verdict, round, steps: ledger.stepsToCarry(), isolation, next_worker: next, done,
+        status: ledger.status,
+        plan,
+        verdict: ledger.verdict,
+        round,
+        steps: ledger.stepsToCarry(),
+        isolation,
+        next_worker: next,
+        done,
       });
       for (let round = firstRound; round <= input.max_rounds; round++) {
         const resume = round === firstRound && carried ? { next: carried.next_worker, done: carried.done } : undefined;
@@ -102,7 +109,12 @@ export async function pipeline(input: PipelineInput): Promise<PipelineView> {
         const outcome = await runWorkerRound({ input, ledger, plan, round, findings, isolation, publish, ...(resume ? { resume } : {}), ...(bounded ? { handOver: full } : {}) });
         if ('handOver' in outcome) return void (handOver = carry(round, outcome.handOver.next, outcome.handOver.done));
         // The reviewer's start is as large as a worker's: it too waits for a run with room.
-        if (full()) return void (handOver = carry(round, plan.length, outcome.summaries.map((summary, index) => ({ index, summary: carriedSummary(summary) }))));
+        if (full())
+          return void (handOver = carry(
+            round,
+            plan.length,
+            outcome.summaries.map((summary, index) => ({ index, summary: carriedSummary(summary) })),
+          ));
         ledger.setStatus('reviewing');
         publish();
         const verdict = await review(input, ledger, plan, round, outcome.summaries, host, publish);
@@ -168,7 +180,16 @@ async function review(
   const result = await runStep(
     input,
     ledger,
-    { name, role: 'reviewer', round, title: null, prompt: (budget) => reviewerPrompt(input.goal, plan, work, round, budget === null ? null : { budget, pipeline_id: input.pipeline_id }), cwd: input.cwd, output_schema: VERDICT_SCHEMA, host },
+    {
+      name,
+      role: 'reviewer',
+      round,
+      title: null,
+      prompt: (budget) => reviewerPrompt(input.goal, plan, work, round, budget === null ? null : { budget, pipeline_id: input.pipeline_id }),
+      cwd: input.cwd,
+      output_schema: VERDICT_SCHEMA,
+      host,
+    },
     publish,
   );
   if (result?.status !== 'completed') {

@@ -9,7 +9,6 @@ import type { ScheduleActivities } from '../domain/schedule.js';
 import { shortActivities } from './activity-stubs.js';
 import { BRIDGE_STOP_MARKER_PATCH } from './patches.js';
 
-
 export async function stopScheduleIfAsked(input: RunWorkflowInput, result: RunResult): Promise<void> {
   if (!input.schedule_id || !asksToStop(result.output)) return;
   try {

@@ -38,7 +38,10 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
     const host = ledger.agent?.host ?? input.pin_host;
     const target = host ? { host } : { sharedQueue: input.task_queue };
     try {
-      const outcome = await runAgentOn(target, input.timings)({
+      const outcome = await runAgentOn(
+        target,
+        input.timings,
+      )({
         run_id: input.run_id,
         spec: ledger.spec,
         attempt: ledger.attempt,
@@ -123,7 +126,7 @@ function leaveLostHost(input: RunWorkflowInput, ledger: RunLedger): LaunchMode {
       ? 'the run must stay on that host (its pipeline worktree is there)'
       : policy === 'fail'
         ? 'on_worker_loss is "fail"'
-        : "the agent's session is on that host's disk (set on_worker_loss \"restart\", or share the session store and set BATON_SHARED_SESSIONS=1)";
+        : 'the agent\'s session is on that host\'s disk (set on_worker_loss "restart", or share the session store and set BATON_SHARED_SESSIONS=1)';
     throw ApplicationFailure.create({ type: FAILURE_TYPES.runFailed, message: `worker_lost: ${reason}, and ${why}`, nonRetryable: true });
   }
   // A new host writes a new transcript: its output starts at offset 0.

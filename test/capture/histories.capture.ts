@@ -45,12 +45,7 @@ beforeAll(async () => {
   await mkdir(OUT, { recursive: true });
   // Signals every 20 ms, so the long run reaches continue-as-new in seconds.
   env = await makeTestEnv({ BATON_EVENT_FLUSH_MS: '20', BATON_ALLOW_PRIVATE_WEBHOOKS: '1' });
-  [mcp, temporal, agent, receiver] = await Promise.all([
-    connectStdio(env),
-    temporalClient(env),
-    startTestAgent(),
-    startReceiver((n) => ({ status: n === 1 ? 500 : 200 })),
-  ]);
+  [mcp, temporal, agent, receiver] = await Promise.all([connectStdio(env), temporalClient(env), startTestAgent(), startReceiver((n) => ({ status: n === 1 ? 500 : 200 }))]);
 });
 
 afterAll(async () => {
@@ -183,7 +178,7 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
     await save('queued-turns', channelWorkflowId(name));
     for (const t of turns) await callOk(mcp.client, 'wait_run', { run_id: t.run_id });
     await save('turns-done', channelWorkflowId(name));
-    await save('channel-turn', turns[1]!.run_id);
+    await save('channel-turn', turns[1].run_id);
   });
 
   it('agentInbox with a holder, messages, a read, and continued as new', async () => {
@@ -230,7 +225,15 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
   it('pipeline continued as new between steps (its history over the lowered limits), each run', async () => {
     const cwd = path.join(env.workDir, 'pipeline-long');
     if (!existsSync(cwd)) mkdirSync(cwd);
-    const args = { goal: 'Write many step files', cwd, planner: role('plan', '--steps', '32'), worker: role('work'), reviewer: role('review', '--approve-from-round', '3'), max_rounds: 3, parallelism: 4 };
+    const args = {
+      goal: 'Write many step files',
+      cwd,
+      planner: role('plan', '--steps', '32'),
+      worker: role('work'),
+      reviewer: role('review', '--approve-from-round', '3'),
+      max_rounds: 3,
+      parallelism: 4,
+    };
     // 3 rounds of 32 steps make well over the 500 events past which the capture's server suggests
     // continue-as-new, however quickly the steps end (quick steps share workflow tasks).
     const { pipeline_id: id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', args);
@@ -249,8 +252,8 @@ describe.concurrent('histories of every workflow type', { timeout: 180_000 }, ()
     await closed(watcher);
     await save('chained-started', watcher);
     const runs = (await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { schedule_id: first.schedule_id })).runs;
-    await closed(runs[0]!.run_id);
-    await save('scheduled', runs[0]!.run_id);
+    await closed(runs[0].run_id);
+    await save('scheduled', runs[0].run_id);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: second.schedule_id });
   });
 });
@@ -260,8 +263,10 @@ describe("claude-bridge's schedule notifications", () => {
     const bridge = await connectStdio(env, ['--no-worker'], { BATON_TOOL_PROFILE: 'claude-bridge', CLAUDE_BRIDGE_CWD: env.workDir });
     try {
       const schedule = async (args: Record<string, unknown>) => {
-        const result = (await bridge.client.callTool({ name: 'schedule_dispatch', arguments: { channel: 'capture', notify_url: `${receiver.url}/sched`, ...args } })) as { content: { text: string }[] };
-        return (JSON.parse(result.content[0]!.text) as { schedule_id: string }).schedule_id;
+        const result = (await bridge.client.callTool({ name: 'schedule_dispatch', arguments: { channel: 'capture', notify_url: `${receiver.url}/sched`, ...args } })) as {
+          content: { text: string }[];
+        };
+        return (JSON.parse(result.content[0].text) as { schedule_id: string }).schedule_id;
       };
       const waiting = await schedule({ prompt: 'later', interval_seconds: 3600 });
       const stopping = await schedule({ prompt: 'check, then stop [fake-claude stop_marker=1]', interval_seconds: 10, notify_on: ['tick', 'tick_with_sentinel', 'schedule_end'] });
@@ -327,6 +332,6 @@ describe('a transcript read through another host', () => {
     const reads: string[] = [];
     for await (const e of temporal.workflow.list({ query: `WorkflowType = 'readTranscript' AND TaskQueue = '${env.config.taskQueue}'` })) reads.push(e.workflowId);
     expect(reads).toHaveLength(1);
-    await save('other-host', reads[0]!);
+    await save('other-host', reads[0]);
   });
 });

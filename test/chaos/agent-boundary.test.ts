@@ -59,7 +59,7 @@ async function waitDone(runId: string): Promise<RunView> {
 
 async function transcript(runId: string): Promise<string> {
   let text = '';
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const page = await callOk<{ text: string; next_offset: number; eof: boolean }>(mcp.client, 'read_output', { run_id: runId, offset });
     text += page.text;
     offset = page.next_offset;
@@ -68,7 +68,7 @@ async function transcript(runId: string): Promise<string> {
 }
 
 describe('the environment an agent gets', () => {
-  it('`env` run as an agent shows its run id, the caller\'s env and where Temporal is, never Baton\'s or Temporal\'s other settings and secrets', async () => {
+  it("`env` run as an agent shows its run id, the caller's env and where Temporal is, never Baton's or Temporal's other settings and secrets", async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
       prompt: 'print your environment',
       backend: 'command',
@@ -142,7 +142,12 @@ describe('values that could be read as options', () => {
 
 describe('files a caller names in input_message', () => {
   const withFile = (uri: string, backend = 'command') => ({
-    input_message: { parts: [{ kind: 'text', text: 'read the attachment' }, { kind: 'file', file: { uri } }] },
+    input_message: {
+      parts: [
+        { kind: 'text', text: 'read the attachment' },
+        { kind: 'file', file: { uri } },
+      ],
+    },
     backend,
     cwd: env.workDir,
     ...(backend === 'command' ? { backend_config: { command: ['cat'] } } : { backend_config: { agent_url: 'http://127.0.0.1:9/' } }),
@@ -205,12 +210,20 @@ describe('files a caller names in input_message', () => {
     // Signed with Baton's key, so the signature check lets them by: the roots check must stop them.
     const key = await secretKeyOf(env);
     const forgeries = [
-      { ...genuine.spec, input: { role: 'user' as const, parts: [{ kind: 'file' as const, file: { uri: `file://${path.join(outside, 'secret.txt')}` } }] }, backend_config: { command: ['touch', marker], env: {} } },
+      {
+        ...genuine.spec,
+        input: { role: 'user' as const, parts: [{ kind: 'file' as const, file: { uri: `file://${path.join(outside, 'secret.txt')}` } }] },
+        backend_config: { command: ['touch', marker], env: {} },
+      },
       { ...genuine.spec, cwd: outside, backend_config: { command: ['touch', marker], env: {} } },
     ];
     for (const spec of forgeries) {
       const forgedId = `run_forged_${randomBytes(6).toString('hex')}`;
-      await temporal.workflow.start('agentRun', { workflowId: forgedId, taskQueue: genuine.task_queue, args: [{ ...genuine, run_id: forgedId, spec: signRunSpec(spec, key, { run: forgedId }) }] });
+      await temporal.workflow.start('agentRun', {
+        workflowId: forgedId,
+        taskQueue: genuine.task_queue,
+        args: [{ ...genuine, run_id: forgedId, spec: signRunSpec(spec, key, { run: forgedId }) }],
+      });
       const run = await waitDone(forgedId);
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(/launch (the|its) agent/);

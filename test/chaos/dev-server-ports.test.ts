@@ -111,7 +111,13 @@ describe("the dev server's own ports", () => {
     const history = await send(port, historyPath(), headers);
     expect(history.status).toBe(403);
     expect(decoded(history.body)).not.toContain(CANARY);
-    const start = await send(port, `/api/v1/namespaces/default/workflows/forged-${Date.now()}`, { 'content-type': 'application/json', ...headers }, 'POST', '{"workflowType":{"name":"agentRun"},"taskQueue":{"name":"nobody"}}');
+    const start = await send(
+      port,
+      `/api/v1/namespaces/default/workflows/forged-${Date.now()}`,
+      { 'content-type': 'application/json', ...headers },
+      'POST',
+      '{"workflowType":{"name":"agentRun"},"taskQueue":{"name":"nobody"}}',
+    );
     expect(start.status).toBe(403);
   });
 

@@ -99,7 +99,7 @@ describe('a spec forged through a raw Temporal client', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('launches nothing when a spec Baton signed is changed (another command), and Baton\'s own runs still launch', { timeout: 120_000 }, async () => {
+  it("launches nothing when a spec Baton signed is changed (another command), and Baton's own runs still launch", { timeout: 120_000 }, async () => {
     const legit = path.join(env.workDir, 'legit-ran');
     const started = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: { command: touch(legit) } });
     expect((await finished(started.run_id)).status).toBe('completed');
@@ -129,43 +129,59 @@ describe('a spec forged through a raw Temporal client', () => {
 });
 
 describe('a spec Baton signed, read from history and started again unchanged', () => {
-  it('launches nothing under a new id, nor under its own once its run closed, nor with a 0.2.0 MAC (bound to no id) on work begun now; the run it was made for ran', { timeout: 120_000 }, async () => {
-    const ran = await mkdtemp(path.join(env.workDir, 'ran-'));
-    const started = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: { command: touchRunFile(ran) } });
-    expect((await finished(started.run_id)).status).toBe('completed');
-    expect(existsSync(path.join(ran, started.run_id))).toBe(true);
-    const genuine = await readRunInput(temporal, started.run_id);
-    expect(genuine.spec.launch_mac).toMatch(/^v2\.run\./);
+  it(
+    'launches nothing under a new id, nor under its own once its run closed, nor with a 0.2.0 MAC (bound to no id) on work begun now; the run it was made for ran',
+    { timeout: 120_000 },
+    async () => {
+      const ran = await mkdtemp(path.join(env.workDir, 'ran-'));
+      const started = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+        prompt: 'go',
+        backend: 'command',
+        cwd: env.workDir,
+        backend_config: { command: touchRunFile(ran) },
+      });
+      expect((await finished(started.run_id)).status).toBe('completed');
+      expect(existsSync(path.join(ran, started.run_id))).toBe(true);
+      const genuine = await readRunInput(temporal, started.run_id);
+      expect(genuine.spec.launch_mac).toMatch(/^v2\.run\./);
 
-    const replayed = `run_replayed_${Date.now()}`;
-    await replay(replayed, genuine);
-    await expectRefused(replayed, ran, /does not carry a valid MAC .* for this run \(made for another run id/);
+      const replayed = `run_replayed_${Date.now()}`;
+      await replay(replayed, genuine);
+      await expectRefused(replayed, ran, /does not carry a valid MAC .* for this run \(made for another run id/);
 
-    // Under its own id, once its run has closed (a raw start may allow the id's reuse), on a host
-    // that does not hold the old run's directory (here it would only read the old agent's exit).
-    await rm(path.join(ran, started.run_id));
-    await rm(runDirOf(env.config, started.run_id), { recursive: true, force: true });
-    await replay(started.run_id, genuine, { workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
-    await expectRefused(started.run_id, ran, /belonged to a run that had closed, and was started again/);
+      // Under its own id, once its run has closed (a raw start may allow the id's reuse), on a host
+      // that does not hold the old run's directory (here it would only read the old agent's exit).
+      await rm(path.join(ran, started.run_id));
+      await rm(runDirOf(env.config, started.run_id), { recursive: true, force: true });
+      await replay(started.run_id, genuine, { workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      await expectRefused(started.run_id, ran, /belonged to a run that had closed, and was started again/);
 
-    const { launch_mac: _mac, ...unsigned } = genuine.spec;
-    const v1 = `v1.run.${v1LaunchMac('run', unsigned, await secretKeyOf(env))}`;
-    const old = `run_replayed_v1_${Date.now()}`;
-    await replay(old, { ...genuine, spec: { ...genuine.spec, launch_mac: v1 } });
-    await expectRefused(old, ran, /a MAC of release 0\.2\.0, which names no run; only work begun before/);
-  });
+      const { launch_mac: _mac, ...unsigned } = genuine.spec;
+      const v1 = `v1.run.${v1LaunchMac('run', unsigned, await secretKeyOf(env))}`;
+      const old = `run_replayed_v1_${Date.now()}`;
+      await replay(old, { ...genuine, spec: { ...genuine.spec, launch_mac: v1 } });
+      await expectRefused(old, ran, /a MAC of release 0\.2\.0, which names no run; only work begun before/);
+    },
+  );
 });
 
 describe("a schedule's signed spec", () => {
   it("launches at that schedule's fires, and neither under a raw id nor when another schedule fires it", { timeout: 180_000 }, async () => {
     const ran = await mkdtemp(path.join(env.workDir, 'ran-'));
-    const made = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', { prompt: 'go', backend: 'command', cwd: env.workDir, backend_config: { command: touchRunFile(ran) }, interval_seconds: 10 });
+    const made = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', {
+      prompt: 'go',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: { command: touchRunFile(ran) },
+      interval_seconds: 10,
+    });
     let fired: RunView;
     try {
-      fired = await waitFor(
-        async () => (await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { schedule_id: made.schedule_id })).runs.find((r) => r.finished_at !== null),
-        { timeoutMs: 60_000, intervalMs: 500, what: 'a finished run of the schedule' },
-      );
+      fired = await waitFor(async () => (await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { schedule_id: made.schedule_id })).runs.find((r) => r.finished_at !== null), {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        what: 'a finished run of the schedule',
+      });
     } finally {
       await callOk(mcp.client, 'cancel_schedule', { schedule_id: made.schedule_id });
     }
@@ -195,7 +211,10 @@ describe("a schedule's signed spec", () => {
     });
     try {
       await other.trigger();
-      const otherRun = await waitFor(async () => (await other.describe()).info.recentActions[0]?.action.workflow.workflowId, { timeoutMs: 30_000, what: 'the other schedule to fire' });
+      const otherRun = await waitFor(async () => (await other.describe()).info.recentActions[0]?.action.workflow.workflowId, {
+        timeoutMs: 30_000,
+        what: 'the other schedule to fire',
+      });
       await expectRefused(otherRun, ran, new RegExp(`made for the runs of schedule ${made.schedule_id}, but schedule ${other.scheduleId} fired this run`));
     } finally {
       await other.delete();
@@ -232,31 +251,37 @@ describe('a schedule whose cwd became a symlink out of the roots after it was ma
 });
 
 describe("a start through the dev server's HTTP API", () => {
-  it.each([['a foreign Host', { host: 'evil.example' }], ['a foreign Origin', { origin: 'http://evil.example' }], ['no foreign header at all', {}]])(
-    'is refused with %s, and no workflow is started',
-    { timeout: 30_000 },
-    async (_, headers: Record<string, string>) => {
-      const port = inject('temporalHttpPort');
-      const runId = `run_http_forged_${Date.now()}_${Math.random().toString(36).slice(2)}`;
-      const body = JSON.stringify({
-        workflowId: runId,
-        workflowType: { name: 'agentRun' },
-        taskQueue: { name: env.config.taskQueue },
-        input: [runInput(runId, forgedSpec(outside, touch(path.join(outside, 'http-ran'))))],
-      });
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request(
-          { host: '127.0.0.1', port, path: `/api/v1/namespaces/default/workflows/${runId}`, method: 'POST', headers: { 'content-type': 'application/json', host: `127.0.0.1:${port}`, ...headers } },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-      expect(status).toBe(403);
-      await expect(temporal.workflow.getHandle(runId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
-    },
-  );
+  it.each([
+    ['a foreign Host', { host: 'evil.example' }],
+    ['a foreign Origin', { origin: 'http://evil.example' }],
+    ['no foreign header at all', {}],
+  ])('is refused with %s, and no workflow is started', { timeout: 30_000 }, async (_, headers: Record<string, string>) => {
+    const port = inject('temporalHttpPort');
+    const runId = `run_http_forged_${Date.now()}_${Math.random().toString(36).slice(2)}`;
+    const body = JSON.stringify({
+      workflowId: runId,
+      workflowType: { name: 'agentRun' },
+      taskQueue: { name: env.config.taskQueue },
+      input: [runInput(runId, forgedSpec(outside, touch(path.join(outside, 'http-ran'))))],
+    });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: `/api/v1/namespaces/default/workflows/${runId}`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', host: `127.0.0.1:${port}`, ...headers },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(403);
+    await expect(temporal.workflow.getHandle(runId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
 });

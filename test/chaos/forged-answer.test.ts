@@ -64,7 +64,7 @@ async function finished(session: McpSession, runId: string): Promise<RunView> {
 /** The remote task's state as the agent stored it: what it was told, not what Baton's run says. */
 async function taskStateOf(session: McpSession, runId: string): Promise<string | null> {
   const transcript = await callOk<{ text: string }>(session.client, 'read_output', { run_id: runId });
-  return agent.taskState(/"taskId":"([^"]+)"/.exec(transcript.text)![1]!);
+  return agent.taskState(/"taskId":"([^"]+)"/.exec(transcript.text)![1]);
 }
 
 describe('an answer to a run waiting for input', () => {
@@ -115,7 +115,7 @@ describe("0.2.0's work in flight (begun before this release's first worker ran o
     await old?.cleanup();
   });
 
-  it("still takes an unsigned answer, and launches a spec with a v1 MAC (bound to no run)", { timeout: 120_000 }, async () => {
+  it('still takes an unsigned answer, and launches a spec with a v1 MAC (bound to no run)', { timeout: 120_000 }, async () => {
     const runId = await waitingRun(oldMcp, old.workDir);
     await temporal.workflow.getHandle(runId).executeUpdate(answerUpdate, { args: [say('green')] });
     const answered = await finished(oldMcp, runId);

@@ -63,7 +63,14 @@ function requestsAbout(text: string): number {
 
 /** The run id of the newest execution of `<id>.webhook`, if there is one. */
 async function newestWebhook(id: string): Promise<string | null> {
-  return (await temporal.workflow.getHandle(webhookWorkflowId(id)).describe().catch(() => null))?.runId ?? null;
+  return (
+    (
+      await temporal.workflow
+        .getHandle(webhookWorkflowId(id))
+        .describe()
+        .catch(() => null)
+    )?.runId ?? null
+  );
 }
 
 /** The newest execution of `<id>.webhook` once it has closed (another than `earlier`). */
@@ -76,7 +83,10 @@ async function webhookClosed(id: string, earlier: string | null = null): Promise
     },
     { what: `${id}.webhook to close`, timeoutMs: 60_000 },
   );
-  const failure = await handle.result().then(() => '', (err: Error) => `${err.message} ${(err.cause as Error | undefined)?.message ?? ''}`);
+  const failure = await handle.result().then(
+    () => '',
+    (err: Error) => `${err.message} ${(err.cause as Error | undefined)?.message ?? ''}`,
+  );
   return { status: closed.status.name, state: closed.memo?.[WEBHOOK_MEMO_KEY] as WebhookState, failure };
 }
 
@@ -101,7 +111,7 @@ async function startWebhook(runId: string, url: string, text: string): Promise<v
   await temporal.workflow.start('webhook', { workflowId: webhookWorkflowId(runId), taskQueue: env.config.taskQueue, args: [input] });
 }
 
-describe('a run of Baton\'s', () => {
+describe("a run of Baton's", () => {
   it('notifies, signed', () => {
     const request = receiver.requests.find((r) => r.body.includes(genuine.runId))!;
     const payload = new Webhook(signingSecret).verify(request.body, request.headers) as WebhookPayload;
@@ -117,7 +127,7 @@ describe('a webhook started through a raw Temporal client', () => {
     const closed = await webhookClosed(runId);
     expect(closed.status).toBe('FAILED');
     expect(closed.state.attempts_total).toBe(1);
-    expect(closed.state.attempts[0]!.error).toMatch(/was not made by Baton, so nothing is sent or signed: it was started on its own/);
+    expect(closed.state.attempts[0].error).toMatch(/was not made by Baton, so nothing is sent or signed: it was started on its own/);
     expect(closed.failure).toMatch(/not made by Baton/);
     expect(requestsAbout(text)).toBe(0);
   });
@@ -128,7 +138,7 @@ describe('a webhook started through a raw Temporal client', () => {
     await startWebhook(genuine.runId, genuine.sealedUrl, text);
     const closed = await webhookClosed(genuine.runId, earlier);
     expect(closed.status).toBe('FAILED');
-    expect(closed.state.attempts[0]!.error).toMatch(/not made by Baton.*started on its own/);
+    expect(closed.state.attempts[0].error).toMatch(/not made by Baton.*started on its own/);
     expect(requestsAbout(text)).toBe(0);
   });
 });
@@ -140,12 +150,22 @@ describe('an agentRun started through a raw Temporal client', () => {
     await temporal.workflow.start('agentRun', {
       workflowId: runId,
       taskQueue: env.config.taskQueue,
-      args: [{ run_id: runId, created_at: new Date().toISOString(), spec, args_hash: 'forged', task_queue: env.config.taskQueue, timings: env.config.timings, notify: { url: receiver.url, on: ['any'], headers: {} } }],
+      args: [
+        {
+          run_id: runId,
+          created_at: new Date().toISOString(),
+          spec,
+          args_hash: 'forged',
+          task_queue: env.config.taskQueue,
+          timings: env.config.timings,
+          notify: { url: receiver.url, on: ['any'], headers: {} },
+        },
+      ],
     });
     expect((await finished(runId)).error).toMatch(/was not started by Baton/);
     const closed = await webhookClosed(runId);
     expect(closed.status).toBe('FAILED');
-    expect(closed.state.attempts[0]!.error).toMatch(new RegExp(`not made by Baton.*its parent ${runId} was not started by Baton`));
+    expect(closed.state.attempts[0].error).toMatch(new RegExp(`not made by Baton.*its parent ${runId} was not started by Baton`));
     expect(requestsAbout(runId)).toBe(0);
   });
 
@@ -158,7 +178,7 @@ describe('an agentRun started through a raw Temporal client', () => {
     await temporal.workflow.start('agentRun', { workflowId: run_id, taskQueue: input.task_queue, args: [input] });
     const closed = await webhookClosed(run_id, earlier);
     expect(closed.status).toBe('FAILED');
-    expect(closed.state.attempts[0]!.error).toMatch(/reuses the id of a run that had closed/);
+    expect(closed.state.attempts[0].error).toMatch(/reuses the id of a run that had closed/);
     expect(requestsAbout(run_id)).toBe(1);
   });
 });
@@ -191,7 +211,17 @@ describe("a schedule's runs", () => {
     await waitFor(() => requestsAbout(runId) > 0, { what: `the notification of ${runId}`, timeoutMs: 60_000 });
     const request = receiver.requests.find((r) => r.body.includes(runId))!;
     expect(new Webhook(signingSecret).verify(request.body, request.headers)).toMatchObject({ run_id: runId, status: 'completed' });
-    await waitFor(() => temporal.schedule.getHandle(scheduleId).describe().then(() => false, () => true), { what: `${scheduleId} to be deleted` });
+    await waitFor(
+      () =>
+        temporal.schedule
+          .getHandle(scheduleId)
+          .describe()
+          .then(
+            () => false,
+            () => true,
+          ),
+      { what: `${scheduleId} to be deleted` },
+    );
   });
 
   it("a run's signed spec replayed under an id the schedule did not fire does not notify", { timeout: 120_000 }, async () => {
@@ -204,13 +234,13 @@ describe("a schedule's runs", () => {
     expect((await finished(forgedId)).error).toMatch(/was not started by Baton/);
     const closed = await webhookClosed(forgedId);
     expect(closed.status).toBe('FAILED');
-    expect(closed.state.attempts[0]!.error).toMatch(new RegExp(`was made for the runs of schedule ${scheduleId}, which did not fire it`));
+    expect(closed.state.attempts[0].error).toMatch(new RegExp(`was made for the runs of schedule ${scheduleId}, which did not fire it`));
     expect(requestsAbout(forgedId)).toBe(0);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: scheduleId });
   });
 });
 
-describe("A claude-bridge schedule notifier that Baton did not start", () => {
+describe('A claude-bridge schedule notifier that Baton did not start', () => {
   it('(a plain notify_url, for a real schedule) sends nothing when its schedule ticks, and its notification fails saying why', { timeout: 120_000 }, async () => {
     const made = await callOk<{ schedule_id: string }>(mcp.client, 'schedule_run', {
       prompt: 'tick',
@@ -228,14 +258,17 @@ describe("A claude-bridge schedule notifier that Baton did not start", () => {
     const webhook = temporal.workflow.getHandle(scheduleWebhookId(notifierId, 'tick', 1));
     const closed = await waitFor(
       async () => {
-        await temporal.workflow.getHandle(notifierId).signal(bridgeScheduleChangedSignal).catch(() => undefined);
+        await temporal.workflow
+          .getHandle(notifierId)
+          .signal(bridgeScheduleChangedSignal)
+          .catch(() => undefined);
         const d = await webhook.describe().catch(() => null);
         return d && d.status.name !== 'RUNNING' ? d : null;
       },
       { what: `${notifierId}'s tick notification to close`, timeoutMs: 60_000, intervalMs: 500 },
     );
     expect(closed.status.name).toBe('FAILED');
-    expect((closed.memo?.[WEBHOOK_MEMO_KEY] as WebhookState).attempts[0]!.error).toMatch(/was not made by Baton.*not sealed by Baton/);
+    expect((closed.memo?.[WEBHOOK_MEMO_KEY] as WebhookState).attempts[0].error).toMatch(/was not made by Baton.*not sealed by Baton/);
     expect(requestsAbout(text)).toBe(0);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: made.schedule_id });
     // Its schedule gone without a claude-bridge record, the notifier ends, having sent nothing more.

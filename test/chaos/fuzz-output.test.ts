@@ -32,7 +32,10 @@ const RUNS = 3;
 
 /** Text of any size up to about 1.5 MB, in characters of 1 to 6 bytes as JSON. */
 const bigText = fc
-  .record({ unit: fc.constantFrom('a', 'é', '€', '😀', '"', '\\', '\u0001', 'ab c', '\t'), times: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1000, max: 400_000 })) })
+  .record({
+    unit: fc.constantFrom('a', 'é', '€', '😀', '"', '\\', '\u0001', 'ab c', '\t'),
+    times: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1000, max: 400_000 })),
+  })
   .map(({ unit, times }) => unit.repeat(times));
 
 /** JSON of any shape, with big strings inside, wrapped up to 120 levels deep. */
@@ -77,11 +80,22 @@ async function expectRunWhole(runId: string, pieces: string[]): Promise<void> {
 describe('random large and deeply nested agent output', { timeout: 240_000 }, () => {
   it('plain command lines', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(bigText.map((t) => t.replace(/[\n\r]/g, ' ')), { minLength: 1, maxLength: 6 }), async (lines) => {
-        const file = await writeLines(lines);
-        const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: 'print', backend: 'command', cwd: env.workDir, backend_config: { command: ['cat', file] } });
-        await expectRunWhole(run_id, [await readFile(file, 'utf8')]);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          bigText.map((t) => t.replace(/[\n\r]/g, ' ')),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (lines) => {
+          const file = await writeLines(lines);
+          const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+            prompt: 'print',
+            backend: 'command',
+            cwd: env.workDir,
+            backend_config: { command: ['cat', file] },
+          });
+          await expectRunWhole(run_id, [await readFile(file, 'utf8')]);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -101,8 +115,15 @@ describe('random large and deeply nested agent output', { timeout: 240_000 }, ()
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 4 }), async (lines) => {
         const file = await writeLines(lines.map((l) => JSON.stringify(l)));
-        const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: `go [fake-claude scenario=tool-use inject=${file}]`, backend: 'claude_code', cwd: env.workDir });
-        await expectRunWhole(run_id, lines.map((l) => JSON.stringify(l.message)));
+        const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+          prompt: `go [fake-claude scenario=tool-use inject=${file}]`,
+          backend: 'claude_code',
+          cwd: env.workDir,
+        });
+        await expectRunWhole(
+          run_id,
+          lines.map((l) => JSON.stringify(l.message)),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -112,7 +133,13 @@ describe('random large and deeply nested agent output', { timeout: 240_000 }, ()
     const mcpCall = await recorded('codex/mcp-tool-call.jsonl', (l) => l.type === 'item.completed');
     const command = await recorded('codex/command-execution.jsonl', (l) => l.type === 'item.completed' && JSON.stringify(l).includes('command_execution'));
     const item = fc.oneof(
-      nestedJson.map((n) => ({ ...(mcpCall.item as object), arguments: n.value, result: { content: [{ type: 'text', text: JSON.stringify(n.value) }], structured_content: n.value }, error: null, status: 'completed' })),
+      nestedJson.map((n) => ({
+        ...(mcpCall.item as object),
+        arguments: n.value,
+        result: { content: [{ type: 'text', text: JSON.stringify(n.value) }], structured_content: n.value },
+        error: null,
+        status: 'completed',
+      })),
       bigText.map((output) => ({ ...(command.item as object), aggregated_output: output })),
       nestedJson.map((n) => ({ id: 'x', type: 'file_change', changes: [{ path: '/x', kind: 'update', diff: n.value }], status: 'completed' })),
       bigText.map((text) => ({ id: 'x', type: 'reasoning', text })),
@@ -122,7 +149,10 @@ describe('random large and deeply nested agent output', { timeout: 240_000 }, ()
         const lines = items.map((it, i) => ({ type: 'item.completed', item: { ...it, id: `item_${900 + i}` } }));
         const file = await writeLines(lines.map((l) => JSON.stringify(l)));
         const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: `go [fake-codex inject=${file}]`, backend: 'codex', cwd: env.workDir });
-        await expectRunWhole(run_id, lines.map((l) => JSON.stringify(l.item)));
+        await expectRunWhole(
+          run_id,
+          lines.map((l) => JSON.stringify(l.item)),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -130,20 +160,32 @@ describe('random large and deeply nested agent output', { timeout: 240_000 }, ()
 
   it('A2A events through the bridge', async () => {
     const artifact = fc.oneof(
-      fc.record({ unit: fc.constantFrom('a', 'é', '😀', '"'), times: fc.integer({ min: 1, max: 400_000 }) }).map((repeat) => ({ name: 'text', repeat: { text: repeat.unit, times: repeat.times } })),
-      fc.record({ unit: fc.constantFrom('b', 'ü', '€'), times: fc.integer({ min: 1, max: 400_000 }), depth: fc.integer({ min: 0, max: 150 }) }).map((n) => ({ name: 'deep', nested: { depth: n.depth, repeat: { text: n.unit, times: n.times } } })),
+      fc
+        .record({ unit: fc.constantFrom('a', 'é', '😀', '"'), times: fc.integer({ min: 1, max: 400_000 }) })
+        .map((repeat) => ({ name: 'text', repeat: { text: repeat.unit, times: repeat.times } })),
+      fc
+        .record({ unit: fc.constantFrom('b', 'ü', '€'), times: fc.integer({ min: 1, max: 400_000 }), depth: fc.integer({ min: 0, max: 150 }) })
+        .map((n) => ({ name: 'deep', nested: { depth: n.depth, repeat: { text: n.unit, times: n.times } } })),
       fc.jsonValue({ maxDepth: 5 }).map((data) => ({ name: 'data', data: { value: data } })),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(artifact, { minLength: 1, maxLength: 4 }), async (artifacts) => {
         const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
-          input_message: { parts: [{ kind: 'text', text: 'go [a2a scenario=artifacts]' }, { kind: 'data', data: { artifacts } }] },
+          input_message: {
+            parts: [
+              { kind: 'text', text: 'go [a2a scenario=artifacts]' },
+              { kind: 'data', data: { artifacts } },
+            ],
+          },
           backend: 'remote_a2a',
           cwd: env.workDir,
           backend_config: { agent_url: agent.url },
         });
         const pieces = artifacts.map((a) => ('repeat' in a && a.repeat ? a.repeat : 'nested' in a && a.nested ? a.nested.repeat : null)).filter((r) => r !== null);
-        await expectRunWhole(run_id, pieces.map((r) => JSON.stringify(r.text.repeat(r.times)).slice(1, -1)));
+        await expectRunWhole(
+          run_id,
+          pieces.map((r) => JSON.stringify(r.text.repeat(r.times)).slice(1, -1)),
+        );
       }),
       { numRuns: RUNS },
     );

@@ -42,7 +42,11 @@ const started: Record<string, unknown>[] = [];
 const outcomes = new Map<string, number>();
 function tally(tool: string, result: CallToolResult): void {
   if (!process.env.CHAOS_STATS) return;
-  const what = result.isError ? `error: ${textOf(result).replace(/Invalid arguments for tool \w+: /, '').slice(0, 90)}` : 'ok';
+  const what = result.isError
+    ? `error: ${textOf(result)
+        .replace(/Invalid arguments for tool \w+: /, '')
+        .slice(0, 90)}`
+    : 'ok';
   const key = `${tool} ${what}`;
   outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
 }
@@ -62,8 +66,16 @@ afterAll(async () => {
   for (const what of started) {
     const id = what.schedule_id ?? what.run_id ?? what.pipeline_id;
     if (typeof id !== 'string') continue;
-    if (id.startsWith('sched_')) await temporal.schedule.getHandle(id).delete().catch(() => undefined);
-    else await temporal.workflow.getHandle(id).terminate('fuzz-tools cleanup').catch(() => undefined);
+    if (id.startsWith('sched_'))
+      await temporal.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
+    else
+      await temporal.workflow
+        .getHandle(id)
+        .terminate('fuzz-tools cleanup')
+        .catch(() => undefined);
   }
   await mcp?.close();
   await temporal?.connection.close();
@@ -101,7 +113,8 @@ function refusalFor(tool: string, schema: JsonSchema): fc.Arbitrary<(args: Args)
   if (schema.properties?.cwd) {
     refusals.push(fc.constantFrom('/', outside, 'relative/dir', path.join(env.workDir, '..'), `${env.workDir}/../..${outside}`).map((cwd) => set('cwd', cwd)));
   }
-  if (tool === 'continue_run') refusals.push(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 20 }).map((id) => set('run_id', `run_fuzz_nonexistent_${id}`)));
+  if (tool === 'continue_run')
+    refusals.push(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 20 }).map((id) => set('run_id', `run_fuzz_nonexistent_${id}`)));
   return fc.oneof(...refusals);
 }
 
@@ -133,18 +146,15 @@ function argumentsFor(tool: Tool): fc.Arbitrary<Args> {
   const base = skeleton
     ? fc.oneof(
         fromSchema,
-        fc.tuple(fromSchema, fc.subarray(Object.keys(schema.properties ?? {}), { maxLength: 3 })).map(([random, keep]) =>
-          ownObject([...Object.entries(skeleton), ...Object.entries(random).filter(([k]) => keep.includes(k))]),
-        ),
+        fc
+          .tuple(fromSchema, fc.subarray(Object.keys(schema.properties ?? {}), { maxLength: 3 }))
+          .map(([random, keep]) => ownObject([...Object.entries(skeleton), ...Object.entries(random).filter(([k]) => keep.includes(k))])),
       )
     : fromSchema;
   // An absent wait means the default (up to 50 s): always say how long.
   const waits = ['max_wait_seconds', 'wait_seconds'].filter((k) => schema.properties?.[k]);
   const bounded = base.map((args) => ownObject([...Object.entries(args), ...waits.filter((k) => !(k in args)).map((k): [string, unknown] => [k, 0.1])]));
-  const mutations = fc.oneof(
-    { weight: 2, arbitrary: fc.constant([]) },
-    { weight: 3, arbitrary: fc.array(mutationFor(schema), { minLength: 1, maxLength: 3 }) },
-  );
+  const mutations = fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(mutationFor(schema), { minLength: 1, maxLength: 3 }) });
   const refusal = STARTS_WORK.has(tool.name) ? refusalFor(tool.name, schema) : fc.constant((args: Args) => args);
   return fc.tuple(bounded, mutations, refusal).map(([args, changes, refuse]) => refuse(changes.reduce(applyMutation, args)));
 }
@@ -204,15 +214,22 @@ describe('every MCP tool, fuzzed', () => {
       await expectServing();
     }
     expect(await workflowsOf(env, temporal)).toEqual(before);
-    if (process.env.CHAOS_STATS) console.log([...outcomes].sort().map(([k, n]) => `${n} ${k}`).join('\n'));
+    if (process.env.CHAOS_STATS)
+      console.log(
+        [...outcomes]
+          .sort()
+          .map(([k, n]) => `${n} ${k}`)
+          .join('\n'),
+      );
   });
 
   it('answers arguments that are not an object, and unknown tools, with an error and goes on', async () => {
     for (const args of [[], [1, 2], 'spawn_run', 42, true, null]) {
       for (const name of ['spawn_run', 'get_run', 'help']) {
-        const outcome = await mcp.client
-          .request({ method: 'tools/call', params: { name, arguments: args as never } }, CallToolResultSchema)
-          .then((r) => ({ result: r as CallToolResult }), (err: Error) => ({ error: err.message }));
+        const outcome = await mcp.client.request({ method: 'tools/call', params: { name, arguments: args as never } }, CallToolResultSchema).then(
+          (r) => ({ result: r }),
+          (err: Error) => ({ error: err.message }),
+        );
         if ('result' in outcome) {
           // null arguments read as none: then the tool's own answer (help has no required field).
           if (!outcome.result.isError) expect(name).toBe('help');
@@ -220,7 +237,10 @@ describe('every MCP tool, fuzzed', () => {
       }
     }
     for (const name of ['no_such_tool', '__proto__', 'constructor', 'toString', '', 'x'.repeat(100_000)]) {
-      const outcome = await mcp.client.callTool({ name, arguments: {} }).then((r) => r as CallToolResult, (err: Error) => err);
+      const outcome = await mcp.client.callTool({ name, arguments: {} }).then(
+        (r) => r as CallToolResult,
+        (err: Error) => err,
+      );
       if (outcome instanceof Error) expect(outcome.message).toMatch(/not found|invalid/i);
       else expect(outcome.isError).toBe(true);
     }

@@ -49,10 +49,13 @@ async function supervisesIt(env: TestEnv, s: CapturedStdio): Promise<void> {
   await waitFor(async () => (await recordedServer(env.dataDir))?.ownerPid === s.pid, { what: `pid ${s.pid} recorded as the supervisor` });
   const killed = (await recordedServer(env.dataDir))!.pid;
   process.kill(-killed, 'SIGKILL');
-  const back = await waitFor(async () => {
-    const now = await recordedServer(env.dataDir);
-    return now && now.pid !== killed && (await isAlive(now.pid)) ? now : null;
-  }, { timeoutMs: 60_000, what: 'the dev server restarted' });
+  const back = await waitFor(
+    async () => {
+      const now = await recordedServer(env.dataDir);
+      return now && now.pid !== killed && (await isAlive(now.pid)) ? now : null;
+    },
+    { timeoutMs: 60_000, what: 'the dev server restarted' },
+  );
   expect(back.ownerPid).toBe(s.pid);
   await waitFor(() => listWorks(s), { timeoutMs: 60_000, what: 'tool calls working again' });
   expect(s.stderr()).toMatch(/the Temporal dev server is back at \S+ \(pid \d+\)/);

@@ -65,7 +65,10 @@ async function waitDone(runId: string): Promise<RunView> {
 
 async function allEvents(runId: string): Promise<RunEvent[]> {
   const page = await callOk<EventsPage>(mcp.client, 'poll_events', { run_id: runId, limit: 1000 });
-  expect(page.events.map((e) => e.seq), 'events are gapless').toEqual(page.events.map((_, i) => i + 1));
+  expect(
+    page.events.map((e) => e.seq),
+    'events are gapless',
+  ).toEqual(page.events.map((_, i) => i + 1));
   return page.events;
 }
 
@@ -156,11 +159,7 @@ describe.concurrent('agents that misbehave', () => {
   });
 
   it('the same silence with a shorter timeout_seconds: timed_out, and no process left', async () => {
-    const { run_id } = await callOk<{ run_id: string }>(
-      mcp.client,
-      'spawn_run',
-      script(`setTimeout(() => console.log('too late'), 12000);`, { timeout_seconds: 2 }),
-    );
+    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', script(`setTimeout(() => console.log('too late'), 12000);`, { timeout_seconds: 2 }));
     const run = await waitDone(run_id);
     expect(run.status).toBe('timed_out');
     expect(run.error).toContain('timed out after 2 s');

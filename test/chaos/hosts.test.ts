@@ -26,10 +26,7 @@ beforeAll(async () => {
     BATON_ALLOWED_ROOTS: hostA.workDir,
     BATON_HOST_WAIT_SECONDS: '4',
   });
-  [mcp, patientMcp] = await Promise.all([
-    connectStdio(hostB, ['--no-worker']),
-    connectStdio(hostB, ['--no-worker'], { BATON_HOST_WAIT_SECONDS: '60' }),
-  ]);
+  [mcp, patientMcp] = await Promise.all([connectStdio(hostB, ['--no-worker']), connectStdio(hostB, ['--no-worker'], { BATON_HOST_WAIT_SECONDS: '60' })]);
 });
 
 afterAll(async () => {
@@ -70,10 +67,13 @@ describe('a run pinned to its host', () => {
     expect((await processesOf(runId)).sort()).toEqual(pids.sort());
 
     workerA = await startWorkerProcess(hostA);
-    await waitFor(async () => {
-      const events = (await callOk<{ events: RunEvent[] }>(mcp.client, 'poll_events', { run_id: runId, limit: 1000 })).events;
-      return events.some((e) => e.type === 'reattached' && e.data.host === hostA.config.hostId);
-    }, { what: 'the re-attach on host A' });
+    await waitFor(
+      async () => {
+        const events = (await callOk<{ events: RunEvent[] }>(mcp.client, 'poll_events', { run_id: runId, limit: 1000 })).events;
+        return events.some((e) => e.type === 'reattached' && e.data.host === hostA.config.hostId);
+      },
+      { what: 'the re-attach on host A' },
+    );
     const page = await callOk<{ text: string }>(mcp.client, 'read_output', { run_id: runId });
     expect(page.text).toContain('line 1\n');
     // Read through host A's worker, a bad offset is still the caller's mistake, said as such.

@@ -51,8 +51,10 @@ async function transcriptLines(runId: string): Promise<string[]> {
 
 async function runMany(count: number, lines: number, burst: number): Promise<void> {
   const runIds = await Promise.all(
-    Array.from({ length: count }, async (_, i) =>
-      (await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: `load ${i}`, backend: 'command', cwd: env.workDir, backend_config: shellAgent(lines, burst) })).run_id,
+    Array.from(
+      { length: count },
+      async (_, i) =>
+        (await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: `load ${i}`, backend: 'command', cwd: env.workDir, backend_config: shellAgent(lines, burst) })).run_id,
     ),
   );
   const followed = await Promise.all(runIds.map((id) => followEvents(mcp.client, id)));
@@ -60,7 +62,7 @@ async function runMany(count: number, lines: number, burst: number): Promise<voi
     expect(status).toBe('completed');
     expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
     const messages = events.filter((e) => e.type === 'agent_message').map((e) => e.data.text);
-    expect(messages).toEqual(await transcriptLines(runIds[i]!));
+    expect(messages).toEqual(await transcriptLines(runIds[i]));
     expect(messages).toHaveLength(lines);
   }
 }

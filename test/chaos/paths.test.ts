@@ -55,7 +55,7 @@ describe('cwd', () => {
     ['".." that climbs out of the root', () => path.join(env.workDir, 'project', '..', '..'), outsideRoots],
     ['".." left unnormalized in the string', () => `${env.workDir}/project/../../..${outside}`, outsideRoots],
     ['a symlink inside the root that points outside', () => path.join(env.workDir, 'escape'), /cwd ".+escape" leads outside the allowed roots .* through a symbolic link/],
-    ['a directory beside the root whose name extends the root\'s', () => prefixTwin, outsideRoots],
+    ["a directory beside the root whose name extends the root's", () => prefixTwin, outsideRoots],
     ['a file instead of a directory', () => path.join(env.workDir, 'file.txt'), /cwd ".+file\.txt" is not a directory/],
     ['a directory that does not exist', () => path.join(env.workDir, 'missing'), /cwd ".+missing" does not exist: create the directory or pass an existing one/],
     ['a path longer than 4096 characters', () => path.join(env.workDir, 'a'.repeat(5000)), /cwd is \d+ characters long; paths are limited to 4096/],
@@ -101,10 +101,12 @@ describe('other paths a run uses', () => {
     expect(await callError(mcp.client, 'spawn_run', codex(['relative/dir']))).toMatch(/add_dirs entries are absolute paths/);
   });
 
-  it('refuses a pipeline whose cwd, or one of whose roles\' profile, lies outside the roots', async () => {
+  it("refuses a pipeline whose cwd, or one of whose roles' profile, lies outside the roots", async () => {
     const worker = { backend: 'command', backend_config: fakeAgent('--lines', '1') };
     expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: outside, worker })).toMatch(outsideRoots);
-    expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: path.join(env.workDir, 'escape'), worker })).toMatch(/leads outside the allowed roots .* through a symbolic link/);
+    expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: path.join(env.workDir, 'escape'), worker })).toMatch(
+      /leads outside the allowed roots .* through a symbolic link/,
+    );
     const reviewer = { backend: 'claude_code', profile: path.join(env.workDir, 'profile-link.md') };
     expect(await callError(mcp.client, 'spawn_pipeline', { goal: 'ship it', cwd: env.workDir, worker, reviewer })).toMatch(/profile .+ leads outside the allowed roots/);
   });

@@ -30,7 +30,12 @@ interface Case {
 const SWEEP = '/proc sweep by process group and BATON_RUN_ID';
 const cases: Case[] = [
   machine.mode === 'cgroup'
-    ? { setting: 'auto', cgroups: true, reported: new RegExp(`^a cgroup per run \\(under ${escape(machine.base)}\\)$`), title: 'BATON_CGROUPS=auto on a machine that allows cgroups: a cgroup per run' }
+    ? {
+        setting: 'auto',
+        cgroups: true,
+        reported: new RegExp(`^a cgroup per run \\(under ${escape(machine.base)}\\)$`),
+        title: 'BATON_CGROUPS=auto on a machine that allows cgroups: a cgroup per run',
+      }
     : {
         setting: 'auto',
         cgroups: false,
@@ -82,7 +87,9 @@ function escapist(workDir: string, then: string) {
     `setsid ${sleeper(m.kept)} ${quiet} &`,
     `setsid ${drop} ${sleeper(m.dropped)} ${quiet} &`,
     `( setsid ${drop} ${sleeper(m.forked)} ${quiet} & )`,
-    `while ${Object.values(m).map((marker) => `[ ! -e ${ready(marker)} ]`).join(' || ')}; do sleep 0.05; done`,
+    `while ${Object.values(m)
+      .map((marker) => `[ ! -e ${ready(marker)} ]`)
+      .join(' || ')}; do sleep 0.05; done`,
     'echo started',
     then,
   ].join('\n');
@@ -125,7 +132,7 @@ describe.each(cases)('$title', ({ setting, reported, cgroups }) => {
   it(`the worker says which way it tracks processes, and why (baton dev prints it)`, () => {
     const line = /Agent processes tracked by:\s+(.+)/.exec(baton.output());
     expect(line, baton.output()).not.toBeNull();
-    expect(line![1]!.trim()).toMatch(reported);
+    expect(line![1].trim()).toMatch(reported);
   });
 
   const escapes = cgroups
@@ -134,7 +141,12 @@ describe.each(cases)('$title', ({ setting, reported, cgroups }) => {
 
   it(`a run that exits: ${escapes} ${cgroups ? 'do not outlive it' : 'outlive it'}`, async () => {
     const agent = escapist(env.workDir, 'exit 0');
-    const { run_id } = await callOk<{ run_id: string }>(baton.client, 'spawn_run', { prompt: 'leave things behind', backend: 'command', cwd: env.workDir, backend_config: { command: agent.command } });
+    const { run_id } = await callOk<{ run_id: string }>(baton.client, 'spawn_run', {
+      prompt: 'leave things behind',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: { command: agent.command },
+    });
     const run = await waitDone(run_id);
     expect(run.status).toBe('completed');
     expect(run.result!.output).toContain('started');
@@ -143,7 +155,12 @@ describe.each(cases)('$title', ({ setting, reported, cgroups }) => {
 
   it(`cancel_run: ${escapes} ${cgroups ? 'do not outlive the cancel' : 'outlive the cancel'}`, async () => {
     const agent = escapist(env.workDir, 'exec sleep 600');
-    const { run_id } = await callOk<{ run_id: string }>(baton.client, 'spawn_run', { prompt: 'leave things behind', backend: 'command', cwd: env.workDir, backend_config: { command: agent.command } });
+    const { run_id } = await callOk<{ run_id: string }>(baton.client, 'spawn_run', {
+      prompt: 'leave things behind',
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: { command: agent.command },
+    });
     for (;;) {
       const events = await callOk<{ events: { type: string; data: { text?: string } }[] }>(baton.client, 'poll_events', { run_id, wait_seconds: 10 });
       if (events.events.some((e) => e.type === 'agent_message' && e.data.text === 'started')) break;

@@ -28,7 +28,7 @@ const follow = (runId: string, onPage?: (events: RunEvent[]) => Promise<void> | 
 const messages = (events: RunEvent[]) => events.filter((e) => e.type === 'agent_message').map((e) => e.data.text);
 
 describe('a worker killed with SIGKILL while its agent lives', () => {
-  it('is replaced by a worker that re-attaches: one agent, no gap, no duplicate, the exit code from the wrapper\'s file', async () => {
+  it("is replaced by a worker that re-attaches: one agent, no gap, no duplicate, the exit code from the wrapper's file", async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
       prompt: 'count',
       backend: 'command',

@@ -46,11 +46,14 @@ describe('a list_runs cursor', () => {
     expect(message).not.toContain('This is not a problem with your arguments');
   });
 
-  it('forged from the query and a made-up page token is refused at once (cursors are signed with Baton\'s key)', async () => {
+  it("forged from the query and a made-up page token is refused at once (cursors are signed with Baton's key)", async () => {
     // What anyone could make before: the digest of the query had no key.
     const q = createHash('sha256').update(visibilityQuery({})).digest('base64url').slice(0, 16);
     const t = Buffer.from('a page token of my own').toString('base64url');
-    for (const forged of [{ v: 1, q, t }, { v: 2, q, t, s: 'x'.repeat(43) }]) {
+    for (const forged of [
+      { v: 1, q, t },
+      { v: 2, q, t, s: 'x'.repeat(43) },
+    ]) {
       const message = await callError(mcp.client, 'list_runs', { cursor: Buffer.from(JSON.stringify(forged)).toString('base64url') });
       expect(message).toMatch(/cursor is not one list_runs returned/);
     }
@@ -107,7 +110,11 @@ describe("a tool's schema refuses in the same words as the tools themselves", ()
     ['the command backend without its command', { prompt: 'x', backend: 'command' }, [/^the command backend needs backend_config\.command: the program and its arguments/m]],
     ['a prompt of the wrong type', { prompt: 5, backend: 'codex' }, [/^prompt must be a string, not a number$/m]],
     ['an unknown backend', { prompt: 'x', backend: 'nope' }, [/^backend must be one of claude_code, codex, remote_a2a, command \(got "nope"\)$/m]],
-    ['a field no tool has', { prompt: 'x', backend: 'command', backend_config: fakeAgent(), promt: 'y' }, [/^spawn_run has no field "promt": remove it\. Accepted fields: prompt, /m]],
+    [
+      'a field no tool has',
+      { prompt: 'x', backend: 'command', backend_config: fakeAgent(), promt: 'y' },
+      [/^spawn_run has no field "promt": remove it\. Accepted fields: prompt, /m],
+    ],
   ])('%s: one line per problem, naming the field and what to give, with no protocol noise', async (_what, args, lines) => {
     const before = await workflowsOf(env, temporal);
     // Without a backend the cwd is left out too, so that two problems are reported at once.
@@ -119,7 +126,7 @@ describe("a tool's schema refuses in the same words as the tools themselves", ()
 });
 
 describe('after all of it', () => {
-  it('the log holds no error: each was the caller\'s, and said so', () => {
+  it("the log holds no error: each was the caller's, and said so", () => {
     expect(mcp.alive()).toBe(true);
     expect(mcp.stderr()).not.toContain('[baton] error');
   });

@@ -21,8 +21,7 @@ describe('the Temporal dev server restarted mid-run', () => {
   let mcp: McpSession | null = null;
   let worker: WorkerProcess | null = null;
 
-  const startServer = () =>
-    startOrReuseDevServer({ dataDir: serverDir, port: ports.grpc, uiPort: ports.ui, log: () => undefined, dynamicConfig: SEARCH_AND_LIMITS });
+  const startServer = () => startOrReuseDevServer({ dataDir: serverDir, port: ports.grpc, uiPort: ports.ui, log: () => undefined, dynamicConfig: SEARCH_AND_LIMITS });
 
   beforeAll(async () => {
     serverDir = await mkdtemp(path.join(os.tmpdir(), 'baton-restart-'));
@@ -42,30 +41,34 @@ describe('the Temporal dev server restarted mid-run', () => {
   it('every run goes on and completes with all its events', async () => {
     [mcp, worker] = await Promise.all([connectStdio(env, ['--no-worker']), startWorkerProcess(env)]);
     const runs = await Promise.all(
-      [0, 1, 2].map(async () =>
-        (
-          await callOk<{ run_id: string }>(mcp!.client, 'spawn_run', {
-            prompt: 'x',
-            backend: 'command',
-            cwd: env.workDir,
-            backend_config: fakeAgent('--lines', '60', '--delay-ms', '150'),
-          })
-        ).run_id,
+      [0, 1, 2].map(
+        async () =>
+          (
+            await callOk<{ run_id: string }>(mcp!.client, 'spawn_run', {
+              prompt: 'x',
+              backend: 'command',
+              cwd: env.workDir,
+              backend_config: fakeAgent('--lines', '60', '--delay-ms', '150'),
+            })
+          ).run_id,
       ),
     );
-    await waitFor(async () => (await callOk<RunView>(mcp!.client, 'get_run', { run_id: runs[0]! })).last_seq > 5, { what: 'the runs going' });
+    await waitFor(async () => (await callOk<RunView>(mcp!.client, 'get_run', { run_id: runs[0] })).last_seq > 5, { what: 'the runs going' });
     await server.stop();
     // Down for a while on purpose (longer than nothing, shorter than the heartbeat timeout): the
     // agents go on writing meanwhile; then the server comes back on the same SQLite file.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     server = await startServer();
     for (const runId of runs) {
-      const done = await waitFor(async () => {
-        const outcome = await callOk<{ finished: boolean; run: RunView }>(mcp!.client, 'wait_run', { run_id: runId, max_wait_seconds: 20 }).catch(() => null);
-        return outcome?.finished ? outcome.run : null;
-      }, { timeoutMs: 90_000, what: `run ${runId} to finish` });
+      const done = await waitFor(
+        async () => {
+          const outcome = await callOk<{ finished: boolean; run: RunView }>(mcp!.client, 'wait_run', { run_id: runId, max_wait_seconds: 20 }).catch(() => null);
+          return outcome?.finished ? outcome.run : null;
+        },
+        { timeoutMs: 90_000, what: `run ${runId} to finish` },
+      );
       expect(done.status).toBe('completed');
-      const events = (await callOk<{ events: RunEvent[] }>(mcp!.client, 'poll_events', { run_id: runId, limit: 1000 })).events;
+      const events = (await callOk<{ events: RunEvent[] }>(mcp.client, 'poll_events', { run_id: runId, limit: 1000 })).events;
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.filter((e) => e.type === 'agent_message').map((e) => e.data.text)).toEqual(Array.from({ length: 60 }, (_, i) => `line ${i + 1}`));
     }

@@ -94,7 +94,7 @@ function objectOf(schema: JsonSchema, overrides: Overrides): fc.Arbitrary<Args> 
   if (Object.keys(properties).length > 0) {
     const shape: Record<string, fc.Arbitrary<unknown>> = {};
     for (const [name, sub] of Object.entries(properties)) shape[name] = overrides[name] ?? valueOf(sub, overrides);
-    return fc.record(shape, { requiredKeys: schema.required ?? [] }) as fc.Arbitrary<Args>;
+    return fc.record(shape, { requiredKeys: schema.required ?? [] });
   }
   if (schema.additionalProperties === false) return fc.constant({});
   const values = typeof schema.additionalProperties === 'object' ? valueOf(schema.additionalProperties, overrides) : anyJson;
@@ -175,9 +175,18 @@ export function deepNesting(maxDepth: number): fc.Arbitrary<unknown> {
 }
 
 /** An object carrying prototype-pollution keys (as own data properties). */
-export const pollutingObject: fc.Arbitrary<Args> = fc
-  .subarray(PROTO_KEYS, { minLength: 1 })
-  .map((keys) => ownObject(keys.map((k) => [k, ownObject([['polluted', true], ['toString', 'x'], ['__proto__', { admin: true }]])])));
+export const pollutingObject: fc.Arbitrary<Args> = fc.subarray(PROTO_KEYS, { minLength: 1 }).map((keys) =>
+  ownObject(
+    keys.map((k) => [
+      k,
+      ownObject([
+        ['polluted', true],
+        ['toString', 'x'],
+        ['__proto__', { admin: true }],
+      ]),
+    ]),
+  ),
+);
 
 export const unknownKey: fc.Arbitrary<string> = fc.oneof(fc.constantFrom(...PROTO_KEYS), text(1, 16), fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }));
 
@@ -198,7 +207,12 @@ export function mutationFor(schema: JsonSchema, { maxDepth = 3000 }: { maxDepth?
   const key = names.length > 0 ? fc.constantFrom(...names) : unknownKey;
   const options: fc.Arbitrary<Mutation>[] = [
     fc.tuple(key, fc.jsonValue({ maxDepth: 1 })).chain(([k, v]) => wrongTypeFor(v).map((value) => ({ kind: 'wrong_type' as const, key: k, value }))),
-    fc.tuple(unknownKey.filter((k) => !names.includes(k)), fc.oneof(fc.jsonValue({ maxDepth: 2 }), pollutingObject)).map(([k, value]) => ({ kind: 'unknown_field' as const, key: k, value })),
+    fc
+      .tuple(
+        unknownKey.filter((k) => !names.includes(k)),
+        fc.oneof(fc.jsonValue({ maxDepth: 2 }), pollutingObject),
+      )
+      .map(([k, value]) => ({ kind: 'unknown_field' as const, key: k, value })),
     key.map((k) => ({ kind: 'null' as const, key: k })),
     fc.tuple(key, hostileString).map(([k, value]) => ({ kind: 'hostile_string' as const, key: k, value })),
     fc.tuple(key, outOfRangeNumber).map(([k, value]) => ({ kind: 'out_of_range' as const, key: k, value })),

@@ -78,7 +78,13 @@ describe('sealed values', () => {
 
     const refusals = [
       [
-        await callError(mcp.client, 'spawn_run', { ...base, backend: 'command', backend_config: fakeAgent('--lines', '1'), notify_url: receiver.url, notify_headers: { 'X-Token': sealed } }),
+        await callError(mcp.client, 'spawn_run', {
+          ...base,
+          backend: 'command',
+          backend_config: fakeAgent('--lines', '1'),
+          notify_url: receiver.url,
+          notify_headers: { 'X-Token': sealed },
+        }),
         'notify_headers.X-Token',
       ],
       [
@@ -115,9 +121,24 @@ describe('sealed values', () => {
     const base = { prompt: 'inject', cwd: env.workDir };
     const before = (await workflowsOf(env, temporal)).length;
     const refusals = [
-      [await callError(mcp.client, 'spawn_run', { ...base, backend: 'remote_a2a', backend_config: { agent_url: receiver.url, headers: { 'X-Api-Key': value } } }), 'backend_config.headers.X-Api-Key'],
-      [await callError(mcp.client, 'spawn_run', { ...base, backend: 'remote_a2a', backend_config: { agent_url: receiver.url, bearer_token: value } }), 'backend_config.bearer_token'],
-      [await callError(mcp.client, 'spawn_run', { ...base, backend: 'command', backend_config: fakeAgent('--lines', '1'), notify_url: receiver.url, notify_headers: { 'X-Token': value } }), 'notify_headers.X-Token'],
+      [
+        await callError(mcp.client, 'spawn_run', { ...base, backend: 'remote_a2a', backend_config: { agent_url: receiver.url, headers: { 'X-Api-Key': value } } }),
+        'backend_config.headers.X-Api-Key',
+      ],
+      [
+        await callError(mcp.client, 'spawn_run', { ...base, backend: 'remote_a2a', backend_config: { agent_url: receiver.url, bearer_token: value } }),
+        'backend_config.bearer_token',
+      ],
+      [
+        await callError(mcp.client, 'spawn_run', {
+          ...base,
+          backend: 'command',
+          backend_config: fakeAgent('--lines', '1'),
+          notify_url: receiver.url,
+          notify_headers: { 'X-Token': value },
+        }),
+        'notify_headers.X-Token',
+      ],
     ];
     for (const [message, field] of refusals) {
       expect(message).toContain(field);
@@ -133,7 +154,7 @@ describe('sealed values', () => {
     expect(first.next_cursor).not.toBeNull();
     const second = await callOk<{ runs: { run_id: string }[] }>(mcp.client, 'list_runs', { backend: 'command', limit: 1, cursor: first.next_cursor });
     expect(second.runs).toHaveLength(1);
-    expect(second.runs[0]!.run_id).not.toBe(first.runs[0]!.run_id);
+    expect(second.runs[0].run_id).not.toBe(first.runs[0].run_id);
     expect(await callError(mcp.client, 'list_runs', { backend: 'codex', limit: 1, cursor: first.next_cursor })).toMatch(/cursor belongs to a list_runs call with other filters/);
   });
 
@@ -158,7 +179,7 @@ describe('sealed values', () => {
     expect(await callError(mcp.client, 'spawn_run', { ...args, notify_headers: { 'X-Token': 'a guess' } })).toMatch(/already used .* with different arguments/);
   });
 
-  it('a token in notify_url\'s path reaches the receiver but stays out of history, which shows only the host', async () => {
+  it("a token in notify_url's path reaches the receiver but stays out of history, which shows only the host", async () => {
     const token = `path-${randomBytes(12).toString('hex')}`;
     const seen = receiver.requests.length;
     const { run_id } = await spawnNotifying({ notify_url: `${receiver.url}/${token}?key=${token}` });
@@ -207,7 +228,7 @@ describe("webhooks in flight from an older release (begun before this release's 
     await old?.cleanup();
   });
 
-  it('a value sealed for one run does not open in another run\'s notification', async () => {
+  it("a value sealed for one run does not open in another run's notification", async () => {
     const { sealed } = await sealedHeaderOfARun();
     const requestsBefore = receiver.requests.length;
     const outcome = await webhookFor(old, `run_other_${randomBytes(4).toString('hex')}`, { 'X-Token': sealed });

@@ -132,7 +132,11 @@ describe('secrets and prompts', () => {
       expect(req.headers.authorization).toBe(`Bearer ${SECRET}`);
     }
     // The command lines were taken while the three agents ran.
-    for (const program of ['fake-claude.mjs', 'fake-agent.mjs', 'bridge.js']) expect(argvs.some((a) => a.includes(program)), program).toBe(true);
+    for (const program of ['fake-claude.mjs', 'fake-agent.mjs', 'bridge.js'])
+      expect(
+        argvs.some((a) => a.includes(program)),
+        program,
+      ).toBe(true);
   });
 
   it('a schedule carrying notify_headers shows them nowhere', async () => {
@@ -152,7 +156,7 @@ describe('secrets and prompts', () => {
     await call('cancel_schedule', { schedule_id: created.schedule_id });
   });
 
-  it('no prompt and no secret was in any process\'s argv while the agents ran', () => {
+  it("no prompt and no secret was in any process's argv while the agents ran", () => {
     for (const argv of argvs) {
       expect(argv.includes(PROMPT), `the prompt in argv: ${argv.replaceAll('\0', ' ').slice(0, 300)}`).toBe(false);
       expectNoSecret(`argv ${argv.replaceAll('\0', ' ').slice(0, 300)}`, argv);
@@ -188,8 +192,8 @@ describe('secrets and prompts', () => {
 
   it('no secret in anything the baton process printed, nor in any file it wrote', async () => {
     expect(mcp.stderr().length).toBeGreaterThan(0);
-    expectNoSecret('baton mcp\'s stderr', mcp.stderr());
-    expectNoSecret('baton mcp\'s stdout', mcp.stdout());
+    expectNoSecret("baton mcp's stderr", mcp.stderr());
+    expectNoSecret("baton mcp's stdout", mcp.stdout());
     for (const file of await filesUnder(env.dataDir)) expectNoSecret(file, await readFile(file, 'latin1'));
   });
 });

@@ -106,7 +106,7 @@ describe('the ways a baton dev session ends', () => {
     await nothingLeft(env, d, grpc);
   });
 
-  it('a closed stdout alone ends the session at Baton\'s next line (here: the dev server killed and restarted)', async () => {
+  it("a closed stdout alone ends the session at Baton's next line (here: the dev server killed and restarted)", async () => {
     const { env, grpc } = await ownEnv();
     const d = dev(env);
     await d.ready;
@@ -141,7 +141,9 @@ describe('the ways a baton dev session ends', () => {
     const { env: second } = await ownEnv(grpc);
     const guest = dev(second);
     await guest.ready;
-    expect(guest.output()).toMatch(/reusing the Temporal server already running at \S+: a Temporal dev server of another data directory \(pid \d+, database [^)]*baton\.db\); Baton did not start it/);
+    expect(guest.output()).toMatch(
+      /reusing the Temporal server already running at \S+: a Temporal dev server of another data directory \(pid \d+, database [^)]*baton\.db\); Baton did not start it/,
+    );
     expect(guest.output()).toMatch(/Temporal server: +up at \S+ \(not started by this Baton/);
     expect(await guest.stop()).toBe(0);
     expect(guest.output()).not.toContain(', Temporal dev server');

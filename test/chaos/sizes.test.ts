@@ -117,7 +117,7 @@ describe('one huge event', () => {
     expect(run.status).toBe('completed');
     const { events } = await allEvents(mcp.client, run_id);
     const started = events.find((e) => e.type === 'tool_started' && e.data.tool_use_id === 'item_90')!;
-    const cut = (started.data.input as typeof nested).level1.level2[0]!.level3.blob;
+    const cut = (started.data.input as typeof nested).level1.level2[0].level3.blob;
     expect(cut.endsWith(cutMarker(3 * MIB))).toBe(true);
     expect(await transcript(mcp.client, run_id)).toContain(JSON.stringify(blob));
   });
@@ -155,7 +155,12 @@ describe('big multi-byte input', () => {
     expect(await workflowsOf(env, temporal)).toEqual(before);
 
     // Whatever is accepted runs: 170,000 € is 510,000 bytes.
-    const accepted = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', { prompt: '€'.repeat(170_000), backend: 'command', cwd: env.workDir, backend_config: fakeAgent('--stdin') });
+    const accepted = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
+      prompt: '€'.repeat(170_000),
+      backend: 'command',
+      cwd: env.workDir,
+      backend_config: fakeAgent('--stdin'),
+    });
     const run = await waitDone(mcp.client, accepted.run_id);
     expect(run.status).toBe('completed');
     expect(await transcript(mcp.client, accepted.run_id)).toBe(`stdin: ${'€'.repeat(170_000)}\n`);
@@ -191,5 +196,3 @@ describe('big multi-byte input', () => {
     expect(message).toContain('profile is 200,000 bytes of UTF-8, over the limit of 131,072 bytes');
   });
 });
-
-

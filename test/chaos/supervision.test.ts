@@ -61,10 +61,13 @@ async function outageScenario(client: Client, env: TestEnv, grpc: number, output
   try {
     // A tool call during the outage answers with the one clear error, well inside the outage (how
     // fast is the benchmark's dev_server_kill figure: timings are never asserted in tests).
-    const during = await waitFor(async () => {
-      const answer = await toolText(client, 'get_run', { run_id: runId });
-      return answer.isError ? answer : null;
-    }, { timeoutMs: holdMs, what: 'the outage error' });
+    const during = await waitFor(
+      async () => {
+        const answer = await toolText(client, 'get_run', { run_id: runId });
+        return answer.isError ? answer : null;
+      },
+      { timeoutMs: holdMs, what: 'the outage error' },
+    );
     expect(during.text).toMatch(CLEAR_ERROR);
     await waitFor(() => output().slice(before).includes('is taken by another program'), { timeoutMs: holdMs, what: 'the reason a restart fails' });
     await new Promise((resolve) => setTimeout(resolve, holdMs));
@@ -73,20 +76,29 @@ async function outageScenario(client: Client, env: TestEnv, grpc: number, output
   }
   // The server comes back with no one doing anything.
   await waitFor(() => /the Temporal server at \S+ is back after/.test(output().slice(before)), { timeoutMs: 90_000, what: 'the server back' });
-  const done = await waitFor(async () => {
-    const outcome = await callOk<{ finished: boolean; run: RunView }>(client, 'wait_run', { run_id: runId, max_wait_seconds: 20 }).catch(() => null);
-    return outcome?.finished ? outcome.run : null;
-  }, { timeoutMs: 120_000, what: 'the run to finish' });
+  const done = await waitFor(
+    async () => {
+      const outcome = await callOk<{ finished: boolean; run: RunView }>(client, 'wait_run', { run_id: runId, max_wait_seconds: 20 }).catch(() => null);
+      return outcome?.finished ? outcome.run : null;
+    },
+    { timeoutMs: 120_000, what: 'the run to finish' },
+  );
   expect(done.status).toBe('completed');
   const events = (await callOk<{ events: { seq: number; type: string; data: { text?: string } }[] }>(client, 'poll_events', { run_id: runId, limit: 1000 })).events;
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   expect(events.filter((e) => e.type === 'agent_message').map((e) => e.data.text)).toEqual(Array.from({ length: LINES }, (_, i) => `line ${i + 1}`));
-  const timed = await waitFor(async () => {
-    const outcome = await callOk<{ finished: boolean; run: RunView }>(client, 'wait_run', { run_id: timedId, max_wait_seconds: 20 }).catch(() => null);
-    return outcome?.finished ? outcome.run : null;
-  }, { timeoutMs: 60_000, what: 'the timed run to end' });
+  const timed = await waitFor(
+    async () => {
+      const outcome = await callOk<{ finished: boolean; run: RunView }>(client, 'wait_run', { run_id: timedId, max_wait_seconds: 20 }).catch(() => null);
+      return outcome?.finished ? outcome.run : null;
+    },
+    { timeoutMs: 60_000, what: 'the timed run to end' },
+  );
   expect(timed.status).toBe('timed_out');
-  const outageLines = output().slice(before).split('\n').filter((l) => l.trim() !== '');
+  const outageLines = output()
+    .slice(before)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   expect(outageLines.length, outageLines.join('\n')).toBeLessThanOrEqual(OUTAGE_LINES_AT_MOST);
 }
 
@@ -149,7 +161,7 @@ describe('baton mcp over stdio: the dev server killed mid-run', () => {
   });
 });
 
-describe('baton dev on TEMPORAL_ADDRESS: a server Baton did not start is not Baton\'s to restart', () => {
+describe("baton dev on TEMPORAL_ADDRESS: a server Baton did not start is not Baton's to restart", () => {
   it('while it is away Baton says so once and tool calls say Baton waits for it; when it is back they work again', { timeout: 180_000 }, async () => {
     const serverDir = await mkdtemp(path.join(os.tmpdir(), 'baton-foreign-'));
     const ports = { port: await freePort(), uiPort: await freePort() };
@@ -162,10 +174,13 @@ describe('baton dev on TEMPORAL_ADDRESS: a server Baton did not start is not Bat
       await client.connect(new StreamableHTTPClientTransport(new URL(await dev.ready)));
       expect(dev.output()).toMatch(/Temporal server: +up at \S+ \(TEMPORAL_ADDRESS: not Baton's to restart/);
       await server.stop();
-      const during = await waitFor(async () => {
-        const answer = await toolText(client, 'list_runs', {});
-        return answer.isError ? answer : null;
-      }, { timeoutMs: 30_000, what: 'the outage error' });
+      const during = await waitFor(
+        async () => {
+          const answer = await toolText(client, 'list_runs', {});
+          return answer.isError ? answer : null;
+        },
+        { timeoutMs: 30_000, what: 'the outage error' },
+      );
       expect(during.text).toMatch(/the Temporal server at \S+ is not reachable; Baton did not start it and is waiting for it to come back/);
       expect(dev.output()).toMatch(/lost the Temporal server at \S+ \(.*\); Baton waits for it \(it did not start it\)/);
       expect(dev.output()).not.toContain('restarting it');

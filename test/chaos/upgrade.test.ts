@@ -148,7 +148,9 @@ beforeAll(async () => {
   release = await buildRelease(oldestRelease());
   const took = ((performance.now() - started) / 1000).toFixed(1);
   const steps = release.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(1)} s`).join(', ');
-  console.info(`Baton ${release.version} (${release.commit.slice(0, 12)}): ${release.reused ? 'reused the build in' : 'built in'} ${release.dir} (${took} s${steps ? `: ${steps}` : ''})`);
+  console.info(
+    `Baton ${release.version} (${release.commit.slice(0, 12)}): ${release.reused ? 'reused the build in' : 'built in'} ${release.dir} (${took} s${steps ? `: ${steps}` : ''})`,
+  );
 
   env = await makeTestEnv();
   gateFile = path.join(env.dataDir, 'open-the-gate');
@@ -203,12 +205,15 @@ describe.concurrent('work in flight when Baton is upgraded from the oldest kept 
       // Read, as a client of the old server does, up to the last line before the gate.
       const seen: RunEvent[] = [];
       let after = 0;
-      await waitFor(async () => {
-        const page = await callOk<EventsPage>(oldMcp!.client, 'poll_events', { run_id, after_seq: after, limit: 1000, wait_seconds: 5 });
-        seen.push(...page.events);
-        after = page.next_after_seq;
-        return seen.some((e) => e.type === 'agent_message' && e.data.text === `line ${LINES_BEFORE_UPGRADE}`);
-      }, { what: `the ${release.version} build to report line ${LINES_BEFORE_UPGRADE}` });
+      await waitFor(
+        async () => {
+          const page = await callOk<EventsPage>(oldMcp!.client, 'poll_events', { run_id, after_seq: after, limit: 1000, wait_seconds: 5 });
+          seen.push(...page.events);
+          after = page.next_after_seq;
+          return seen.some((e) => e.type === 'agent_message' && e.data.text === `line ${LINES_BEFORE_UPGRADE}`);
+        },
+        { what: `the ${release.version} build to report line ${LINES_BEFORE_UPGRADE}` },
+      );
       return { runId: run_id, seenBefore: seen, cursor: after };
     });
 
@@ -255,11 +260,14 @@ describe.concurrent('work in flight when Baton is upgraded from the oldest kept 
       return done.finished ? done.run : null;
     });
     expect(second).toMatchObject({ status: 'completed', error: null, channel, session_id: first.session_id });
-    const listed = await waitFor(async () => {
-      const { channels } = await callOk<{ channels: { channel: string; session_id: string; turns_done: number }[] }>(newMcp!.client, 'list_channels');
-      const mine = channels.find((c) => c.channel === channel);
-      return mine?.turns_done === 2 ? mine : null;
-    }, { what: 'the channel to count two turns' });
+    const listed = await waitFor(
+      async () => {
+        const { channels } = await callOk<{ channels: { channel: string; session_id: string; turns_done: number }[] }>(newMcp!.client, 'list_channels');
+        const mine = channels.find((c) => c.channel === channel);
+        return mine?.turns_done === 2 ? mine : null;
+      },
+      { what: 'the channel to count two turns' },
+    );
     expect(listed).toMatchObject({ session_id: first.session_id, active_run_id: null, queued_run_ids: [] });
     await expectFinishedByNewWorker(channelWorkflowId(channel));
     // The turn the new MCP server enqueued names its session in its memo, so push finds it (the

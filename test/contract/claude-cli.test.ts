@@ -60,7 +60,7 @@ function facts(stdout: string): FactsPatch {
 }
 
 describe('the real Claude Code CLI', () => {
-  it('runs Baton\'s command line with every option to a result Baton reads', async () => {
+  it("runs Baton's command line with every option to a result Baton reads", async () => {
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'baton-contract-'));
     const p = await plan(
       {

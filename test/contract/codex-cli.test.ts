@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { codexBackend } from '../../src/activities/backends/codex.js';
 import type { LaunchPlan, LaunchRequest } from '../../src/activities/backends/types.js';
 import type { FactsPatch, NewEvent } from '../../src/domain/event-batch.js';
@@ -49,7 +49,18 @@ async function host(turns: StubTurn[]): Promise<Host> {
 function request(h: Host, args: Record<string, unknown>, extra: Partial<LaunchRequest> = {}, profileText: string | null = null): LaunchRequest {
   const spec = toRunSpec(spawnRunInputSchema.parse({ prompt: 'What is here?', backend: 'codex', cwd: h.cwd, ...args }), { cwd: h.cwd, profileText });
   const runDir = fs.mkdtempSync(path.join(TMP, 'run-'));
-  return { run_id: 'run_contract', spec, mode: 'launch', session_id: null, input: spec.input, task_id: null, runDir, openSecret: (v) => v, env: { PATH: process.env.PATH, BATON_CODEX_BIN: REAL_CODEX }, ...extra };
+  return {
+    run_id: 'run_contract',
+    spec,
+    mode: 'launch',
+    session_id: null,
+    input: spec.input,
+    task_id: null,
+    runDir,
+    openSecret: (v) => v,
+    env: { PATH: process.env.PATH, BATON_CODEX_BIN: REAL_CODEX },
+    ...extra,
+  };
 }
 
 /** Runs the plan as Baton's wrapper would (cwd, stdin from the prompt), and parses stdout. */
@@ -102,7 +113,7 @@ describe.concurrent('the real codex CLI accepts what Baton builds', () => {
     expect(fs.readFileSync(path.join(h.cwd, 'hello.txt'), 'utf8')).toBe('hello\n');
     expect(r.facts).toMatchObject({ output: 'Added hello.txt.', is_error: false, session_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     // What the options did, as the model request shows them
-    const first = r.requests[0]!;
+    const first = r.requests[0];
     expect(first.body).toMatchObject({ model: 'gpt-5.5-codex', reasoning: { effort: 'high' } });
     expect(turnMetadata(first)).toMatchObject({ sandbox_mode: 'workspace-write', model: 'gpt-5.5-codex' });
     expect(developerTexts(first)).toContain(instructions);
@@ -114,7 +125,7 @@ describe.concurrent('the real codex CLI accepts what Baton builds', () => {
     const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false };
     const r = await run(h, request(h, { output_schema: schema }));
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.requests[0]!.body!.text!.format).toEqual({ type: 'json_schema', strict: true, schema, name: 'codex_output_schema' });
+    expect(r.requests[0].body!.text!.format).toEqual({ type: 'json_schema', strict: true, schema, name: 'codex_output_schema' });
     expect(r.facts.structured_output).toEqual({ answer: 4 });
   });
 
@@ -145,7 +156,12 @@ describe.concurrent('the real codex CLI accepts what Baton builds', () => {
   it('backend_config.config can configure codex itself (here: the model provider, with the user config ignored)', async ({ expect }) => {
     const h = await host([{ items: [{ message: 'Configured by -c.' }] }]);
     fs.rmSync(path.join(h.home, '.codex', 'config.toml'));
-    const config = { model_provider: 'stub2', 'model_providers.stub2.name': 'Stub', 'model_providers.stub2.base_url': `http://127.0.0.1:${h.stub.port}/v1`, 'model_providers.stub2.wire_api': 'responses' };
+    const config = {
+      model_provider: 'stub2',
+      'model_providers.stub2.name': 'Stub',
+      'model_providers.stub2.base_url': `http://127.0.0.1:${h.stub.port}/v1`,
+      'model_providers.stub2.wire_api': 'responses',
+    };
     const r = await run(h, request(h, { backend_config: { ignore_user_config: true, config } }));
     expect([r.code, r.stderr, r.facts.output]).toEqual([0, '', 'Configured by -c.']);
   });

@@ -76,11 +76,11 @@ describe('fake-agent', () => {
   it('--ignore-sigterm survives SIGTERM; without it SIGTERM kills', async () => {
     const stubborn = spawn(AGENT, ['--ignore-sigterm', '--sleep-ms', '60000', '--lines', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const closed = new Promise<NodeJS.Signals | null>((resolve) => stubborn.on('close', (_c, s) => resolve(s)));
-    await new Promise<void>((resolve) => stubborn.stdout!.once('data', () => resolve()));
+    await new Promise<void>((resolve) => stubborn.stdout.once('data', () => resolve()));
     stubborn.kill('SIGTERM');
     await new Promise<void>((resolve) => {
       let err = '';
-      stubborn.stderr!.on('data', (d: Buffer) => {
+      stubborn.stderr.on('data', (d: Buffer) => {
         err += d.toString();
         if (err.includes('fake-agent: SIGTERM ignored')) resolve();
       });
@@ -91,7 +91,7 @@ describe('fake-agent', () => {
 
     const meek = spawn(AGENT, ['--sleep-ms', '60000', '--lines', '1'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const meekClosed = new Promise<NodeJS.Signals | null>((resolve) => meek.on('close', (_c, s) => resolve(s)));
-    await new Promise<void>((resolve) => meek.stdout!.once('data', () => resolve()));
+    await new Promise<void>((resolve) => meek.stdout.once('data', () => resolve()));
     meek.kill('SIGTERM');
     expect(await meekClosed).toBe('SIGTERM');
   });
@@ -103,7 +103,7 @@ describe('fake-agent', () => {
       env: { ...process.env, BATON_RUN_ID: 'run_test_2' },
       detached: true,
     });
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     const pids = fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     try {
       expect(pids).toHaveLength(3);

@@ -67,7 +67,7 @@ function runFake(args: string[], { input = 'hi\n', home = tmp('fake-claude-home-
 
 // The recorded session as the fake must print it: the recorded session id and cwd replaced.
 function expectedReplay(name: string, sessionId: string, cwd: string) {
-  const sc = manifest.scenarios[name]!;
+  const sc = manifest.scenarios[name];
   const raw = readFix(sc.stdout);
   const recSid = recordedSessionId(jsonLines(raw));
   let out = raw.split(recSid).join(sessionId);
@@ -79,11 +79,11 @@ function expectedReplay(name: string, sessionId: string, cwd: string) {
 // Spawned directly (not through execa) for the tests that signal the fake mid-run.
 function spawnFake(args: string[], input: string, home = tmp('fake-claude-home-')) {
   const child = spawn(FAKE, args, { cwd: home, env: { PATH: process.env.PATH, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin!.end(input);
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
@@ -91,11 +91,11 @@ function spawnFake(args: string[], input: string, home = tmp('fake-claude-home-'
     new Promise<void>((resolve, reject) => {
       const check = () => {
         if (pred(stream === 'stdout' ? stdout : stderr)) {
-          child[stream]!.off('data', check);
+          child[stream].off('data', check);
           resolve();
         }
       };
-      child[stream]!.on('data', check);
+      child[stream].on('data', check);
       void exited.then(() => reject(new Error(`exited before the condition held; stdout=${stdout} stderr=${stderr}`)));
       check();
     });
@@ -105,7 +105,7 @@ function spawnFake(args: string[], input: string, home = tmp('fake-claude-home-'
 function procStat(pid: number) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const [state, ppid, pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: state!, ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session) };
+  return { state: state, ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session) };
 }
 function killQuietly(pid: number) {
   try {
@@ -134,7 +134,7 @@ describe('recorded fixtures', () => {
       const j = JSON.parse(line) as Json;
       expect(typeof j.type).toBe('string');
     }
-    const last = JSON.parse(lines[lines.length - 1]!) as Json;
+    const last = JSON.parse(lines[lines.length - 1]) as Json;
     expect(last.type).toBe('result');
     // one session id a file
     expect(new Set(lines.map((l) => (JSON.parse(l) as Json).session_id).filter(Boolean)).size).toBe(1);
@@ -150,9 +150,9 @@ describe('recorded fixtures', () => {
       if (name !== 'error-during-execution') expect(sc.exit_code, name).toBe(result.is_error ? 1 : 0);
     }
     const tool = jsonLines(readFix('tool-use.jsonl'));
-    const blocks = tool.filter((l) => l.type === 'assistant').map((l) => ((l.message as Json).content as Json[])[0]!.type);
+    const blocks = tool.filter((l) => l.type === 'assistant').map((l) => ((l.message as Json).content as Json[])[0].type);
     expect(blocks).toEqual(['thinking', 'text', 'tool_use', 'tool_use', 'text']);
-    const results = tool.filter((l) => l.type === 'user').map((l) => ((l.message as Json).content as Json[])[0]!);
+    const results = tool.filter((l) => l.type === 'user').map((l) => ((l.message as Json).content as Json[])[0]);
     expect(results.map((r) => [r.type, r.is_error])).toEqual([
       ['tool_result', false],
       ['tool_result', true],
@@ -241,9 +241,9 @@ describe('replay', () => {
     const b = await runFake(STREAM);
     const ids = [a, b].map((r) => [...new Set(jsonLines(r.stdout).map((l) => l.session_id))]);
     expect(ids[0]).toHaveLength(1);
-    expect(ids[0]![0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(ids[0]![0]).not.toBe(ids[1]![0]);
-    expect(ids[0]![0]).not.toBe(recordedSessionId(jsonLines(readFix('success-text.jsonl'))));
+    expect(ids[0][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(ids[0][0]).not.toBe(ids[1][0]);
+    expect(ids[0][0]).not.toBe(recordedSessionId(jsonLines(readFix('success-text.jsonl'))));
   });
 
   it('reads the prompt from the argument and stdin, joined', async () => {
@@ -259,7 +259,7 @@ describe('replay', () => {
     const got = jsonLines(json.stdout);
     expect(got).toHaveLength(1);
     const { model_usage_since_last_result: _dropped, ...rest } = recorded;
-    expect(got[0]).toEqual({ ...rest, session_id: got[0]!.session_id });
+    expect(got[0]).toEqual({ ...rest, session_id: got[0].session_id });
     const text = await runFake(['-p'], { input: '[fake-claude scenario=tool-use]\n' });
     expect(text.stdout).toBe(`${recorded.result as string}\n`);
   });
@@ -289,7 +289,7 @@ describe('sessions', () => {
     const id = sid();
     await runFake([...STREAM, '--session-id', id], { home });
     const forked = await runFake([...STREAM, '--resume', id, '--fork-session'], { home });
-    const forkedId = jsonLines(forked.stdout)[0]!.session_id;
+    const forkedId = jsonLines(forked.stdout)[0].session_id;
     expect(forkedId).not.toBe(id);
     expect(forkedId).toMatch(UUID_RE);
     const named = sid();
@@ -315,7 +315,7 @@ describe('sessions', () => {
     const first = sid();
     await runFake([...STREAM, '--session-id', first], { home });
     const cont = await runFake([...STREAM, '--continue'], { home });
-    expect(jsonLines(cont.stdout)[0]!.session_id).toBe(first);
+    expect(jsonLines(cont.stdout)[0].session_id).toBe(first);
     const ghost = sid();
     await runFake([...STREAM, '--session-id', ghost, '--no-session-persistence'], { home });
     expect((await runFake([...STREAM, '--resume', ghost], { home })).exitCode).toBe(1);
@@ -335,20 +335,26 @@ describe('directives', () => {
     const r = await runFake(STREAM, { input: '[fake-claude chatty=3]\n' });
     const lines = jsonLines(r.stdout);
     expect(lines.map((l) => l.type)).toEqual(['system', 'assistant', 'assistant', 'assistant', 'assistant', 'result']);
-    const recorded = jsonLines(readFix('success-text.jsonl'))[1]!;
+    const recorded = jsonLines(readFix('success-text.jsonl'))[1];
     for (const extra of lines.slice(2, 5)) {
       expect(Object.keys(extra)).toEqual(Object.keys(recorded));
       expect(Object.keys(extra.message as Json)).toEqual(Object.keys(recorded.message as Json));
-      expect(((extra.message as Json).content as Json[])[0]!.type).toBe('text');
+      expect(((extra.message as Json).content as Json[])[0].type).toBe('text');
     }
   });
 
   it('garbage=1 prints a non-JSON line and invalid UTF-8 before the session', async () => {
-    const r = await execa(FAKE, STREAM, { input: '[fake-claude garbage=1]\n', encoding: 'buffer', env: { HOME: tmp('fake-claude-home-') }, reject: false, stripFinalNewline: false });
+    const r = await execa(FAKE, STREAM, {
+      input: '[fake-claude garbage=1]\n',
+      encoding: 'buffer',
+      env: { HOME: tmp('fake-claude-home-') },
+      reject: false,
+      stripFinalNewline: false,
+    });
     const out = Buffer.from(r.stdout);
     const lines = out.toString('latin1').split('\n');
-    expect(() => JSON.parse(lines[0]!)).toThrow();
-    const second = out.subarray(lines[0]!.length + 1, lines[0]!.length + 1 + lines[1]!.length + 1);
+    expect(() => JSON.parse(lines[0])).toThrow();
+    const second = out.subarray(lines[0].length + 1, lines[0].length + 1 + lines[1].length + 1);
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(second)).toThrow();
     expect(jsonLines(lines.slice(2).join('\n')).map((l) => l.type)).toEqual(['system', 'assistant', 'result']);
     expect(r.exitCode).toBe(0);
@@ -401,7 +407,7 @@ describe('signals and processes', () => {
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
     expect(lines.map((l) => l.type)).toEqual(['system', 'user', 'result']);
-    expect(lines[2]!.subtype).toBe('error_during_execution');
+    expect(lines[2].subtype).toBe('error_during_execution');
     expect(new Set(lines.map((l) => l.session_id)).size).toBe(1);
   });
 

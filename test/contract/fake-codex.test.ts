@@ -44,7 +44,7 @@ const jsonLines = (text: string) =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Json);
 const types = (text: string) => jsonLines(text).map((l) => l.type);
-const threadOf = (stdout: string) => jsonLines(stdout)[0]!.thread_id as string;
+const threadOf = (stdout: string) => jsonLines(stdout)[0].thread_id as string;
 const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1);
 
 function runFake(args: string[], { input = 'hi\n', home = tmp('home-'), cwd = home }: { input?: string; home?: string; cwd?: string } = {}) {
@@ -53,9 +53,9 @@ function runFake(args: string[], { input = 'hi\n', home = tmp('home-'), cwd = ho
 
 /** A recorded session as the fake must print it: its thread id and cwd replaced. */
 function expectedReplay(name: string, threadId: string, cwd: string) {
-  const sc = manifest.scenarios[name]!;
+  const sc = manifest.scenarios[name];
   const raw = readFix(sc.stdout);
-  const recorded = raw ? threadOf(raw) : /thread id (\S+)/.exec(readFix(sc.stderr!))![1]!;
+  const recorded = raw ? threadOf(raw) : /thread id (\S+)/.exec(readFix(sc.stderr!))![1];
   const fix = (s: string) => s.split(recorded).join(threadId).split(jsonInner(manifest.cwd)).join(jsonInner(cwd));
   return { stdout: fix(raw), stderr: sc.stderr ? fix(readFix(sc.stderr)) : '' };
 }
@@ -81,11 +81,11 @@ describe('recorded fixtures', () => {
   it.each(files)('%s: JSON lines, one thread, and an exit code that follows the turn', (file) => {
     const text = readFix(file);
     const name = file.replace(/\.jsonl$/, '');
-    const sc = manifest.scenarios[name]!;
+    const sc = manifest.scenarios[name];
     if (text === '') return expect(sc.exit_code).toBe(1); // resume of an unknown thread: stderr only
     expect(text.endsWith('\n')).toBe(true);
     const lines = jsonLines(text);
-    expect(lines[0]!.type).toBe('thread.started');
+    expect(lines[0].type).toBe('thread.started');
     expect(new Set(lines.filter((l) => l.thread_id).map((l) => l.thread_id)).size).toBe(1);
     const last = lines.at(-1)!.type;
     if (last === 'turn.completed') expect(sc.exit_code).toBe(0);
@@ -96,9 +96,9 @@ describe('recorded fixtures', () => {
   it('a resumed thread keeps its id, and its usage counts the whole thread', () => {
     const base = jsonLines(readFix('resumed-base.jsonl'));
     const resumed = jsonLines(readFix('resumed.jsonl'));
-    expect(resumed[0]!.thread_id).toBe(base[0]!.thread_id);
+    expect(resumed[0].thread_id).toBe(base[0].thread_id);
     const usage = (lines: Json[]) => lines.find((l) => l.type === 'turn.completed')!.usage as Record<string, number>;
-    expect(usage(resumed).input_tokens).toBeGreaterThan(usage(base).input_tokens!);
+    expect(usage(resumed).input_tokens).toBeGreaterThan(usage(base).input_tokens);
   });
 });
 
@@ -156,8 +156,8 @@ describe('replay', () => {
   it.each(Object.keys(manifest.scenarios))('%s: the recorded session byte for byte, with this thread id and cwd', async (name) => {
     const cwd = tmp('cwd-');
     const r = await runFake([...BASE, '-'], { input: `go [fake-codex scenario=${name}]\n`, cwd });
-    const sc = manifest.scenarios[name]!;
-    const threadId = r.stdout ? threadOf(r.stdout) : /thread id (\S+)/.exec(r.stderr)?.[1] ?? '';
+    const sc = manifest.scenarios[name];
+    const threadId = r.stdout ? threadOf(r.stdout) : (/thread id (\S+)/.exec(r.stderr)?.[1] ?? '');
     const expected = expectedReplay(name, threadId, cwd);
     expect(r.stdout).toBe(expected.stdout);
     expect(r.stderr).toBe(expected.stderr);
@@ -188,7 +188,13 @@ describe('replay', () => {
     const messages = jsonLines(r.stdout).filter((l) => (l.item as Json | undefined)?.type === 'agent_message');
     expect(messages).toHaveLength(4);
     expect((messages.at(-1)!.item as Json).text).toMatch(/no notes to show/);
-    expect(new Set(jsonLines(r.stdout).map((l) => (l.item as Json | undefined)?.id).filter(Boolean)).size).toBe(7);
+    expect(
+      new Set(
+        jsonLines(r.stdout)
+          .map((l) => (l.item as Json | undefined)?.id)
+          .filter(Boolean),
+      ).size,
+    ).toBe(7);
     expect(r.exitCode).toBe(7);
     expect(fs.readFileSync(out, 'utf8')).toBe((messages.at(-1)!.item as Json).text);
   });

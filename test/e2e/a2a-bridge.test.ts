@@ -68,7 +68,13 @@ describe('A2A bridge', () => {
     const end = endLine(run.lines);
     expect(end).toMatchObject({ outcome: 'completed', state: 'TASK_STATE_COMPLETED', exit_code: 0 });
     const { events, facts } = parse(run);
-    expect(facts).toMatchObject({ is_error: false, output: 'The answer is 42.', structured_output: { answer: 42, verdict: 'approve' }, task_id: end.task_id, session_id: end.context_id });
+    expect(facts).toMatchObject({
+      is_error: false,
+      output: 'The answer is 42.',
+      structured_output: { answer: 42, verdict: 'approve' },
+      task_id: end.task_id,
+      session_id: end.context_id,
+    });
     expect(events.filter((e) => e.type === 'file_changed').map((e) => e.data)).toEqual([
       expect.objectContaining({ name: 'report.md', uri: 'https://example.test/report.md', media_type: 'text/markdown' }),
     ]);
@@ -94,7 +100,7 @@ describe('A2A bridge', () => {
   it('SIGTERM cancels the remote task, prints its answer and exits 143 within the grace period', async () => {
     const bridge = startBridge(['--agent-url', agent.url], { message: scenario('long') });
     const working = await bridge.waitForLine((l) => l.a2a?.statusUpdate !== undefined);
-    const taskId = String(working.a2a!.statusUpdate!.taskId);
+    const taskId = String(working.a2a!.statusUpdate.taskId);
     const signalled = Date.now();
     bridge.child.kill('SIGTERM');
     const run = await bridge.exited;
@@ -114,7 +120,7 @@ describe('A2A bridge', () => {
     const run = await bridge.exited;
     expect(run.code).toBe(130);
     expect(endLine(run.lines)).toMatchObject({ signal: 'SIGINT', state: 'TASK_STATE_CANCELED' });
-    expect(await agent.taskState(String(working.a2a!.statusUpdate!.taskId))).toBe('TASK_STATE_CANCELED');
+    expect(await agent.taskState(String(working.a2a!.statusUpdate.taskId))).toBe('TASK_STATE_CANCELED');
   });
 
   it('an agent that never answers the cancel request cannot hold the bridge past its 5 s budget', async () => {
@@ -147,7 +153,7 @@ describe('A2A bridge', () => {
     const working = await first.waitForLine((l) => l.a2a?.statusUpdate !== undefined);
     first.child.kill('SIGKILL');
     await first.exited;
-    const taskId = String(working.a2a!.statusUpdate!.taskId);
+    const taskId = String(working.a2a!.statusUpdate.taskId);
 
     const run = await runBridge(['--agent-url', agent.url, '--resume-task', taskId]);
     record('resumed', run);
@@ -178,7 +184,7 @@ describe('A2A bridge', () => {
     expect(parse(run).facts).toMatchObject({ is_error: false, output: 'The answer is 42.', structured_output: { answer: 42, verdict: 'approve' } });
   });
 
-  it('an A2A v0.3 agent is reached through the SDK\'s compat layer: the same lines, a dropped stream resumed with tasks/resubscribe', async () => {
+  it("an A2A v0.3 agent is reached through the SDK's compat layer: the same lines, a dropped stream resumed with tasks/resubscribe", async () => {
     const run = await runBridge(['--agent-url', agent.v03Url], { message: scenario('drop') });
     expect(run.code).toBe(0);
     expect(run.lines[0]).toMatchObject({ transport: 'JSONRPC', protocol_version: '0.3' });
@@ -208,7 +214,7 @@ describe('A2A bridge', () => {
     expect(everything).not.toContain(JSON.stringify(value).slice(1, -1));
   });
 
-  it('a failed task exits 1 with the agent\'s reason', async () => {
+  it("a failed task exits 1 with the agent's reason", async () => {
     const run = await runBridge(['--agent-url', agent.url], { message: scenario('fail') });
     record('failed', run);
     expect(run.code).toBe(1);

@@ -78,7 +78,7 @@ describe('messages through MCP', () => {
     const sent = [];
     for (const text of ['one', 'two', 'three']) sent.push(await send(bob, text, 'alice'));
     expect(sent.map((s) => s.seq)).toEqual([1, 2, 3]);
-    expect(sent[0]!.holder).toBeNull();
+    expect(sent[0].holder).toBeNull();
 
     const all = await fetch(bob);
     expect(all.messages.map((m) => [m.seq, m.from, m.text])).toEqual([
@@ -124,7 +124,7 @@ describe('messages through MCP', () => {
         const batch = Array.from({ length: 20 }, (_, i) => `message ${texts.length + i + 1}`);
         texts.push(...batch);
         const sent = await Promise.all(batch.map((text) => send(many, text, 'load')));
-        sent.forEach((s, j) => seqOf.set(s.seq, batch[j]!));
+        sent.forEach((s, j) => seqOf.set(s.seq, batch[j]));
       }
     } finally {
       await temporal.connection.close();
@@ -175,7 +175,9 @@ describe('messages through MCP', () => {
     expect(await callError(mcp.client, 'fetch_agent_messages', { name: 'ok', after_seq: -1 })).toMatch(/after_seq/);
     const frank = unique('frank');
     await send(frank, 'hello');
-    expect(await callError(mcp.client, 'fetch_agent_messages', { name: frank, after_seq: 5 })).toMatch(/after_seq 5 is past the last message of "frank-\w+" \(seq 1\): pass the last seq you read/);
+    expect(await callError(mcp.client, 'fetch_agent_messages', { name: frank, after_seq: 5 })).toMatch(
+      /after_seq 5 is past the last message of "frank-\w+" \(seq 1\): pass the last seq you read/,
+    );
     expect(await callError(mcp.client, 'fetch_agent_messages', { name: unique('nobody'), after_seq: 2 })).toMatch(/after_seq 2 is past the last message .*: pass 0/);
   });
 });
@@ -183,7 +185,11 @@ describe('messages through MCP', () => {
 describe('agent names', () => {
   it('a nickname is refused while a live run holds it, and taken by a later run once that one ended', async () => {
     const name = unique('solo');
-    const first = await callOk<{ run_id: string; nickname: string }>(mcp.client, 'spawn_run', shellRun('echo "I am $BATON_AGENT_NAME"; baton peer wait --timeout 50', { nickname: name }));
+    const first = await callOk<{ run_id: string; nickname: string }>(
+      mcp.client,
+      'spawn_run',
+      shellRun('echo "I am $BATON_AGENT_NAME"; baton peer wait --timeout 50', { nickname: name }),
+    );
     expect(first.nickname).toBe(name);
     const refused = await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: name }));
     expect(refused).toContain(`nickname "${name}" is taken: run ${first.run_id} goes by it and is still running`);
@@ -215,7 +221,7 @@ describe('agent names', () => {
     const started = outcomes.filter((id): id is string => id !== null);
     expect(started).toHaveLength(1);
     await send(name, 'done');
-    expect((await waitDone(started[0]!)).status).toBe('completed');
+    expect((await waitDone(started[0])).status).toBe('completed');
   });
 
   it('an agent without a name is told how to get one; whoami says which run it is', async () => {
@@ -230,10 +236,12 @@ describe('agent names', () => {
   it('a nickname is checked: its characters and length, and never with a channel', async () => {
     expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'has space' }))).toMatch(/nickname must be 1-64 letters, digits/);
     expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'x'.repeat(65) }))).toMatch(/nickname must be/);
-    expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'n1', channel: 'c1' }))).toMatch(/a channel's turns go by the channel's name \("c1"\): remove nickname/);
+    expect(await callError(mcp.client, 'spawn_run', shellRun('true', { nickname: 'n1', channel: 'c1' }))).toMatch(
+      /a channel's turns go by the channel's name \("c1"\): remove nickname/,
+    );
   });
 
-  it('a named Claude Code agent is told its name and how to use `baton peer`, after the caller\'s profile', async () => {
+  it("a named Claude Code agent is told its name and how to use `baton peer`, after the caller's profile", async () => {
     const name = unique('claude');
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
       prompt: 'wait [fake-claude hang_ms=60000]',
@@ -242,14 +250,17 @@ describe('agent names', () => {
       profile: 'Be terse.',
       nickname: name,
     });
-    const argv = await waitFor(async () => {
-      for (const pid of await processesOf(run_id)) {
-        const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-        const prompt = cmdline.find((arg) => arg.startsWith('--append-system-prompt='));
-        if (prompt) return prompt;
-      }
-      return null;
-    }, { what: 'the claude process' });
+    const argv = await waitFor(
+      async () => {
+        for (const pid of await processesOf(run_id)) {
+          const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+          const prompt = cmdline.find((arg) => arg.startsWith('--append-system-prompt='));
+          if (prompt) return prompt;
+        }
+        return null;
+      },
+      { what: 'the claude process' },
+    );
     expect(argv).toContain(`--append-system-prompt=Be terse.\n\nYou are the agent named "${name}"`);
     expect(argv).toContain('`baton peer send <name> "<text>"`');
     expect(argv).toContain('`baton peer wait --timeout 60`');
@@ -257,7 +268,7 @@ describe('agent names', () => {
     await waitDone(run_id);
   });
 
-  it('a channel\'s turns go by the channel\'s name; a message to it waits in its inbox and starts no turn', async () => {
+  it("a channel's turns go by the channel's name; a message to it waits in its inbox and starts no turn", async () => {
     const channel = unique('chan');
     const turn = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun('echo "I am $BATON_AGENT_NAME"; baton peer wait --timeout 50', { channel }));
     await waitFor(async () => (await callOk<{ status: string }>(mcp.client, 'get_run', { run_id: turn.run_id })).status === 'running', { what: 'the turn to run' });
@@ -273,17 +284,20 @@ describe('agent names', () => {
     type Listed = { channels: { channel: string; active_run_id: string | null; queued_run_ids: string[]; turns_done: number }[] };
     // The channel's view (its memo, read from visibility) catches up with the turn's end; the
     // message added no turn to it.
-    const view = await waitFor(async () => {
-      const found = (await callOk<Listed>(mcp.client, 'list_channels')).channels.find((c) => c.channel === channel);
-      return found && found.turns_done === 1 && found.active_run_id === null ? found : null;
-    }, { what: 'the channel idle after its turn' });
+    const view = await waitFor(
+      async () => {
+        const found = (await callOk<Listed>(mcp.client, 'list_channels')).channels.find((c) => c.channel === channel);
+        return found && found.turns_done === 1 && found.active_run_id === null ? found : null;
+      },
+      { what: 'the channel idle after its turn' },
+    );
     expect(view.queued_run_ids).toEqual([]);
     // The next turn reads what waited.
     const next = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun('baton peer inbox', { channel }));
     expect((await waitDone(next.run_id)).result!.output).toContain('for the next turn');
   });
 
-  it('two agents talk with `baton peer`: one waits for the other\'s message and answers it', async () => {
+  it("two agents talk with `baton peer`: one waits for the other's message and answers it", async () => {
     const ping = unique('ping');
     const pong = unique('pong');
     // pong waits first; ping sends, then waits for the answer.
@@ -314,11 +328,7 @@ describe('agent names', () => {
     // The agent is busy until the test says go: it blocks reading a FIFO.
     const go = path.join(env.workDir, `${busy}.go`);
     execFileSync('mkfifo', [go]);
-    const run = await callOk<{ run_id: string }>(
-      mcp.client,
-      'spawn_run',
-      shellRun(`baton peer send ${me} ready && read line < ${go} && baton peer inbox`, { nickname: busy }),
-    );
+    const run = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', shellRun(`baton peer send ${me} ready && read line < ${go} && baton peer inbox`, { nickname: busy }));
     const ready = await fetch(me, 0, { wait_seconds: 50 });
     expect(ready.messages.map((m) => [m.from, m.text])).toEqual([[busy, 'ready']]);
     await send(busy, 'while you were busy', me);

@@ -45,7 +45,7 @@ describe('a channel with many large queued turns', () => {
       let refusal: string | null = null;
       for (let i = 0; i < 40 && refusal === null; i++) {
         const answer = await mcp.client.callTool({ name: 'spawn_run', arguments: turn(`${i} ${'é'.repeat(250_000)}`) });
-        if (answer.isError) refusal = (answer.content as { text: string }[])[0]!.text;
+        if (answer.isError) refusal = (answer.content as { text: string }[])[0].text;
         else queued.push((answer.structuredContent as { run_id: string }).run_id);
       }
       // 20 turns of 500 KB fit; the budget (40 MiB of history) ends the queue some turns later.
@@ -62,7 +62,7 @@ describe('a channel with many large queued turns', () => {
       expect(jsonBytes(status)).toBeLessThan(16 * 1024);
       expect(view === undefined || jsonBytes(view) < 16 * 1024).toBe(true);
       await waitFor(async () => (await callOk<{ runs: RunView[] }>(mcp.client, 'list_runs', { channel, limit: 100 })).runs.length === queued.length + 1, {
-        what: 'list_runs to show the channel\'s runs',
+        what: "list_runs to show the channel's runs",
       });
       const description = await temporal.workflow.getHandle(channelWorkflowId(channel)).describe();
       expect(description.historySize).toBeLessThan(CHANNEL_HISTORY_BYTES);

@@ -113,15 +113,22 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
   const cancelAgain = await call(client, 'cancel_dispatch', { job_id: hangId });
 
   // The lists (Baton's read visibility, which has a run's end a moment after the run says it).
-  const listedJob = await waitFor(async () => ((await call(client, 'list_jobs')).jobs as Dict[]).find((j) => j.job_id === doneId && j.status === 'done'), { what: 'the job in list_jobs' });
-  const completion = await waitFor(async () => ((await call(client, 'list_completions', { since, limit: 0 })).completions as Dict[]).find((c) => c.job_id === doneId), { what: 'the job in list_completions' });
+  const listedJob = await waitFor(async () => ((await call(client, 'list_jobs')).jobs as Dict[]).find((j) => j.job_id === doneId && j.status === 'done'), {
+    what: 'the job in list_jobs',
+  });
+  const completion = await waitFor(async () => ((await call(client, 'list_completions', { since, limit: 0 })).completions as Dict[]).find((c) => c.job_id === doneId), {
+    what: 'the job in list_completions',
+  });
   const waitedAny = await call(client, 'wait_any_completion', { since, max_wait_seconds: 5 });
 
   // Channels.
-  const channels = await waitFor(async () => {
-    const pinned = (await call(client, 'list_channels')).channels as Dict;
-    return pinned[ctx.channel('done')] ? pinned : null;
-  }, { what: 'the channel pinned' });
+  const channels = await waitFor(
+    async () => {
+      const pinned = (await call(client, 'list_channels')).channels as Dict;
+      return pinned[ctx.channel('done')] ? pinned : null;
+    },
+    { what: 'the channel pinned' },
+  );
   const reset = await call(client, 'reset_channel', { channel: ctx.channel('done') });
 
   // The job's notification.
@@ -151,7 +158,14 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
   const tickJob = await finished(client, tickJobId);
 
   // A schedule ended by cancel_schedule.
-  const made = await call(client, 'schedule_dispatch', { prompt: 'check the PRs', channel: ctx.channel('watcher'), interval_seconds: 3600, until_seconds: 7200, cwd: ctx.cwd, notify_url: ctx.hookUrl });
+  const made = await call(client, 'schedule_dispatch', {
+    prompt: 'check the PRs',
+    channel: ctx.channel('watcher'),
+    interval_seconds: 3600,
+    until_seconds: 7200,
+    cwd: ctx.cwd,
+    notify_url: ctx.hookUrl,
+  });
   const scheduleId = made.schedule_id as string;
   const got = await call(client, 'get_schedule', { schedule_id: scheduleId });
   const cancelSched = await call(client, 'cancel_schedule', { schedule_id: scheduleId });
@@ -161,10 +175,13 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
 
   // The schedules' notifications: each schedule's, once its schedule_end has come.
   const scheduleHooks = (scheduleId: string) =>
-    waitFor(() => {
-      const hooks = ctx.hooks().filter((h) => h.schedule_id === scheduleId);
-      return hooks.some((h) => h.event === 'schedule_end') ? hooks : null;
-    }, { timeoutMs: 60_000, what: `the notifications of schedule ${scheduleId}` });
+    waitFor(
+      () => {
+        const hooks = ctx.hooks().filter((h) => h.schedule_id === scheduleId);
+        return hooks.some((h) => h.event === 'schedule_end') ? hooks : null;
+      },
+      { timeoutMs: 60_000, what: `the notifications of schedule ${scheduleId}` },
+    );
   const [stopHooks, cancelHooks] = await Promise.all([scheduleHooks(stopId), scheduleHooks(scheduleId)]);
 
   // Events: every job's and schedule's, once all are there.
@@ -175,13 +192,15 @@ async function clientScript(client: Client, ctx: ScriptContext): Promise<Observe
     async () => {
       const all = (await call(client, 'list_events', { since, limit: 0 })).events as Dict[];
       const ours = all.filter(mine);
-      const complete = Object.entries(jobs).every(([label, id]) => ours.filter((e) => e.job_id === id && String(e.event).startsWith('dispatch_')).length >= expectedCount[label]!);
+      const complete = Object.entries(jobs).every(([label, id]) => ours.filter((e) => e.job_id === id && String(e.event).startsWith('dispatch_')).length >= expectedCount[label]);
       const hooked = all.some((e) => e.event === 'webhook_sent' && (e.job_id === undefined || e.job_id === doneId));
       return complete && hooked ? all : null;
     },
     { timeoutMs: 60_000, intervalMs: 500, what: "the jobs' events" },
   );
-  const jobEvents = Object.fromEntries(Object.entries(jobs).map(([label, id]) => [label, events.filter((e) => e.job_id === id && String(e.event).startsWith('dispatch_')).map((e) => e.event as string)]));
+  const jobEvents = Object.fromEntries(
+    Object.entries(jobs).map(([label, id]) => [label, events.filter((e) => e.job_id === id && String(e.event).startsWith('dispatch_')).map((e) => e.event as string)]),
+  );
   const eventsByName: Record<string, Dict> = {};
   for (const e of events) {
     // webhook_sent names no job in claude-bridge: the script's only delivery is the done job's.
@@ -245,8 +264,7 @@ const id = randomBytes(3).toString('hex');
 let theirs: Observed;
 let ours: Observed;
 
-const hooksOf = (prefix: string) => () =>
-  receiver.requests.filter((r) => r.path.startsWith(prefix)).map((r) => ({ ...(JSON.parse(r.body) as Dict), _headers: r.headers }));
+const hooksOf = (prefix: string) => () => receiver.requests.filter((r) => r.path.startsWith(prefix)).map((r) => ({ ...(JSON.parse(r.body) as Dict), _headers: r.headers }));
 
 beforeAll(async () => {
   env = await makeTestEnv({ BATON_ALLOW_PRIVATE_WEBHOOKS: '1' });
@@ -286,7 +304,7 @@ describe('Baton against the real claude-bridge, one client script', () => {
     expect(missing(theirs.help, ours.help, 'bridge_help').filter((m) => !m.startsWith('bridge_help.tools.') || m.endsWith(': missing'))).toEqual([]);
   });
 
-  it('a job that ends well: every key of dispatch, dispatch_async, get_dispatch, list_jobs, list_completions, with raw (claude\'s JSON)', () => {
+  it("a job that ends well: every key of dispatch, dispatch_async, get_dispatch, list_jobs, list_completions, with raw (claude's JSON)", () => {
     // claude-bridge's sync dispatch runs claude with the bridge's own stdin (the MCP pipe): claude
     // waits 3 s for stdin and warns on stderr, which that answer carries. Baton's claude has no such stdin.
     const { stderr: stdinWarning, ...theirDispatch } = theirs.dispatch;
@@ -323,7 +341,11 @@ describe('Baton against the real claude-bridge, one client script', () => {
   });
 
   it('a cancelled job: status cancelled, ok false; cancelling again says already_finished', () => {
-    expect([...missing(theirs.cancel, ours.cancel, 'cancel'), ...missing(theirs.cancelled, ours.cancelled, 'cancelled'), ...missing(theirs.cancelAgain, ours.cancelAgain, 'cancel again')]).toEqual([]);
+    expect([
+      ...missing(theirs.cancel, ours.cancel, 'cancel'),
+      ...missing(theirs.cancelled, ours.cancelled, 'cancelled'),
+      ...missing(theirs.cancelAgain, ours.cancelAgain, 'cancel again'),
+    ]).toEqual([]);
     for (const side of [theirs, ours]) {
       expect(side.cancel).toMatchObject({ cancelled: true });
       expect(side.cancelled).toMatchObject({ status: 'cancelled', ok: false, error: expect.any(String) });
@@ -360,7 +382,11 @@ describe('Baton against the real claude-bridge, one client script', () => {
     const [a, b] = [theirs.stopSchedule, ours.stopSchedule];
     expect([...missing(a.made, b.made, 'schedule_dispatch'), ...missing(a.ended, b.ended, 'get_schedule (stopped)')]).toEqual([]);
     for (const side of [a, b]) {
-      expect(side.ended.schedule).toMatchObject({ status: 'cancelled', error: `tick ${(side.ended.schedule as Dict).tick_count as number} emitted [BRIDGE_STOP_SCHEDULE]`, last_job_id: expect.any(String) });
+      expect(side.ended.schedule).toMatchObject({
+        status: 'cancelled',
+        error: `tick ${(side.ended.schedule as Dict).tick_count as number} emitted [BRIDGE_STOP_SCHEDULE]`,
+        last_job_id: expect.any(String),
+      });
       expect(side.tickJob).toMatchObject({ status: 'done', ok: true, result: expect.stringContaining('[BRIDGE_STOP_SCHEDULE]') });
     }
     // claude-bridge never sets last_tick_status (0.1.0 leaves it null); Baton says how the last tick ended.
@@ -392,12 +418,15 @@ describe('Baton against the real claude-bridge, one client script', () => {
   it("a schedule's notifications: tick, tick_with_sentinel and schedule_end of the stopped one, schedule_end (the default) of the cancelled one, with claude-bridge's payload keys", () => {
     const strip = ({ _headers, ...payload }: Dict) => payload;
     const byEvent = (hooks: Dict[]) => Object.fromEntries(hooks.map((h) => [h.event as string, strip(h)]));
-    for (const [which, name] of [['stopSchedule', 'stopped'], ['cancelSchedule', 'cancelled']] as const) {
+    for (const [which, name] of [
+      ['stopSchedule', 'stopped'],
+      ['cancelSchedule', 'cancelled'],
+    ] as const) {
       const [a, b] = [byEvent(theirs[which].hooks), byEvent(ours[which].hooks)];
       expect(Object.keys(b).sort(), name).toEqual(Object.keys(a).sort());
       expect(Object.entries(a).flatMap(([event, payload]) => missing(payload, b[event], `${name} ${event}`))).toEqual([]);
       // The same keys, and no more than the schedule payload's nine.
-      for (const payload of Object.values(b)) expect(Object.keys(payload).sort()).toEqual(Object.keys(a[payload.event as string]!).sort());
+      for (const payload of Object.values(b)) expect(Object.keys(payload).sort()).toEqual(Object.keys(a[payload.event as string]).sort());
     }
     for (const side of [theirs, ours]) {
       const stopped = byEvent(side.stopSchedule.hooks);
@@ -405,10 +434,21 @@ describe('Baton against the real claude-bridge, one client script', () => {
       expect(side.stopSchedule.hooks.filter((h) => h.event !== 'tick').map((h) => h.event)).toEqual(['tick_with_sentinel', 'schedule_end']);
       expect(stopped.tick).toMatchObject({ schedule_id: id, status: 'active', tick_count: 1, last_job_id: expect.any(String), last_tick_result: null, error: null });
       for (const event of ['tick_with_sentinel', 'schedule_end']) {
-        expect(stopped[event]).toMatchObject({ schedule_id: id, status: 'cancelled', error: 'tick 1 emitted [BRIDGE_STOP_SCHEDULE]', last_tick_result: expect.stringContaining('[BRIDGE_STOP_SCHEDULE]') });
+        expect(stopped[event]).toMatchObject({
+          schedule_id: id,
+          status: 'cancelled',
+          error: 'tick 1 emitted [BRIDGE_STOP_SCHEDULE]',
+          last_tick_result: expect.stringContaining('[BRIDGE_STOP_SCHEDULE]'),
+        });
       }
       expect(side.cancelSchedule.hooks.map((h) => h.event)).toEqual(['schedule_end']);
-      expect(strip(side.cancelSchedule.hooks[0]!)).toMatchObject({ schedule_id: side.cancelSchedule.made.schedule_id, status: 'cancelled', tick_count: 0, last_job_id: null, error: null });
+      expect(strip(side.cancelSchedule.hooks[0])).toMatchObject({
+        schedule_id: side.cancelSchedule.made.schedule_id,
+        status: 'cancelled',
+        tick_count: 0,
+        last_job_id: null,
+        error: null,
+      });
     }
   });
 });

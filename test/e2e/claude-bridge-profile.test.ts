@@ -243,22 +243,29 @@ describe('jobs', () => {
     const { job_id } = await bridgeCall('dispatch_async', { prompt: 'What is 2+2?', channel: 'both-ways' });
     await finished(job_id as string);
     // Both lists read visibility, which has a run's end a moment after the run says it.
-    const listed = await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).find((j) => j.job_id === job_id && j.status !== 'running'), { what: 'the job in list_jobs' });
+    const listed = await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).find((j) => j.job_id === job_id && j.status !== 'running'), {
+      what: 'the job in list_jobs',
+    });
     expect(listed).toMatchObject({ status: 'done', ok: true, channel: 'both-ways' });
-    const runs = await waitFor(async () => {
-      const page = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { channel: 'both-ways' });
-      return page.runs.length > 0 && page.runs.every((r) => r.status !== 'running' && r.status !== 'queued') ? page.runs : null;
-    }, { what: 'the run in list_runs' });
+    const runs = await waitFor(
+      async () => {
+        const page = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { channel: 'both-ways' });
+        return page.runs.length > 0 && page.runs.every((r) => r.status !== 'running' && r.status !== 'queued') ? page.runs : null;
+      },
+      { what: 'the run in list_runs' },
+    );
     expect(runs.map((r) => r.run_id)).toEqual([job_id]);
     expect(runs[0]).toMatchObject({ status: 'completed', metadata: { baton_profile: 'claude-bridge' } });
 
     const spawned = await callOk<{ run_id: string }>(baton.client, 'spawn_run', { prompt: 'hello', backend: 'command', cwd: env.workDir, backend_config: fakeAgent('--stdin') });
     const state = await finished(spawned.run_id);
     expect(state).toMatchObject({ job_id: spawned.run_id, status: 'done', ok: true, channel: 'default', args: { cwd: env.workDir } });
-    await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).some((j) => j.job_id === spawned.run_id && j.status === 'done'), { what: 'the baton run in list_jobs' });
+    await waitFor(async () => ((await bridgeCall('list_jobs')).jobs as Dict[]).some((j) => j.job_id === spawned.run_id && j.status === 'done'), {
+      what: 'the baton run in list_jobs',
+    });
   });
 
-  it('a channel may have any name claude-bridge takes, beyond Baton\'s channel names', async () => {
+  it("a channel may have any name claude-bridge takes, beyond Baton's channel names", async () => {
     const channel = 'feature/auth: PR #12';
     const answer = await bridgeCall('dispatch', { prompt: 'What is 2+2?', channel });
     expect(answer).toMatchObject({ ok: true, channel });
@@ -278,7 +285,10 @@ describe('jobs', () => {
       notify_url: `${receiver.url}/hook`,
       notify_headers: { 'X-Auth': 'abc' },
     });
-    const request = await waitFor(() => receiver.requests.find((r) => r.path.endsWith('/hook') && (JSON.parse(r.body) as Dict).job_id === job_id), { timeoutMs: 60_000, what: 'the notification' });
+    const request = await waitFor(() => receiver.requests.find((r) => r.path.endsWith('/hook') && (JSON.parse(r.body) as Dict).job_id === job_id), {
+      timeoutMs: 60_000,
+      what: 'the notification',
+    });
     expect(request.headers['x-auth']).toBe('abc');
     // Signed as every notification of Baton's is (claude-bridge signs nothing).
     const payload = new Webhook(signingSecret).verify(request.body, request.headers) as Dict;
@@ -296,10 +306,9 @@ describe('jobs', () => {
     // claude-bridge's payload keys, and the two a worker checks it by.
     expect(Object.keys(payload).sort()).toEqual(['baton_status', 'channel', 'error', 'event', 'finished_at', 'job_id', 'ok', 'result_preview', 'run_id', 'started_at', 'status']);
     // Its delivery is in list_events, as claude-bridge's webhook_sent (the URL as its host only).
-    const sent = await waitFor(
-      async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.job_id === job_id),
-      { what: 'the webhook_sent event' },
-    );
+    const sent = await waitFor(async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.job_id === job_id), {
+      what: 'the webhook_sent event',
+    });
     expect(sent).toMatchObject({ event: 'webhook_sent', payload_event: 'done', http_status: 200, url: new URL(receiver.url).host });
   });
 });
@@ -333,52 +342,74 @@ describe('schedules', () => {
     expect(await callOk<{ deleted: boolean }>(baton.client, 'cancel_schedule', { schedule_id: id })).toMatchObject({ deleted: false });
   });
 
-  it("a schedule's notifications are claude-bridge's schedule payload, with its headers, signed: tick, tick_error for a tick whose agent could not start, schedule_end once cancelled", { timeout: 120_000 }, async () => {
-    const vanishing = mkdtempSync(`${env.workDir}/vanishing-`);
-    const made = await bridgeCall('schedule_dispatch', {
-      prompt: 'check the PRs',
-      channel: 'hooks: #1',
-      interval_seconds: 10,
-      cwd: vanishing,
-      notify_url: `${receiver.url}/sched`,
-      notify_on: ['tick', 'tick_error', 'schedule_end'],
-      notify_headers: { 'X-Auth': 'abc' },
-    });
-    const id = made.schedule_id as string;
-    schedules.push(id);
-    // The tick's claude cannot start where its cwd was: claude-bridge's "a tick failed to spawn".
-    rmSync(vanishing, { recursive: true });
-    const hooks = () =>
-      receiver.requests
-        .filter((r) => r.path.endsWith('/sched'))
-        .map((r) => ({ request: r, payload: new Webhook(signingSecret).verify(r.body, r.headers) as Dict }))
-        .filter((h) => h.payload.schedule_id === id);
-    const first = (event: string) => waitFor(() => hooks().find((h) => h.payload.event === event && (event === 'schedule_end' || h.payload.tick_count === 1)), { timeoutMs: 60_000, what: `the ${event} notification (got ${hooks().map((h) => `${String(h.payload.event)} ${String(h.payload.tick_count)}`).join(', ') || 'none'})` });
-    const [tick, tickError] = await Promise.all([first('tick'), first('tick_error')]);
-    const keys = ['channel', 'error', 'event', 'last_job_id', 'last_tick_at', 'last_tick_result', 'schedule_id', 'status', 'tick_count'];
-    expect(tick.request.headers['x-auth']).toBe('abc');
-    expect(tick.payload).toEqual({ event: 'tick', schedule_id: id, channel: 'hooks: #1', tick_count: 1, status: 'active', last_tick_at: expect.any(Number), last_tick_result: null, last_job_id: expect.stringMatching(new RegExp(`^run_${id}-`)), error: null });
-    expect(tickError.payload).toMatchObject({ event: 'tick_error', tick_count: 1, last_job_id: tick.payload.last_job_id, error: expect.stringContaining(vanishing) });
-    expect(Object.keys(tickError.payload).sort()).toEqual(keys);
-    // The tick's run is a job that failed (ok: false), as the tick is; list_events has claude-bridge's schedule_tick_error.
-    expect(await bridgeCall('get_dispatch', { job_id: tick.payload.last_job_id })).toMatchObject({ status: 'done', ok: false });
-    const tickErrors = (await bridgeCall('list_events', { types: ['schedule_tick_error'], limit: 0 })).events as Dict[];
-    expect(tickErrors.find((e) => e.schedule_id === id)).toMatchObject({ event: 'schedule_tick_error', error: expect.stringContaining(vanishing) });
+  it(
+    "a schedule's notifications are claude-bridge's schedule payload, with its headers, signed: tick, tick_error for a tick whose agent could not start, schedule_end once cancelled",
+    { timeout: 120_000 },
+    async () => {
+      const vanishing = mkdtempSync(`${env.workDir}/vanishing-`);
+      const made = await bridgeCall('schedule_dispatch', {
+        prompt: 'check the PRs',
+        channel: 'hooks: #1',
+        interval_seconds: 10,
+        cwd: vanishing,
+        notify_url: `${receiver.url}/sched`,
+        notify_on: ['tick', 'tick_error', 'schedule_end'],
+        notify_headers: { 'X-Auth': 'abc' },
+      });
+      const id = made.schedule_id as string;
+      schedules.push(id);
+      // The tick's claude cannot start where its cwd was: claude-bridge's "a tick failed to spawn".
+      rmSync(vanishing, { recursive: true });
+      const hooks = () =>
+        receiver.requests
+          .filter((r) => r.path.endsWith('/sched'))
+          .map((r) => ({ request: r, payload: new Webhook(signingSecret).verify(r.body, r.headers) as Dict }))
+          .filter((h) => h.payload.schedule_id === id);
+      const first = (event: string) =>
+        waitFor(() => hooks().find((h) => h.payload.event === event && (event === 'schedule_end' || h.payload.tick_count === 1)), {
+          timeoutMs: 60_000,
+          what: `the ${event} notification (got ${
+            hooks()
+              .map((h) => `${String(h.payload.event)} ${String(h.payload.tick_count)}`)
+              .join(', ') || 'none'
+          })`,
+        });
+      const [tick, tickError] = await Promise.all([first('tick'), first('tick_error')]);
+      const keys = ['channel', 'error', 'event', 'last_job_id', 'last_tick_at', 'last_tick_result', 'schedule_id', 'status', 'tick_count'];
+      expect(tick.request.headers['x-auth']).toBe('abc');
+      expect(tick.payload).toEqual({
+        event: 'tick',
+        schedule_id: id,
+        channel: 'hooks: #1',
+        tick_count: 1,
+        status: 'active',
+        last_tick_at: expect.any(Number),
+        last_tick_result: null,
+        last_job_id: expect.stringMatching(new RegExp(`^run_${id}-`)),
+        error: null,
+      });
+      expect(tickError.payload).toMatchObject({ event: 'tick_error', tick_count: 1, last_job_id: tick.payload.last_job_id, error: expect.stringContaining(vanishing) });
+      expect(Object.keys(tickError.payload).sort()).toEqual(keys);
+      // The tick's run is a job that failed (ok: false), as the tick is; list_events has claude-bridge's schedule_tick_error.
+      expect(await bridgeCall('get_dispatch', { job_id: tick.payload.last_job_id })).toMatchObject({ status: 'done', ok: false });
+      const tickErrors = (await bridgeCall('list_events', { types: ['schedule_tick_error'], limit: 0 })).events as Dict[];
+      expect(tickErrors.find((e) => e.schedule_id === id)).toMatchObject({ event: 'schedule_tick_error', error: expect.stringContaining(vanishing) });
 
-    expect(await bridgeCall('cancel_schedule', { schedule_id: id })).toMatchObject({ ok: true, cancelled: true });
-    const end = await first('schedule_end');
-    expect(end.payload).toMatchObject({ event: 'schedule_end', schedule_id: id, channel: 'hooks: #1', status: 'cancelled', tick_count: expect.any(Number), error: null });
-    expect(Object.keys(end.payload).sort()).toEqual(keys);
-    // Each is one notification, whatever the receiver's retries: one id each.
-    expect(new Set(hooks().map((h) => h.request.headers['webhook-id'])).size).toBe(hooks().length);
-    // Their deliveries are claude-bridge's webhook_sent events, which name no job for a schedule's.
-    const sent = await waitFor(
-      async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.payload_event === 'schedule_end'),
-      { what: 'the webhook_sent of schedule_end' },
-    );
-    expect(sent).toMatchObject({ event: 'webhook_sent', http_status: 200, url: new URL(receiver.url).host });
-    expect(sent).not.toHaveProperty('job_id');
-  });
+      expect(await bridgeCall('cancel_schedule', { schedule_id: id })).toMatchObject({ ok: true, cancelled: true });
+      const end = await first('schedule_end');
+      expect(end.payload).toMatchObject({ event: 'schedule_end', schedule_id: id, channel: 'hooks: #1', status: 'cancelled', tick_count: expect.any(Number), error: null });
+      expect(Object.keys(end.payload).sort()).toEqual(keys);
+      // Each is one notification, whatever the receiver's retries: one id each.
+      expect(new Set(hooks().map((h) => h.request.headers['webhook-id'])).size).toBe(hooks().length);
+      // Their deliveries are claude-bridge's webhook_sent events, which name no job for a schedule's.
+      const sent = await waitFor(
+        async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.payload_event === 'schedule_end'),
+        { what: 'the webhook_sent of schedule_end' },
+      );
+      expect(sent).toMatchObject({ event: 'webhook_sent', http_status: 200, url: new URL(receiver.url).host });
+      expect(sent).not.toHaveProperty('job_id');
+    },
+  );
 
   it('a chained schedule starts once the one before it is cancelled: list_events says schedule_activated', async () => {
     const first = await bridgeCall('schedule_dispatch', { prompt: 'first', channel: 'chain', interval_seconds: 3600 });
@@ -409,18 +440,21 @@ describe('schedules', () => {
       intervalMs: 500,
       what: 'the stop marker to end the schedule',
     });
-    const runs = await waitFor(async () => {
-      const page = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { schedule_id: made.schedule_id });
-      return page.runs[0]?.result ? page.runs : null;
-    }, { what: 'the scheduled run to be listed as finished' });
-    expect(runs[0]!.result!.output).toContain('[BRIDGE_STOP_SCHEDULE]');
+    const runs = await waitFor(
+      async () => {
+        const page = await callOk<{ runs: RunView[] }>(baton.client, 'list_runs', { schedule_id: made.schedule_id });
+        return page.runs[0]?.result ? page.runs : null;
+      },
+      { what: 'the scheduled run to be listed as finished' },
+    );
+    expect(runs[0].result!.output).toContain('[BRIDGE_STOP_SCHEDULE]');
     const { events } = await bridgeCall('list_events', { types: ['schedule_tick'], limit: 0 });
-    expect((events as Dict[]).filter((e) => e.schedule_id === made.schedule_id).map((e) => e.job_id)).toContain(runs[0]!.run_id);
+    expect((events as Dict[]).filter((e) => e.schedule_id === made.schedule_id).map((e) => e.job_id)).toContain(runs[0].run_id);
   });
 });
 
 describe('refusals', () => {
-  it("answer as the real claude-bridge does where it refuses, with the same dicts", async () => {
+  it('answer as the real claude-bridge does where it refuses, with the same dicts', async () => {
     for (const [name, args] of [
       ['get_dispatch', { job_id: 'run_nope' }],
       ['wait_dispatch', { job_id: 'run_nope', max_wait_seconds: 1 }],

@@ -49,7 +49,9 @@ describe('codex', () => {
   });
 
   it('validates its final message against output_schema', async () => {
-    const schema = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(new URL('../fixtures/codex/record/answer-schema.json', import.meta.url), 'utf8'))) as Record<string, unknown>;
+    const schema = JSON.parse(
+      await import('node:fs/promises').then((fs) => fs.readFile(new URL('../fixtures/codex/record/answer-schema.json', import.meta.url), 'utf8')),
+    ) as Record<string, unknown>;
     const done = await callOk<Waited>(mcp.client, 'dispatch', codex('output-schema', { output_schema: schema }));
     expect(done.run.status).toBe('completed');
     expect(done.run.result!.structured_output).toBeTypeOf('object');
@@ -65,7 +67,7 @@ describe('codex', () => {
     expect(done.run).toMatchObject({ status: 'completed', session_id: first.run.session_id, parent: first.run.run_id });
   });
 
-  it('a failed turn fails the run with Codex\'s message', async () => {
+  it("a failed turn fails the run with Codex's message", async () => {
     const done = await callOk<Waited>(mcp.client, 'dispatch', codex('turn-failed'));
     expect(done.run.status).toBe('failed');
     expect(done.run.error!.length).toBeGreaterThan(20);

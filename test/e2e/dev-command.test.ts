@@ -45,7 +45,7 @@ describe('baton dev (npm start)', () => {
   let first: HttpBaton;
   let runId: string;
 
-  it('starts the dev server on SQLite with Baton\'s search attributes and a 30-day retention, and prints how to connect', async () => {
+  it("starts the dev server on SQLite with Baton's search attributes and a 30-day retention, and prints how to connect", async () => {
     first = await startHttpBaton(env);
     const out = first.output();
     expect(out).toContain(`Temporal Web UI:                http://127.0.0.1:${ports.ui}`);
@@ -80,7 +80,9 @@ describe('baton dev (npm start)', () => {
     } finally {
       await stdio.close();
     }
-    expect((await callOk<RunView>(first.client, 'get_run', { run_id: (await callOk<{ runs: RunView[] }>(first.client, 'list_runs', {})).runs[0]!.run_id })).status).toBe('completed');
+    expect((await callOk<RunView>(first.client, 'get_run', { run_id: (await callOk<{ runs: RunView[] }>(first.client, 'list_runs', {})).runs[0].run_id })).status).toBe(
+      'completed',
+    );
   });
 
   it('Ctrl-C stops the MCP server, the worker and the dev server; a running agent goes on and is counted', async () => {

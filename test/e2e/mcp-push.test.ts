@@ -53,15 +53,14 @@ afterAll(async () => {
 const command = (flags: string[]) => ({ prompt: 'run it', backend: 'command', cwd: env.workDir, backend_config: fakeAgent(...flags) });
 const team = (...args: string[]) => ({ backend: 'command', backend_config: { command: [process.execPath, TEAM, ...args] } });
 
-const channelEvents = (events: Notification[]) =>
-  events.filter((n) => n.method === 'notifications/claude/channel').map((n) => n.params as unknown as ChannelParams);
+const channelEvents = (events: Notification[]) => events.filter((n) => n.method === 'notifications/claude/channel').map((n) => n.params as unknown as ChannelParams);
 
 /** Waits for the channel event about `id` in `status`. */
 const eventFor = (events: Notification[], id: string, status: string) =>
   waitFor(() => channelEvents(events).find((e) => e.meta.run_id === id && e.meta.status === status), { timeoutMs: 60_000, what: `${status} event for ${id}` });
 
 describe('push over stdio', () => {
-  it('declares Claude Code\'s channel capability and explains the events in its instructions', () => {
+  it("declares Claude Code's channel capability and explains the events in its instructions", () => {
     expect(alpha.client.getServerCapabilities()?.experimental).toEqual({ 'claude/channel': {} });
     expect(alpha.client.getInstructions()).toContain('<channel source="baton"');
   });
@@ -118,7 +117,9 @@ describe('push over stdio', () => {
     const channel = `lane-restart-${Date.now()}`;
     // The turn ends once the gate file exists, which it does only after the first process exited.
     const gate = path.join(env.dataDir, `gate-${channel}`);
-    const gated = { command: [process.execPath, '-e', `const fs = require('node:fs'); const t = setInterval(() => fs.existsSync(process.argv[1]) && clearInterval(t), 20);`, gate] };
+    const gated = {
+      command: [process.execPath, '-e', `const fs = require('node:fs'); const t = setInterval(() => fs.existsSync(process.argv[1]) && clearInterval(t), 20);`, gate],
+    };
     const first = await connectStdio(env, ['--no-worker'], { BATON_SESSION: 'epsilon' });
     const { run_id } = await callOk<{ run_id: string }>(first.client, 'spawn_run', { ...command([]), backend_config: gated, channel });
     await first.close();
@@ -134,7 +135,7 @@ describe('push over stdio', () => {
     }
   });
 
-  it('the origin is the server\'s own: a tool argument cannot set it, and a turn enqueued straight through Temporal with one not of a session\'s form is refused; nothing starts', async () => {
+  it("the origin is the server's own: a tool argument cannot set it, and a turn enqueued straight through Temporal with one not of a session's form is refused; nothing starts", async () => {
     const channel = `lane-forged-${Date.now()}`;
     expect(await callError(alpha.client, 'spawn_run', { ...command(['--lines', '1']), channel, origin: 'beta' })).toMatch(/origin/);
     await expect(temporal.workflow.getHandle(channelWorkflowId(channel)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -143,7 +144,7 @@ describe('push over stdio', () => {
     // The channel's own turn, as the client sent it, under a new id and with a forged origin.
     const history = await temporal.workflow.getHandle(channelWorkflowId(channel)).fetchHistory();
     const accepted = history.events!.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)!;
-    const payload = accepted.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]!;
+    const payload = accepted.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0];
     const sent = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as TurnInput;
     expect(sent.origin).toBe('alpha');
     for (const [i, origin] of ['x'.repeat(100_000), 'alpha beta', '', 42].entries()) {

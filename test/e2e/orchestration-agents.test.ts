@@ -129,8 +129,8 @@ describe('send_agent_message and fetch_agent_messages', () => {
     };
     await send({ to_agent_name: name, message, metadata: { correlation: 'c-1' } });
     const [got] = (await fetchInbox({ agent_name: name })).messages;
-    expect(got!.body).toEqual(message);
-    expect(got!.metadata).toEqual({ correlation: 'c-1' });
+    expect(got.body).toEqual(message);
+    expect(got.metadata).toEqual({ correlation: 'c-1' });
 
     // Text parts with metadata are an envelope too (plain text would lose the metadata).
     await send({ to_agent_name: name, message: textMessage('tagged'), metadata: { tag: 'x' } });
@@ -138,11 +138,26 @@ describe('send_agent_message and fetch_agent_messages', () => {
     expect(page.messages.map((m) => [m.body, m.metadata])).toEqual([[textMessage('tagged'), { tag: 'x' }]]);
   });
 
-  it('takes Baton\'s kind in place of type', async () => {
+  it("takes Baton's kind in place of type", async () => {
     const name = unique('kind');
-    await send({ to_agent_name: name, message: { role: 'agent', parts: [{ kind: 'text', text: 'by kind' }, { kind: 'data', data: { ok: true } }] } });
+    await send({
+      to_agent_name: name,
+      message: {
+        role: 'agent',
+        parts: [
+          { kind: 'text', text: 'by kind' },
+          { kind: 'data', data: { ok: true } },
+        ],
+      },
+    });
     const [got] = (await fetchInbox({ agent_name: name })).messages;
-    expect(got!.body).toEqual({ role: 'agent', parts: [{ type: 'text', text: 'by kind' }, { type: 'data', data: { ok: true } }] });
+    expect(got.body).toEqual({
+      role: 'agent',
+      parts: [
+        { type: 'text', text: 'by kind' },
+        { type: 'data', data: { ok: true } },
+      ],
+    });
   });
 
   it('refuses bad arguments, naming the field, and sends nothing', async () => {
@@ -153,8 +168,12 @@ describe('send_agent_message and fetch_agent_messages', () => {
     expect(await refusal({ message: { role: 'user', parts: [{ text: 'no type' }] } })).toContain('message.parts.0.type: a part needs type');
     expect(await refusal({ message: { role: 'user', parts: [{ type: 'text', kind: 'data', text: 'x' }] } })).toContain('message.parts.0.kind: type "text" and kind "data" differ');
     expect(await refusal({ message: { role: 'boss', parts: [{ type: 'text', text: 'x' }] } })).toContain('message.role must be one of "user", "agent", "system"');
-    expect(await refusal({ message: textMessage('x'.repeat(64 * 1024 + 1)) })).toContain('message.parts (their texts joined) is 65,537 bytes of UTF-8, over the limit of 65,536 bytes');
-    expect(await refusal({ message: { role: 'user', parts: [{ type: 'data', data: { big: 'y'.repeat(64 * 1024) } }] } })).toMatch(/message \(with metadata, as stored in the inbox\) is [\d,]+ bytes of UTF-8 JSON, over the limit of 65,536 bytes/);
+    expect(await refusal({ message: textMessage('x'.repeat(64 * 1024 + 1)) })).toContain(
+      'message.parts (their texts joined) is 65,537 bytes of UTF-8, over the limit of 65,536 bytes',
+    );
+    expect(await refusal({ message: { role: 'user', parts: [{ type: 'data', data: { big: 'y'.repeat(64 * 1024) } }] } })).toMatch(
+      /message \(with metadata, as stored in the inbox\) is [\d,]+ bytes of UTF-8 JSON, over the limit of 65,536 bytes/,
+    );
     expect(await refusal({ to_agent_name: 'has spaces' })).toContain('to_agent_name must be an agent name');
     expect(await refusal({ from_agent_name: '' })).toContain('from_agent_name must be an agent name');
     expect(await refusal({ to: name })).toContain('send_agent_message has no field "to"');
@@ -181,7 +200,13 @@ describe('list_agents', () => {
       nickname: live,
       backend_config: { command: ['sh', '-c', `baton peer send ${ready} up && baton peer wait --timeout 50`] },
     });
-    const doneRun = await callOk<{ run_id: string }>(orch.client, 'spawn_run', { prompt: 'remember the word teal', backend: 'claude_code', role: 'planner', cwd: env.workDir, nickname: done });
+    const doneRun = await callOk<{ run_id: string }>(orch.client, 'spawn_run', {
+      prompt: 'remember the word teal',
+      backend: 'claude_code',
+      role: 'planner',
+      cwd: env.workDir,
+      nickname: done,
+    });
     const doneView = await waitDone(doneRun.run_id);
     expect(doneView.status).toBe('completed');
     expect(doneView.session_id).toBeTruthy();
@@ -190,8 +215,25 @@ describe('list_agents', () => {
 
     const all = await listAgents();
     const byName = new Map(all.map((a) => [a.agent_name, a]));
-    expect(byName.get(live)).toMatchObject({ role: 'reviewer', session_id: '', status: 'running', cwd: env.workDir, last_run_id: liveRun.run_id, backend: 'command', holder: liveRun.run_id, live: true });
-    expect(byName.get(done)).toMatchObject({ role: 'planner', session_id: doneView.session_id, status: 'completed', cwd: env.workDir, last_run_id: doneRun.run_id, backend: 'claude_code', live: false });
+    expect(byName.get(live)).toMatchObject({
+      role: 'reviewer',
+      session_id: '',
+      status: 'running',
+      cwd: env.workDir,
+      last_run_id: liveRun.run_id,
+      backend: 'command',
+      holder: liveRun.run_id,
+      live: true,
+    });
+    expect(byName.get(done)).toMatchObject({
+      role: 'planner',
+      session_id: doneView.session_id,
+      status: 'completed',
+      cwd: env.workDir,
+      last_run_id: doneRun.run_id,
+      backend: 'claude_code',
+      live: false,
+    });
     expect(byName.get(done)!.updated_at).toBe(doneView.finished_at);
     expect(byName.get(idle)).toMatchObject({ role: null, session_id: '', status: 'idle', cwd: '', last_run_id: null, holder: null, unread: 1 });
 

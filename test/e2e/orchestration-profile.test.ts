@@ -142,11 +142,16 @@ describe('the orchestration-mcp profile', () => {
     expect(view.result?.output).toContain('line 3');
   });
 
-  it('input_message takes parts keyed by type (and by Baton\'s kind); a part whose type and kind differ is refused', async () => {
+  it("input_message takes parts keyed by type (and by Baton's kind); a part whose type and kind differ is refused", async () => {
     const spawned = await callOk<Spawned>(orch.client, 'spawn_run', {
       ...agentRun(['--stdin']),
       prompt: undefined,
-      input_message: { parts: [{ type: 'text', text: 'first by type' }, { kind: 'text', text: 'second by kind' }] },
+      input_message: {
+        parts: [
+          { type: 'text', text: 'first by type' },
+          { kind: 'text', text: 'second by kind' },
+        ],
+      },
     });
     expect(spawned.status).toBe('queued');
     const { status, events } = await follow(spawned.run_id);
@@ -255,7 +260,7 @@ describe('the orchestration-mcp profile', () => {
     );
   });
 
-  it('list_runs shows the runs of the baton profile too, and tells this profile\'s runs by metadata.baton_profile', async () => {
+  it("list_runs shows the runs of the baton profile too, and tells this profile's runs by metadata.baton_profile", async () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const fromBaton = await callOk<Spawned>(baton.client, 'spawn_run', agentRun(['--lines', '1'], { metadata: { team: 'blue' } }));
     const fromOrch = await callOk<Spawned>(orch.client, 'spawn_run', agentRun(['--lines', '1'], { metadata: { team: 'blue' } }));
@@ -275,7 +280,7 @@ describe('the orchestration-mcp profile', () => {
     expect((await callOk<RunView>(baton.client, 'get_run', { run_id: fromOrch.run_id })).metadata.baton_profile).toBe('orchestration-mcp');
   });
 
-  it('spawn_run refuses a baton_profile of the caller\'s that differs, and metadata with no room for the label', async () => {
+  it("spawn_run refuses a baton_profile of the caller's that differs, and metadata with no room for the label", async () => {
     expect(await callError(orch.client, 'spawn_run', agentRun([], { metadata: { baton_profile: 'mine' } }))).toContain(
       'metadata.baton_profile is set by this profile to "orchestration-mcp": leave it out (or give "orchestration-mcp")',
     );
@@ -335,8 +340,8 @@ describe('get_event_artifact', () => {
       expect(full.startsWith(cut.slice(0, cut.indexOf('…')))).toBe(true);
       const { text, pages } = await wholeArtifact(spawned.run_id, event.seq, 'data.text', 8192);
       expect(pages).toHaveLength(3);
-      expect(pages[0]!.total_bytes).toBe(20000);
-      expect(pages[0]!.event_type).toBe('agent_message');
+      expect(pages[0].total_bytes).toBe(20000);
+      expect(pages[0].event_type).toBe('agent_message');
       expect(text).toBe(full);
     }
   });
@@ -359,7 +364,7 @@ describe('get_event_artifact', () => {
     // 1001 bytes a page: the boundaries fall inside characters, and each page ends before them.
     const { text, pages } = await wholeArtifact(spawned.run_id, started!.seq, 'data.input.content', 1001);
     expect(text).toBe(content);
-    expect(pages[0]!.total_bytes).toBe(Buffer.byteLength(content));
+    expect(pages[0].total_bytes).toBe(Buffer.byteLength(content));
     expect(pages.some((p) => p.next_offset - p.offset < 1001)).toBe(true);
     // An offset inside a character is refused, naming it.
     expect(await callError(orch.client, 'get_event_artifact', { run_id: spawned.run_id, seq: started!.seq, field_path: 'data.input.content', offset: 7, limit: 100 })).toContain(
@@ -374,9 +379,9 @@ describe('get_event_artifact', () => {
     expect(status).toBe('completed');
     const errs = events.filter((e) => e.type === 'stderr' && String(e.data.text).startsWith('err '));
     expect(errs).toHaveLength(2);
-    expect(errs[0]!.data.text).toBe(errs[1]!.data.text);
-    expect((await wholeArtifact(spawned.run_id, errs[0]!.seq, 'data.text', 262_144)).text).toBe(`${shared} first`);
-    expect((await wholeArtifact(spawned.run_id, errs[1]!.seq, 'data.text', 262_144)).text).toBe(`${shared} other`);
+    expect(errs[0].data.text).toBe(errs[1].data.text);
+    expect((await wholeArtifact(spawned.run_id, errs[0].seq, 'data.text', 262_144)).text).toBe(`${shared} first`);
+    expect((await wholeArtifact(spawned.run_id, errs[1].seq, 'data.text', 262_144)).text).toBe(`${shared} other`);
   });
 
   it('refuses an unknown seq, a path not found, a field that was not cut and a limit over 256 KiB, naming them', async () => {

@@ -38,7 +38,11 @@ afterAll(async () => {
 });
 
 const call = (name: string, args: Dict) => callOk<Dict>(orch.client, name, args);
-const hasKeys = (value: Dict, keys: string[], what: string) => expect(keys.filter((k) => !(k in value)), `${what} lacks orchestration-mcp's keys`).toEqual([]);
+const hasKeys = (value: Dict, keys: string[], what: string) =>
+  expect(
+    keys.filter((k) => !(k in value)),
+    `${what} lacks orchestration-mcp's keys`,
+  ).toEqual([]);
 const nickname = (base: string) => `${base}${randomBytes(3).toString('hex')}`;
 
 /** poll_events as its README says: until a terminal status, with its long-poll wait_ms. */
@@ -57,7 +61,14 @@ async function pollToEnd(ref: Dict): Promise<{ status: string; events: Dict[] }>
 describe("orchestration-mcp's own arguments and result keys", () => {
   it("spawn_run as its README's simple example, followed by agent_name: get_run, poll_events, continue_run (resume)", async () => {
     const name = nickname('worker');
-    const spawned = await call('spawn_run', { backend: 'claude_code', role: 'worker', nickname: name, prompt: 'Inspect the repository and summarize the architecture.', cwd: env.workDir, session_mode: 'new' });
+    const spawned = await call('spawn_run', {
+      backend: 'claude_code',
+      role: 'worker',
+      nickname: name,
+      prompt: 'Inspect the repository and summarize the architecture.',
+      cwd: env.workDir,
+      session_mode: 'new',
+    });
     hasKeys(spawned, KEYS.spawn, 'spawn_run');
     expect(spawned).toMatchObject({ backend: 'claude_code', role: 'worker', agent_name: name, status: 'queued', session_id: expect.any(String) });
 
@@ -84,10 +95,18 @@ describe("orchestration-mcp's own arguments and result keys", () => {
     const name = nickname('sleeper');
     const elsewhere = path.join(env.workDir, `other-${randomBytes(3).toString('hex')}`);
     await mkdir(elsewhere);
-    const spawned = await call('spawn_run', { backend: 'command', role: 'worker', nickname: name, prompt: 'wait', cwd: elsewhere, session_mode: 'new', backend_config: fakeAgent('--lines', '1', '--sleep-ms', '120000') });
+    const spawned = await call('spawn_run', {
+      backend: 'command',
+      role: 'worker',
+      nickname: name,
+      prompt: 'wait',
+      cwd: elsewhere,
+      session_mode: 'new',
+      backend_config: fakeAgent('--lines', '1', '--sleep-ms', '120000'),
+    });
     // Cancelled once it is under way: its first line is out.
     let after = 0;
-    for (let seen = false; !seen; ) {
+    for (let seen = false; !seen;) {
       const page = await call('poll_events', { agent_name: name, after_seq: after, wait_ms: 10_000 });
       seen = (page.events as Dict[]).some((e) => e.type === 'agent_message');
       after = page.next_after_seq as number;
@@ -98,22 +117,29 @@ describe("orchestration-mcp's own arguments and result keys", () => {
 
     const listed = (await call('list_runs', { status: 'cancelled', backend: 'command', cwd: elsewhere })).runs as Dict[];
     expect(listed.map((r) => r.run_id)).toEqual([spawned.run_id]);
-    hasKeys(listed[0]!, KEYS.summary, 'list_runs entry');
+    hasKeys(listed[0], KEYS.summary, 'list_runs entry');
     expect((await call('list_runs', { cwd: path.join(elsewhere, 'none') })).runs).toEqual([]);
   });
 
-  it('get_event_artifact takes a JSON Pointer from the event\'s artifact_refs and pages by offset + returned_bytes while has_more', async () => {
-    const spawned = await call('spawn_run', { backend: 'command', role: 'worker', prompt: 'long', cwd: env.workDir, session_mode: 'new', backend_config: fakeAgent('--lines', '1', '--line-bytes', '20000') });
+  it("get_event_artifact takes a JSON Pointer from the event's artifact_refs and pages by offset + returned_bytes while has_more", async () => {
+    const spawned = await call('spawn_run', {
+      backend: 'command',
+      role: 'worker',
+      prompt: 'long',
+      cwd: env.workDir,
+      session_mode: 'new',
+      backend_config: fakeAgent('--lines', '1', '--line-bytes', '20000'),
+    });
     const { events } = await pollToEnd({ run_id: spawned.run_id });
     const message = events.find((e) => e.type === 'agent_message')!;
     const refs = (message.data as Dict).artifact_refs as Dict[];
     expect(refs).toHaveLength(1);
-    hasKeys(refs[0]!, KEYS.artifactRef, 'artifact_refs entry');
+    hasKeys(refs[0], KEYS.artifactRef, 'artifact_refs entry');
     expect(refs[0]).toMatchObject({ field_path: '/text', total_bytes: 20000, chunk_count: 1, truncated: true });
     let offset = 0;
     let whole = '';
     for (;;) {
-      const page = await call('get_event_artifact', { run_id: spawned.run_id, seq: message.seq, field_path: refs[0]!.field_path, offset, limit: 8192 });
+      const page = await call('get_event_artifact', { run_id: spawned.run_id, seq: message.seq, field_path: refs[0].field_path, offset, limit: 8192 });
       hasKeys(page, KEYS.artifact, 'get_event_artifact');
       expect(Buffer.byteLength(page.content as string)).toBe(page.returned_bytes);
       whole += page.content as string;
@@ -121,7 +147,9 @@ describe("orchestration-mcp's own arguments and result keys", () => {
       if (!page.has_more) break;
     }
     expect(whole).toBe(`line 1 ${'x'.repeat(20000 - 'line 1 '.length)}`);
-    expect(await callError(orch.client, 'get_event_artifact', { run_id: spawned.run_id, seq: message.seq, field_path: '/nope' })).toMatch(/field \/nope of event seq \d+ \(agent_message\) not found/);
+    expect(await callError(orch.client, 'get_event_artifact', { run_id: spawned.run_id, seq: message.seq, field_path: '/nope' })).toMatch(
+      /field \/nope of event seq \d+ \(agent_message\) not found/,
+    );
   });
 
   it('input_message parts in its format: a flat file part, data, a role; metadata values of any JSON type', async () => {
@@ -133,12 +161,28 @@ describe("orchestration-mcp's own arguments and result keys", () => {
       cwd: env.workDir,
       session_mode: 'new',
       backend_config: fakeAgent('--stdin'),
-      input_message: { role: 'user', parts: [{ type: 'text', text: 'read it' }, { type: 'file', uri: file, name: 'notes.txt', mime_type: 'text/plain' }, { type: 'data', data: { step: 2 } }], metadata: { from: 'test' } },
+      input_message: {
+        role: 'user',
+        parts: [
+          { type: 'text', text: 'read it' },
+          { type: 'file', uri: file, name: 'notes.txt', mime_type: 'text/plain' },
+          { type: 'data', data: { step: 2 } },
+        ],
+        metadata: { from: 'test' },
+      },
       metadata: { task: 'T-1', step: 2, tags: ['a'] },
     });
     expect((await pollToEnd({ run_id: spawned.run_id })).status).toBe('completed');
     expect(await call('get_run', { run_id: spawned.run_id })).toMatchObject({ metadata: { task: 'T-1', step: '2', tags: '["a"]', baton_profile: 'orchestration-mcp' } });
-    expect(await callError(orch.client, 'spawn_run', { backend: 'command', role: 'worker', cwd: env.workDir, session_mode: 'new', input_message: { role: 'robot', parts: [{ type: 'text', text: 'x' }] } })).toContain('input_message.role');
+    expect(
+      await callError(orch.client, 'spawn_run', {
+        backend: 'command',
+        role: 'worker',
+        cwd: env.workDir,
+        session_mode: 'new',
+        input_message: { role: 'robot', parts: [{ type: 'text', text: 'x' }] },
+      }),
+    ).toContain('input_message.role');
   });
 
   it('a run reference needs run_id or agent_name, and a name must name a run', async () => {

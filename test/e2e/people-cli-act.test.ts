@@ -32,7 +32,10 @@ describe('baton cancel, approve, continue', () => {
       reviewer: role('review'),
       require_plan_approval: true,
     });
-    await waitFor(async () => (JSON.parse(await ok(['show', pipeline_id, '--json'])) as PipelineView).status === 'awaiting_approval', { timeoutMs: 60_000, what: 'awaiting_approval' });
+    await waitFor(async () => (JSON.parse(await ok(['show', pipeline_id, '--json'])) as PipelineView).status === 'awaiting_approval', {
+      timeoutMs: 60_000,
+      what: 'awaiting_approval',
+    });
     return pipeline_id;
   };
 
@@ -42,10 +45,13 @@ describe('baton cancel, approve, continue', () => {
     expect(waiting).toContain('awaiting_approval');
     expect(waiting).toContain(`baton approve ${pipelineId}`);
     expect(await ok(['approve', pipelineId])).toContain(`${pipelineId} plan approved`);
-    const done = await waitFor(async () => {
-      const view = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
-      return ['completed', 'failed'].includes(view.status) ? view : null;
-    }, { timeoutMs: 90_000, what: 'the pipeline to finish' });
+    const done = await waitFor(
+      async () => {
+        const view = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
+        return ['completed', 'failed'].includes(view.status) ? view : null;
+      },
+      { timeoutMs: 90_000, what: 'the pipeline to finish' },
+    );
     expect(done.status).toBe('completed');
     const text = await ok(['show', pipelineId]);
     for (const step of done.steps) expect(text).toContain(step.run_id);
@@ -54,10 +60,13 @@ describe('baton cancel, approve, continue', () => {
   it('approve --reject --reason ends a pipeline as rejected', async () => {
     const pipelineId = await gated();
     expect(await ok(['approve', pipelineId, '--reject', '--reason', 'wrong plan'])).toContain(`${pipelineId} plan rejected`);
-    const view = await waitFor(async () => {
-      const v = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
-      return v.status === 'rejected' ? v : null;
-    }, { what: 'the pipeline to end rejected' });
+    const view = await waitFor(
+      async () => {
+        const v = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
+        return v.status === 'rejected' ? v : null;
+      },
+      { what: 'the pipeline to end rejected' },
+    );
     expect(view.error).toContain('wrong plan');
     const again = await baton(['approve', pipelineId]);
     expect(again.code).toBe(1);
@@ -85,16 +94,19 @@ describe('baton cancel, approve, continue', () => {
     // The file as a planner writes its plan ({"steps": [...]}); the refusals above gave the bare array.
     await writeFile(path.join(cli.env.workDir, 'steps.json'), JSON.stringify({ steps }, null, 2));
     expect(await ok(['approve', pipelineId, '--steps', '@steps.json'])).toContain(`${pipelineId} plan approved with your 2 steps`);
-    const done = await waitFor(async () => {
-      const view = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
-      return ['completed', 'failed'].includes(view.status) ? view : null;
-    }, { timeoutMs: 90_000, what: 'the pipeline to finish' });
+    const done = await waitFor(
+      async () => {
+        const view = JSON.parse(await ok(['show', pipelineId, '--json'])) as PipelineView;
+        return ['completed', 'failed'].includes(view.status) ? view : null;
+      },
+      { timeoutMs: 90_000, what: 'the pipeline to finish' },
+    );
     expect(done.status, done.error ?? '').toBe('completed');
     expect(done.plan).toEqual(steps);
     const workers = done.steps.filter((s) => s.role === 'worker');
     expect(workers).toHaveLength(2);
     // Each worker was given its edited step (the fake worker says which it works on).
-    const outputs = await Promise.all(workers.map(async (w) => (await showRun(w.run_id!)).result!.output));
+    const outputs = await Promise.all(workers.map(async (w) => (await showRun(w.run_id)).result!.output));
     expect(outputs.find((o) => o.includes('working on step 1 (Alpha)'))).toBeDefined();
     expect(outputs.find((o) => o.includes('working on step 2 (Beta)'))).toBeDefined();
   });
@@ -148,4 +160,3 @@ describe('on a terminal', () => {
     expect((await onTerminal(['runs', '--limit', '3'], { NO_COLOR: '1' })).stdout).not.toMatch(/\x1b\[/);
   });
 });
-

@@ -4,7 +4,6 @@ import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../setup/temporal-server.js';
-import { ROOT } from '../helpers/env.js';
 import { agentArgv, baton, cli, ok, setUpPeopleCli } from '../helpers/people-cli.js';
 import { temporalClient, workflowsOf } from '../helpers/temporal.js';
 
@@ -23,7 +22,7 @@ describe('refusals and help', () => {
     await temporal.connection.close();
   });
 
-  it('spawn refuses what spawn_run refuses, in the command line\'s terms', async () => {
+  it("spawn refuses what spawn_run refuses, in the command line's terms", async () => {
     const turns = await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--max-turns', '5', '--', ...agentArgv()]);
     expect(turns.code).toBe(1);
     expect(turns.stderr).toContain('--max-turns: max_turns does not apply to the command backend');
@@ -39,7 +38,7 @@ describe('refusals and help', () => {
     expect(huge.stderr).toContain('over the limit of 524,288 bytes');
   });
 
-  it('a JSON option\'s @file that is missing, not JSON, too large or no valid value is refused, naming the option', async () => {
+  it("a JSON option's @file that is missing, not JSON, too large or no valid value is refused, naming the option", async () => {
     const missing = await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--input-message', '@no-such.json', '--', ...agentArgv()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`--input-message: cannot use @no-such.json (${path.join(cli.env.workDir, 'no-such.json')}): no such file`);
@@ -115,7 +114,7 @@ describe('refusals and help', () => {
     expect(ran.stderr).toContain(`no Temporal server answers at ${address}`);
   });
 
-  it('help <command> prints that command\'s options; the server commands keep theirs', async () => {
+  it("help <command> prints that command's options; the server commands keep theirs", async () => {
     const help = await ok(['help', 'tail']);
     expect(help).toContain('Usage: baton tail');
     expect(help).toContain('--follow');

@@ -35,7 +35,10 @@ describe('baton spawn, tail, show, runs', () => {
     expect(at('line 3')).toBeGreaterThan(at('line 2'));
     expect(lines.at(-2)).toBe(`${runId} completed`);
     const json = await ok(['tail', runId, '--json']);
-    const events = json.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+    const events = json
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunEvent);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const view = await showRun(runId);
     expect(view).toMatchObject({ status: 'completed', metadata: { team: 'cli' }, cwd: cli.env.workDir });
@@ -73,8 +76,10 @@ describe('baton spawn, tail, show, runs', () => {
     expect(await ok(['runs', '--parent', 'run_nothing', '--json'])).toContain('"runs": []');
   });
 
-  it('show prints a run\'s state, result and last events', async () => {
-    const runId = (await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--wait', '--json', '--', ...agentArgv('--lines', '2')]).then((t) => JSON.parse(t) as RunView)).run_id;
+  it("show prints a run's state, result and last events", async () => {
+    const runId = (
+      await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--wait', '--json', '--', ...agentArgv('--lines', '2')]).then((t) => JSON.parse(t) as RunView)
+    ).run_id;
     const text = await ok(['show', runId]);
     expect(text).toContain(runId);
     expect(text).toContain('completed');
@@ -87,29 +92,84 @@ describe('baton spawn, tail, show, runs', () => {
   });
 
   it('spawn --input-message sends a message of parts (inline or @file), which the agent reads', async () => {
-    const message = { parts: [{ kind: 'text', text: 'Review the parser' }, { kind: 'data', data: { ticket: 42 } }] };
+    const message = {
+      parts: [
+        { kind: 'text', text: 'Review the parser' },
+        { kind: 'data', data: { ticket: 42 } },
+      ],
+    };
     await writeFile(path.join(cli.env.workDir, 'message.json'), JSON.stringify(message, null, 2));
     // A relative @path is read from where baton runs (the test runs it in workDir).
-    const fromFile = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--input-message', '@message.json', '--wait', '--json', '--', ...agentArgv('--stdin')])) as RunView;
+    const fromFile = JSON.parse(
+      await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--input-message', '@message.json', '--wait', '--json', '--', ...agentArgv('--stdin')]),
+    ) as RunView;
     expect(fromFile.status).toBe('completed');
     expect(fromFile.result!.output).toContain('stdin: Review the parser');
     expect(fromFile.result!.output).toContain('stdin:   "ticket": 42');
-    const inline = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--input-message', '{"parts": [{"kind": "text", "text": "inline words"}]}', '--wait', '--json', '--', ...agentArgv('--stdin')])) as RunView;
+    const inline = JSON.parse(
+      await ok([
+        'spawn',
+        '--backend',
+        'command',
+        '--cwd',
+        cli.env.workDir,
+        '--input-message',
+        '{"parts": [{"kind": "text", "text": "inline words"}]}',
+        '--wait',
+        '--json',
+        '--',
+        ...agentArgv('--stdin'),
+      ]),
+    ) as RunView;
     expect(inline.result!.output).toContain('stdin: inline words');
   });
 
   it('spawn --output-schema @file and --backend-config @file read their JSON from the files', async () => {
     const answer = { verdict: 'approve', findings: ['reads well'] };
     await writeFile(path.join(cli.env.workDir, 'answer.json'), `${JSON.stringify(answer)}\n`);
-    const schema = { type: 'object', properties: { verdict: { enum: ['approve', 'request_changes'] }, findings: { type: 'array', items: { type: 'string' } } }, required: ['verdict', 'findings'] };
+    const schema = {
+      type: 'object',
+      properties: { verdict: { enum: ['approve', 'request_changes'] }, findings: { type: 'array', items: { type: 'string' } } },
+      required: ['verdict', 'findings'],
+    };
     await writeFile(path.join(cli.env.workDir, 'schema.json'), JSON.stringify(schema, null, 2));
     await writeFile(path.join(cli.env.workDir, 'config.json'), JSON.stringify({ command: ['cat', 'answer.json'] }, null, 2));
-    const view = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--backend-config', '@config.json', '--output-schema', `@${path.join(cli.env.workDir, 'schema.json')}`, '--prompt', 'Review', '--wait', '--json'])) as RunView;
+    const view = JSON.parse(
+      await ok([
+        'spawn',
+        '--backend',
+        'command',
+        '--cwd',
+        cli.env.workDir,
+        '--backend-config',
+        '@config.json',
+        '--output-schema',
+        `@${path.join(cli.env.workDir, 'schema.json')}`,
+        '--prompt',
+        'Review',
+        '--wait',
+        '--json',
+      ]),
+    ) as RunView;
     expect(view.status, view.error ?? '').toBe('completed');
     expect(view.result!.structured_output).toEqual(answer);
     // The schema from the file is the one the output is held to: an answer it refuses fails the run.
     await writeFile(path.join(cli.env.workDir, 'answer.json'), `${JSON.stringify({ verdict: 'maybe', findings: [] })}\n`);
-    const refused = await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--backend-config', '@config.json', '--output-schema', '@schema.json', '--prompt', 'Review', '--wait', '--json']);
+    const refused = await baton([
+      'spawn',
+      '--backend',
+      'command',
+      '--cwd',
+      cli.env.workDir,
+      '--backend-config',
+      '@config.json',
+      '--output-schema',
+      '@schema.json',
+      '--prompt',
+      'Review',
+      '--wait',
+      '--json',
+    ]);
     expect(refused.code).toBe(1);
     expect((JSON.parse(refused.stdout) as RunView).error).toContain('verdict');
   });
@@ -117,12 +177,24 @@ describe('baton spawn, tail, show, runs', () => {
   it('spawn --notify-url with --notify-on and --notify-header: the receiver gets the ending it asked for, with the headers', async () => {
     const receiver = await startReceiver();
     try {
-      const notify = ['--notify-url', receiver.url, '--notify-on', 'error,cancelled', '--notify-header', 'X-Baton-Test=from the cli', '--notify-header', 'Authorization: Bearer t0ken='];
+      const notify = [
+        '--notify-url',
+        receiver.url,
+        '--notify-on',
+        'error,cancelled',
+        '--notify-header',
+        'X-Baton-Test=from the cli',
+        '--notify-header',
+        'Authorization: Bearer t0ken=',
+      ];
       // --notify-on error: a run that completes sends nothing; one that fails does.
       const quiet = JSON.parse(await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, ...notify, '--wait', '--json', '--', ...agentArgv('--lines', '1')])) as RunView;
       expect(quiet.status).toBe('completed');
       const failing = (await ok(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, ...notify, '--', ...agentArgv('--exit-code', '3')])).trim();
-      const request = await waitFor(() => receiver.requests.find((r) => (JSON.parse(r.body) as { run_id: string }).run_id === failing), { timeoutMs: 60_000, what: 'the notification of the failed run' });
+      const request = await waitFor(() => receiver.requests.find((r) => (JSON.parse(r.body) as { run_id: string }).run_id === failing), {
+        timeoutMs: 60_000,
+        what: 'the notification of the failed run',
+      });
       expect(JSON.parse(request.body)).toMatchObject({ run_id: failing, status: 'failed' });
       expect(request.headers['x-baton-test']).toBe('from the cli');
       expect(request.headers.authorization).toBe('Bearer t0ken=');
@@ -142,7 +214,10 @@ describe('baton spawn, tail, show, runs', () => {
       worker: role('work'),
       reviewer: role('review'),
     });
-    await waitFor(async () => (JSON.parse(await ok(['show', pipeline_id, '--json'])) as PipelineView).status === 'completed', { timeoutMs: 90_000, what: 'the pipeline to complete' });
+    await waitFor(async () => (JSON.parse(await ok(['show', pipeline_id, '--json'])) as PipelineView).status === 'completed', {
+      timeoutMs: 90_000,
+      what: 'the pipeline to complete',
+    });
     type Page = { runs: RunView[]; next_cursor: string | null };
     const page = async (...args: string[]) => JSON.parse(await ok(['runs', '--parent', pipeline_id, ...args, '--json'])) as Page;
     const ids = (p: Page) => p.runs.map((r) => r.run_id);
@@ -174,4 +249,3 @@ describe('baton spawn, tail, show, runs', () => {
     expect(other.stderr).toContain('--cursor: cursor belongs to a `baton runs` call with other filters');
   });
 });
-

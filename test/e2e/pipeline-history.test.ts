@@ -66,10 +66,13 @@ describe('a pipeline’s history', () => {
     expect(view.plan).toHaveLength(16);
     expect(view.verdict?.verdict).toBe('approve');
 
-    const runs = await waitFor(async () => {
-      const found = await runsOf(pipeline_id);
-      return found.some((r) => r.status === 'COMPLETED') ? found : null;
-    }, { timeoutMs: 30_000, what: 'the pipeline’s runs in visibility' });
+    const runs = await waitFor(
+      async () => {
+        const found = await runsOf(pipeline_id);
+        return found.some((r) => r.status === 'COMPLETED') ? found : null;
+      },
+      { timeoutMs: 30_000, what: 'the pipeline’s runs in visibility' },
+    );
     expect(runs.length, JSON.stringify(runs)).toBeGreaterThan(1);
     expect(runs.slice(0, -1).every((r) => r.status === 'CONTINUED_AS_NEW')).toBe(true);
     for (const run of runs) expect(run.historySize).toBeLessThan(PIPELINE_HISTORY_BYTES);
@@ -90,18 +93,21 @@ describe('a pipeline’s history', () => {
     });
     // Once the pipeline has handed over, workers hold (while the hold file exists, saying
     // "holding"): wait for a held step, so the cancel meets it running, however busy the machine.
-    await waitFor(async () => {
-      if (!existsSync(hold)) {
-        if ((await runsOf(pipeline_id)).length < 2) return null;
-        writeFileSync(hold, '');
-      }
-      const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id });
-      for (const step of view.steps.filter((s) => s.status === 'running')) {
-        const page = await callOk<{ events: { type: string; data: { text?: string } }[] }>(mcp.client, 'poll_events', { run_id: step.run_id, limit: 100 });
-        if (page.events.some((e) => e.type === 'agent_message' && e.data.text === 'holding')) return view;
-      }
-      return null;
-    }, { timeoutMs: 120_000, intervalMs: 200, what: `pipeline ${pipeline_id} to continue as new with a held step running` });
+    await waitFor(
+      async () => {
+        if (!existsSync(hold)) {
+          if ((await runsOf(pipeline_id)).length < 2) return null;
+          writeFileSync(hold, '');
+        }
+        const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id });
+        for (const step of view.steps.filter((s) => s.status === 'running')) {
+          const page = await callOk<{ events: { type: string; data: { text?: string } }[] }>(mcp.client, 'poll_events', { run_id: step.run_id, limit: 100 });
+          if (page.events.some((e) => e.type === 'agent_message' && e.data.text === 'holding')) return view;
+        }
+        return null;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, what: `pipeline ${pipeline_id} to continue as new with a held step running` },
+    );
     await callOk(mcp.client, 'cancel_run', { run_id: pipeline_id, wait_seconds: 20 });
     const view = await pipelineIn(mcp.client, pipeline_id, ['cancelled', 'completed', 'failed'], 60_000);
     expect(view.status).toBe('cancelled');
@@ -109,10 +115,13 @@ describe('a pipeline’s history', () => {
     expect(started.length).toBeGreaterThan(2);
     // No step is left running: each one the pipeline started ended, the last ones cancelled.
     for (const step of started) {
-      const run = await waitFor(async () => {
-        const r = await callOk<{ status: string }>(mcp.client, 'get_run', { run_id: step.run_id });
-        return ['completed', 'cancelled', 'failed'].includes(r.status) ? r : null;
-      }, { timeoutMs: 30_000, what: `step ${step.name} to end` });
+      const run = await waitFor(
+        async () => {
+          const r = await callOk<{ status: string }>(mcp.client, 'get_run', { run_id: step.run_id });
+          return ['completed', 'cancelled', 'failed'].includes(r.status) ? r : null;
+        },
+        { timeoutMs: 30_000, what: `step ${step.name} to end` },
+      );
       expect(['completed', 'cancelled']).toContain(run.status);
     }
     expect(view.steps.some((s) => s.status === 'cancelled')).toBe(true);

@@ -56,14 +56,18 @@ describe('pipeline step prompts', () => {
 
     // The reviewer saw the whole goal, within the budget, with each cut saying where the rest is.
     const review = await callOk<RunView>(mcp.client, 'get_run', { run_id: `${pipeline_id}.r1.review` });
-    const said = JSON.parse(review.result!.output.split('\n').find((l) => l.startsWith('{"prompt_json_bytes"'))!) as { prompt_json_bytes: number; cuts: number; report_cut: string };
+    const said = JSON.parse(review.result!.output.split('\n').find((l) => l.startsWith('{"prompt_json_bytes"'))!) as {
+      prompt_json_bytes: number;
+      cuts: number;
+      report_cut: string;
+    };
     expect(said.prompt_json_bytes).toBeLessThanOrEqual(RUN_INPUT_BYTES);
     expect(said.prompt_json_bytes).toBeGreaterThan(jsonBytes(goal));
     expect(said.cuts).toBeGreaterThanOrEqual(32);
     expect(said.report_cut).toMatch(new RegExp(`^\\[… [\\d,]+ bytes cut; get_run and read_output on run ${pipeline_id}\\.r1\\.work-\\d+ has all of it\\]$`));
   }, 900_000);
 
-  it('refuses an edited plan larger than a planner\'s, naming its size and the limit', async () => {
+  it("refuses an edited plan larger than a planner's, naming its size and the limit", async () => {
     const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
       goal: 'Gate',
       cwd: env.workDir,

@@ -38,10 +38,13 @@ function gitRepo(name: string): string {
 }
 
 async function finished(pipelineId: string): Promise<PipelineView> {
-  return waitFor(async () => {
-    const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: pipelineId, wait_seconds: 20 });
-    return ['completed', 'failed', 'cancelled', 'rejected'].includes(view.status) ? view : null;
-  }, { timeoutMs: 90_000, what: 'the pipeline to finish' });
+  return waitFor(
+    async () => {
+      const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: pipelineId, wait_seconds: 20 });
+      return ['completed', 'failed', 'cancelled', 'rejected'].includes(view.status) ? view : null;
+    },
+    { timeoutMs: 90_000, what: 'the pipeline to finish' },
+  );
 }
 
 describe('spawn_pipeline', () => {
@@ -60,7 +63,15 @@ describe('spawn_pipeline', () => {
     expect(view.status).toBe('completed');
     // Workers of a round may start in either order; get_pipeline lists the steps in plan order.
     expect(view.steps.map((s) => s.name)).toEqual(['plan', 'r1.work-1', 'r1.work-2', 'r1.review', 'r2.work-1', 'r2.work-2', 'r2.review']);
-    expect(view.steps.map((s) => s.label)).toEqual(['plan: Write the two step files', 'r1 work-1: Step 1', 'r1 work-2: Step 2', 'r1 review: Write the two step files', 'r2 work-1: Step 1', 'r2 work-2: Step 2', 'r2 review: Write the two step files']);
+    expect(view.steps.map((s) => s.label)).toEqual([
+      'plan: Write the two step files',
+      'r1 work-1: Step 1',
+      'r1 work-2: Step 2',
+      'r1 review: Write the two step files',
+      'r2 work-1: Step 1',
+      'r2 work-2: Step 2',
+      'r2 review: Write the two step files',
+    ]);
     expect(view.steps.every((s) => s.status === 'completed' && s.run_id === `${pipeline_id}.${s.name}`)).toBe(true);
     expect(view.verdict).toEqual({ verdict: 'approve', findings: [] });
     expect(view.totals.runs).toBe(7);
@@ -91,7 +102,7 @@ describe('spawn_pipeline', () => {
     }
   });
 
-  it('fails when rounds run out, with the reviewer\'s last findings', async () => {
+  it("fails when rounds run out, with the reviewer's last findings", async () => {
     const { pipeline_id } = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', {
       goal: 'Never good enough',
       cwd: env.workDir,
@@ -109,7 +120,9 @@ describe('spawn_pipeline', () => {
   it('waits for approve_plan, which can edit the plan; a rejected plan ends the pipeline', async () => {
     const args = { goal: 'Gate', cwd: env.workDir, planner: role('plan', '--steps', '3'), worker: role('work'), reviewer: role('review'), require_plan_approval: true };
     const gated = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', args);
-    await waitFor(async () => (await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: gated.pipeline_id })).status === 'awaiting_approval', { what: 'awaiting_approval' });
+    await waitFor(async () => (await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: gated.pipeline_id })).status === 'awaiting_approval', {
+      what: 'awaiting_approval',
+    });
     await callOk(mcp.client, 'approve_plan', { pipeline_id: gated.pipeline_id, decision: 'approve', steps: [{ title: 'Only step', instructions: 'Write one file' }] });
     const view = await finished(gated.pipeline_id);
     expect(view.status).toBe('completed');
@@ -118,7 +131,9 @@ describe('spawn_pipeline', () => {
     expect(await callError(mcp.client, 'approve_plan', { pipeline_id: gated.pipeline_id, decision: 'approve' })).toContain('is not waiting for plan approval');
 
     const rejected = await callOk<{ pipeline_id: string }>(mcp.client, 'spawn_pipeline', args);
-    await waitFor(async () => (await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: rejected.pipeline_id })).status === 'awaiting_approval', { what: 'awaiting_approval' });
+    await waitFor(async () => (await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: rejected.pipeline_id })).status === 'awaiting_approval', {
+      what: 'awaiting_approval',
+    });
     await callOk(mcp.client, 'approve_plan', { pipeline_id: rejected.pipeline_id, decision: 'reject', reason: 'too big' });
     expect(await finished(rejected.pipeline_id)).toMatchObject({ status: 'rejected', error: 'the plan was rejected: too big' });
   });
@@ -132,10 +147,13 @@ describe('spawn_pipeline', () => {
       reviewer: role('review'),
       parallelism: 2,
     });
-    await waitFor(async () => {
-      const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id });
-      return view.steps.filter((s) => s.role === 'worker' && s.status === 'running').length === 2;
-    }, { what: 'two workers running' });
+    await waitFor(
+      async () => {
+        const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id });
+        return view.steps.filter((s) => s.role === 'worker' && s.status === 'running').length === 2;
+      },
+      { what: 'two workers running' },
+    );
     const cancelled = await callOk<{ status: string }>(mcp.client, 'cancel_run', { run_id: pipeline_id, wait_seconds: 30 });
     expect(cancelled.status).toBe('cancelled');
     const view = await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id });

@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 async function dispatch(args: Record<string, unknown>): Promise<{ status: string; error: string | null }> {
-  const { finished, run } = await callOk<{ finished: boolean; run: { status: string; error: string | null } }>(mcp.client, 'dispatch', { prompt: 'go', cwd: env.workDir, max_wait_seconds: 50, ...args });
+  const { finished, run } = await callOk<{ finished: boolean; run: { status: string; error: string | null } }>(mcp.client, 'dispatch', {
+    prompt: 'go',
+    cwd: env.workDir,
+    max_wait_seconds: 50,
+    ...args,
+  });
   expect(finished).toBe(true);
   return run;
 }

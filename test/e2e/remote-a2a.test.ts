@@ -41,7 +41,7 @@ const remote = (prompt: string, extra: Record<string, unknown> = {}, url = agent
 });
 
 describe('remote_a2a', () => {
-  it('streams the agent\'s work into events and ends with its artifacts, data and context id', async () => {
+  it("streams the agent's work into events and ends with its artifacts, data and context id", async () => {
     const schema = { type: 'object' };
     const done = await callOk<Waited>(mcp.client, 'dispatch', remote('Review the patch [a2a scenario=complete]', { output_schema: schema }));
     expect(done.run.status).toBe('completed');
@@ -55,10 +55,13 @@ describe('remote_a2a', () => {
 
   it('a question makes the run input_required; continue_run answers it and the same run completes', async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', remote('Paint the button [a2a scenario=input]'));
-    const waiting = await waitFor(async () => {
-      const view = await callOk<RunView>(mcp.client, 'get_run', { run_id });
-      return view.status === 'input_required' ? view : null;
-    }, { what: 'input_required' });
+    const waiting = await waitFor(
+      async () => {
+        const view = await callOk<RunView>(mcp.client, 'get_run', { run_id });
+        return view.status === 'input_required' ? view : null;
+      },
+      { what: 'input_required' },
+    );
     expect(waiting.last_message).toContain('Which colour');
     const answered = await callOk<{ run_id: string; how: string }>(mcp.client, 'continue_run', { run_id, prompt: 'blue' });
     expect(answered).toMatchObject({ run_id, how: 'answered' });
@@ -71,15 +74,18 @@ describe('remote_a2a', () => {
 
   it('cancel_run cancels the remote task too', async () => {
     const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', remote('Work long [a2a scenario=long]'));
-    const view = await waitFor(async () => {
-      const v = await callOk<RunView>(mcp.client, 'get_run', { run_id });
-      return v.last_seq > 3 ? v : null;
-    }, { what: 'the remote task working' });
+    const view = await waitFor(
+      async () => {
+        const v = await callOk<RunView>(mcp.client, 'get_run', { run_id });
+        return v.last_seq > 3 ? v : null;
+      },
+      { what: 'the remote task working' },
+    );
     const cancelled = await callOk<{ status: string }>(mcp.client, 'cancel_run', { run_id });
     expect(cancelled.status).toBe('cancelled');
     expect(view.session_id).toBeTruthy();
     const transcript = await callOk<{ text: string }>(mcp.client, 'read_output', { run_id });
-    const taskId = /"taskId":"([^"]+)"/.exec(transcript.text)![1]!;
+    const taskId = /"taskId":"([^"]+)"/.exec(transcript.text)![1];
     expect(await agent.taskState(taskId)).toBe('TASK_STATE_CANCELED');
   });
 
@@ -91,7 +97,7 @@ describe('remote_a2a', () => {
     expect(events.events.some((e) => e.type === 'agent_message' && e.data.data !== undefined)).toBe(true);
   });
 
-  it('a rejected task ends the run rejected; a failed one failed, with the agent\'s reason', async () => {
+  it("a rejected task ends the run rejected; a failed one failed, with the agent's reason", async () => {
     const rejected = await callOk<Waited>(mcp.client, 'dispatch', remote('[a2a scenario=reject]'));
     expect(rejected.run).toMatchObject({ status: 'rejected' });
     expect(rejected.run.error).toContain('I only review Python code');

@@ -96,7 +96,7 @@ describe.each(transports)('over %s', (transport, session) => {
     expect(all.has_more).toBe(false);
     // A finished run read in small pages: every page says completed, and has_more says whether to read on.
     const paged: RunEvent[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await callOk<EventsPage>(client(), 'poll_events', { run_id: spawned.run_id, after_seq: after, limit: 3 });
       expect(page.status).toBe('completed');
       paged.push(...page.events);
@@ -170,12 +170,12 @@ describe('tools', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     for (const name of ['spawn_run', 'dispatch', 'get_run', 'wait_run', 'poll_events', 'read_output', 'list_runs', 'cancel_run', 'help']) {
       expect(byName[name]?.outputSchema, name).toBeDefined();
-      expect(byName[name]!.inputSchema.additionalProperties, `${name} refuses unknown fields`).toBe(false);
-      expect(byName[name]!.description!.length, `${name} is described`).toBeGreaterThan(40);
+      expect(byName[name].inputSchema.additionalProperties, `${name} refuses unknown fields`).toBe(false);
+      expect(byName[name].description!.length, `${name} is described`).toBeGreaterThan(40);
     }
-    expect(byName.get_run!.annotations).toMatchObject({ readOnlyHint: true });
-    expect(byName.cancel_run!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
-    expect(byName.spawn_run!.annotations).toMatchObject({ readOnlyHint: false });
+    expect(byName.get_run.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.cancel_run.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
+    expect(byName.spawn_run.annotations).toMatchObject({ readOnlyHint: false });
   });
 });
 
@@ -193,7 +193,7 @@ describe('claude_code', () => {
     expect(second.run.result).toMatchObject({ status: 'completed', session_id: sessionId });
   });
 
-  it('fails with Claude Code\'s own message when it reports an error', async () => {
+  it("fails with Claude Code's own message when it reports an error", async () => {
     const done = await callOk<Waited>(stdio.client, 'dispatch', { prompt: '[fake-claude scenario=not-logged-in]', backend: 'claude_code', cwd: env.workDir });
     expect(done.run.status).toBe('failed');
     expect(done.run.error).toContain('Not logged in');
@@ -226,7 +226,13 @@ describe('command', () => {
       backend: 'command',
       cwd: env.workDir,
       backend_config: fakeAgent('--stdin'),
-      input_message: { parts: [{ kind: 'text', text: 'Fix it.' }, { kind: 'data', data: { file: 'a.ts' } }, { kind: 'file', file: { uri: log, name: 'log' } }] },
+      input_message: {
+        parts: [
+          { kind: 'text', text: 'Fix it.' },
+          { kind: 'data', data: { file: 'a.ts' } },
+          { kind: 'file', file: { uri: log, name: 'log' } },
+        ],
+      },
     });
     const output = done.run.result!.output;
     expect(output).toContain('stdin: Fix it.');
@@ -264,7 +270,7 @@ describe('command', () => {
     expect(first.runs).toHaveLength(2);
     expect(first.next_cursor).not.toBeNull();
     const second = await callOk<{ runs: RunView[] }>(stdio.client, 'list_runs', { backend: 'command', limit: 2, cursor: first.next_cursor });
-    expect(second.runs.map((r) => r.run_id)).not.toContain(first.runs[0]!.run_id);
+    expect(second.runs.map((r) => r.run_id)).not.toContain(first.runs[0].run_id);
     // The cursor pages the query it came from: with other filters it is refused, not misread.
     expect(await callError(stdio.client, 'list_runs', { backend: 'codex', limit: 2, cursor: first.next_cursor })).toMatch(/cursor belongs to a list_runs call with other filters/);
     const timedOut = await callOk<{ runs: RunView[] }>(stdio.client, 'list_runs', { status: 'timed_out' });
@@ -277,7 +283,7 @@ describe('poll_events types', () => {
   /** Every event of a finished run, unfiltered. */
   async function allEvents(runId: string): Promise<{ events: RunEvent[]; last_seq: number }> {
     const events: RunEvent[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await callOk<EventsPage>(stdio.client, 'poll_events', { run_id: runId, after_seq: after, limit: 1000 });
       events.push(...page.events);
       after = page.next_after_seq;
@@ -344,8 +350,8 @@ describe('poll_events types', () => {
     const page = await completed;
     expect(page.events.map((e) => e.type)).toEqual(['run_completed']);
     expect(page.status).toBe('completed');
-    expect(page.next_after_seq).toBeGreaterThanOrEqual(page.events[0]!.seq);
-    expect(page.events[0]!.seq).toBeGreaterThan(3);
+    expect(page.next_after_seq).toBeGreaterThanOrEqual(page.events[0].seq);
+    expect(page.events[0].seq).toBeGreaterThan(3);
   });
 
   it('refuses an unknown type and an empty list, naming the field and the types to give', async () => {

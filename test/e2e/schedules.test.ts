@@ -69,7 +69,7 @@ describe.concurrent('schedules', () => {
     expect(made.schedule_id).toMatch(/^sched_[0-9A-Z]{26}$/);
     expect(made.run_id_prefix).toBe(`run_${made.schedule_id}-`);
     expect(made.next_fire_times.length).toBeGreaterThan(0);
-    expect(Date.parse(made.next_fire_times[0]!) - Date.now()).toBeLessThanOrEqual(10_000);
+    expect(Date.parse(made.next_fire_times[0]) - Date.now()).toBeLessThanOrEqual(10_000);
 
     const run = await firstFinishedRun(made.schedule_id);
     // Temporal appends the fire time to the action's workflow id; that id is the run id.
@@ -224,14 +224,14 @@ describe.concurrent('wait_any', () => {
 
   it('returns the first of several runs to finish, with the others still running', async () => {
     const [slow, fast, middle] = await Promise.all([spawn(30_000), spawn(500), spawn(20_000)]);
-    const waited = await callOk<WaitedAny>(mcp.client, 'wait_any', { run_ids: [slow!, fast!, middle!] });
+    const waited = await callOk<WaitedAny>(mcp.client, 'wait_any', { run_ids: [slow, fast, middle] });
     expect(waited).toMatchObject({ finished: true, run_id: fast, next_finished_since: null });
     expect(waited.run).toMatchObject({ run_id: fast, status: 'completed' });
     expect(waited.still_running.sort()).toEqual([slow, middle].sort());
     // Called again with a finished run among them, it answers at once with that one.
-    expect(await callOk<WaitedAny>(mcp.client, 'wait_any', { run_ids: [slow!, fast!] })).toMatchObject({ run_id: fast });
+    expect(await callOk<WaitedAny>(mcp.client, 'wait_any', { run_ids: [slow, fast] })).toMatchObject({ run_id: fast });
     // None finishes in time: finished=false, and all are still running.
-    const none = await callOk<WaitedAny>(mcp.client, 'wait_any', { run_ids: [slow!, middle!], max_wait_seconds: 3 });
+    const none = await callOk<WaitedAny>(mcp.client, 'wait_any', { run_ids: [slow, middle], max_wait_seconds: 3 });
     expect(none).toMatchObject({ finished: false, run_id: null, run: null });
     expect(none.still_running.sort()).toEqual([slow, middle].sort());
     await Promise.all([slow, middle].map((run_id) => callOk(mcp.client, 'cancel_run', { run_id })));

@@ -56,7 +56,7 @@ describe('output_schema', () => {
     expect(done.run.error).toContain('output_schema');
   });
 
-  it('reads a command\'s JSON output', async () => {
+  it("reads a command's JSON output", async () => {
     const done = await dispatch({
       prompt: 'x',
       backend: 'command',
@@ -76,17 +76,24 @@ describe('claude_code options', () => {
   it('passes the profile, tool lists and schema on the command line, never the prompt', async () => {
     const profileFile = path.join(env.workDir, 'reviewer.md');
     await writeFile(profileFile, 'You review code. Be terse.');
-    const { run_id } = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', claude('secret task [fake-claude hang_ms=60000]', {
-      profile: profileFile,
-      backend_config: { allowed_tools: ['Read', 'Bash(git diff *)'], disallowed_tools: ['WebFetch'] },
-    }));
-    const argv = await waitFor(async () => {
-      for (const pid of await processesOf(run_id)) {
-        const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-        if (cmdline.some((arg) => arg.startsWith('--append-system-prompt='))) return cmdline;
-      }
-      return null;
-    }, { what: 'the claude process' });
+    const { run_id } = await callOk<{ run_id: string }>(
+      mcp.client,
+      'spawn_run',
+      claude('secret task [fake-claude hang_ms=60000]', {
+        profile: profileFile,
+        backend_config: { allowed_tools: ['Read', 'Bash(git diff *)'], disallowed_tools: ['WebFetch'] },
+      }),
+    );
+    const argv = await waitFor(
+      async () => {
+        for (const pid of await processesOf(run_id)) {
+          const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+          if (cmdline.some((arg) => arg.startsWith('--append-system-prompt='))) return cmdline;
+        }
+        return null;
+      },
+      { what: 'the claude process' },
+    );
     // Each value glued to its option, so none can be read as an option of its own.
     expect(argv).toContain('--append-system-prompt=You review code. Be terse.');
     expect(argv).toContain('--allowedTools=Read,Bash(git diff *)');
@@ -142,12 +149,10 @@ describe('channels', () => {
     const busyFile = path.join(env.dataDir, `${channel}.busy`);
     const turns = await Promise.all(
       // Each turn's agent holds one busy file while it runs: an agent that finds it held fails.
-      [1, 2, 3].map((n) =>
-        callOk<{ run_id: string; status: string }>(mcp.client, 'spawn_run', claude(`turn ${n} [fake-claude delay_ms=150 busy_file=${busyFile}]`, { channel })),
-      ),
+      [1, 2, 3].map((n) => callOk<{ run_id: string; status: string }>(mcp.client, 'spawn_run', claude(`turn ${n} [fake-claude delay_ms=150 busy_file=${busyFile}]`, { channel }))),
     );
     expect(turns.every((t) => t.status === 'queued')).toBe(true);
-    const firstDone = await callOk<Waited>(mcp.client, 'wait_run', { run_id: turns[0]!.run_id });
+    const firstDone = await callOk<Waited>(mcp.client, 'wait_run', { run_id: turns[0].run_id });
     expect(firstDone.run.status).toBe('completed');
     await worker.stop();
     worker = await startWorkerProcess(env);
@@ -162,14 +167,17 @@ describe('channels', () => {
     expect(new Set(views.map((v) => v.session_id)).size).toBe(1);
     // The first turn creates the session; the others resume it, each after the one before.
     const started = views.map((v) => Date.parse(v.started_at!)).sort((a, b) => a - b);
-    expect(started[0]).toBeLessThan(started[1]!);
-    expect(started[1]).toBeLessThan(started[2]!);
-    const listed = await waitFor(async () => {
-      const { channels } = await callOk<{ channels: { channel: string; session_id: string; turns_done: number }[] }>(mcp.client, 'list_channels');
-      const mine = channels.find((c) => c.channel === channel);
-      return mine?.turns_done === 3 ? mine : null;
-    }, { what: 'the channel to count three turns' });
-    expect(listed).toMatchObject({ session_id: views[0]!.session_id, queued_run_ids: [], active_run_id: null });
+    expect(started[0]).toBeLessThan(started[1]);
+    expect(started[1]).toBeLessThan(started[2]);
+    const listed = await waitFor(
+      async () => {
+        const { channels } = await callOk<{ channels: { channel: string; session_id: string; turns_done: number }[] }>(mcp.client, 'list_channels');
+        const mine = channels.find((c) => c.channel === channel);
+        return mine?.turns_done === 3 ? mine : null;
+      },
+      { what: 'the channel to count three turns' },
+    );
+    expect(listed).toMatchObject({ session_id: views[0].session_id, queued_run_ids: [], active_run_id: null });
   });
 
   it('reset_channel makes the next turn start a new session; a turn for another backend is refused', async () => {

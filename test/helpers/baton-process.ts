@@ -132,7 +132,7 @@ export function spawnBatonDev(env: TestEnv, extraEnv: Record<string, string> = {
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {
       const match = /MCP endpoint \(Streamable HTTP\): (\S+)/.exec(output);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     });
     void exited.then((code) => reject(new Error(`baton dev exited with ${code} before it was ready:\n${output}`)));
   });

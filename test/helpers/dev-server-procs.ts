@@ -15,7 +15,10 @@ export interface RecordedServer {
 }
 
 export async function recordedServer(dataDir: string): Promise<RecordedServer | null> {
-  return readFile(path.join(dataDir, 'temporal', 'dev-server.json'), 'utf8').then((t) => JSON.parse(t) as RecordedServer, () => null);
+  return readFile(path.join(dataDir, 'temporal', 'dev-server.json'), 'utf8').then(
+    (t) => JSON.parse(t) as RecordedServer,
+    () => null,
+  );
 }
 
 export async function isAlive(pid: number): Promise<boolean> {
@@ -36,15 +39,18 @@ export async function processesMentioning(text: string): Promise<number[]> {
 
 /** The `temporal server start-dev` process: the UI guard's child. */
 export async function temporalProcess(guardPid: number): Promise<number> {
-  return waitFor(async () => {
-    for (const entry of await readdir('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === guardPid) return Number(entry);
-    }
-    return null;
-  }, { what: `the dev server under ${guardPid}` });
+  return waitFor(
+    async () => {
+      for (const entry of await readdir('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === guardPid) return Number(entry);
+      }
+      return null;
+    },
+    { what: `the dev server under ${guardPid}` },
+  );
 }
 
 /**

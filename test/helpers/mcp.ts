@@ -24,13 +24,7 @@ function newClient(): Client {
  * `notifications`, every notification no other handler takes (channel events) is pushed onto it,
  * from before the connection is made, so none sent right after initialization is missed.
  */
-export async function connectStdio(
-  env: TestEnv,
-  args: string[] = [],
-  extraEnv: Record<string, string> = {},
-  cli = CLI,
-  notifications?: Notification[],
-): Promise<McpSession> {
+export async function connectStdio(env: TestEnv, args: string[] = [], extraEnv: Record<string, string> = {}, cli = CLI, notifications?: Notification[]): Promise<McpSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cli, 'mcp', ...args],
@@ -60,14 +54,14 @@ export async function startHttpBaton(env: TestEnv, extraEnv: Record<string, stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const onData = () => {
       const match = /MCP endpoint \(Streamable HTTP\): (\S+)/.exec(output);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`baton dev exited with ${code} before it was ready:\n${output}`)));
   });
   const client = newClient();
@@ -117,7 +111,7 @@ export async function startWorkerProcess(env: TestEnv, extraEnv: Record<string, 
   const child = spawn(process.execPath, [cli, 'worker'], { env: { ...env.env, BATON_LOG_LEVEL: 'INFO', ...extraEnv }, cwd: env.workDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('worker running on host')) resolve();
     });

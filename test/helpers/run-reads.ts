@@ -28,7 +28,10 @@ export async function allEvents(client: Client, runId: string): Promise<{ events
       limit: 1000,
     });
     if (page.events.length > 0) {
-      expect(page.events.map((e) => e.seq), `events of ${runId} after seq ${cursor}`).toEqual(page.events.map((_, i) => cursor + page.missed + i + 1));
+      expect(
+        page.events.map((e) => e.seq),
+        `events of ${runId} after seq ${cursor}`,
+      ).toEqual(page.events.map((_, i) => cursor + page.missed + i + 1));
     }
     missed += page.missed;
     events.push(...page.events);

@@ -35,5 +35,7 @@ export function commandSpec(changes: Partial<RunSpec> = {}): RunSpec {
  */
 export function v1LaunchMac(scope: 'run' | 'pipeline', covered: Record<string, unknown>, key: Buffer): string {
   const macKey = createHmac('sha256', key).update('baton launch mac v1').digest();
-  return createHmac('sha256', macKey).update(`${scope}\n${canonical(covered)}`).digest('base64url');
+  return createHmac('sha256', macKey)
+    .update(`${scope}\n${canonical(covered)}`)
+    .digest('base64url');
 }

@@ -14,8 +14,11 @@ export const teamRole = (...args: string[]) => ({ backend: 'command', backend_co
 
 /** The pipeline's view once its status is one of `statuses`. */
 export function pipelineIn(client: Client, pipelineId: string, statuses: string[], timeoutMs: number): Promise<PipelineView> {
-  return waitFor(async () => {
-    const view = await callOk<PipelineView>(client, 'get_pipeline', { pipeline_id: pipelineId, wait_seconds: 20 });
-    return statuses.includes(view.status) ? view : null;
-  }, { timeoutMs, what: `pipeline ${pipelineId} to be ${statuses.join(' or ')}` });
+  return waitFor(
+    async () => {
+      const view = await callOk<PipelineView>(client, 'get_pipeline', { pipeline_id: pipelineId, wait_seconds: 20 });
+      return statuses.includes(view.status) ? view : null;
+    },
+    { timeoutMs, what: `pipeline ${pipelineId} to be ${statuses.join(' or ')}` },
+  );
 }

@@ -23,7 +23,7 @@ export function historiesOf(release: Release): RecordedHistory[] {
     .map((file) => {
       const history = historyFromJSON(JSON.parse(readFileSync(path.join(release.dir, file), 'utf8')));
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-      return { release: release.version, name: `${release.version}/${file}`, workflowId: index[file]!.workflow_id, history, workflowType: started?.workflowType?.name ?? '' };
+      return { release: release.version, name: `${release.version}/${file}`, workflowId: index[file].workflow_id, history, workflowType: started?.workflowType?.name ?? '' };
     });
 }
 

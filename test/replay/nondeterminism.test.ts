@@ -31,7 +31,9 @@ beforeAll(async () => {
   // The failing workflow tasks below are the point: keep the SDK from printing each one.
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
   [unguarded, guarded] = await Promise.all([bundle('unguarded.ts'), bundle('guarded.ts')]);
-  agentRuns = releases().flatMap(historiesOf).filter((h) => h.workflowType === 'agentRun');
+  agentRuns = releases()
+    .flatMap(historiesOf)
+    .filter((h) => h.workflowType === 'agentRun');
 }, 60_000);
 
 describe('a change to workflow code', () => {

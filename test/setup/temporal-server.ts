@@ -37,7 +37,7 @@ export async function freePort(): Promise<number> {
 
 async function ephemeralLow(): Promise<number> {
   const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
-  const low = Number.parseInt(range.trim().split(/\s+/)[0]!, 10);
+  const low = Number.parseInt(range.trim().split(/\s+/)[0], 10);
   return Number.isFinite(low) && low > 11_000 ? low : 32_768;
 }
 

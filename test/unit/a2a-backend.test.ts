@@ -23,7 +23,7 @@ describe('remote_a2a launch plan', () => {
     expect(plan.file).toBe(process.execPath);
     expect(bridgePath()).toBe(path.join(ROOT, 'dist', 'a2a', 'bridge.js'));
     expect(plan.args).toEqual([bridgePath(), `--agent-url=${AGENT}`]);
-    expect(JSON.parse(plan.env.BATON_A2A_HEADERS!)).toEqual({ 'X-Api-Key': 'k-123', Authorization: 'Bearer tok-456' });
+    expect(JSON.parse(plan.env.BATON_A2A_HEADERS)).toEqual({ 'X-Api-Key': 'k-123', Authorization: 'Bearer tok-456' });
     expect(plan.args.join(' ')).not.toMatch(/k-123|tok-456/);
     expect(JSON.parse(plan.input)).toEqual({ role: 'user', parts: [{ kind: 'text', text: 'review this' }] });
     expect(plan.session_id).toBeNull();
@@ -31,7 +31,7 @@ describe('remote_a2a launch plan', () => {
 
   it('bearer_token replaces an Authorization header given in headers', async () => {
     const plan = await remoteA2aBackend.plan(await request({ headers: { authorization: 'Basic old' }, bearer_token: 'new' }));
-    expect(JSON.parse(plan.env.BATON_A2A_HEADERS!)).toEqual({ Authorization: 'Bearer new' });
+    expect(JSON.parse(plan.env.BATON_A2A_HEADERS)).toEqual({ Authorization: 'Bearer new' });
   });
 
   it('a run that resumes a session continues its A2A context', async () => {
@@ -40,19 +40,21 @@ describe('remote_a2a launch plan', () => {
     expect(plan.session_id).toBe('ctx-1');
   });
 
-  it('an answer goes to the run\'s task, in its context', async () => {
-    const plan = await remoteA2aBackend.plan(await request({}, { mode: 'answer', session_id: 'ctx-2', task_id: 'task-2', input: { role: 'user', parts: [{ kind: 'text', text: 'blue' }] } }));
+  it("an answer goes to the run's task, in its context", async () => {
+    const plan = await remoteA2aBackend.plan(
+      await request({}, { mode: 'answer', session_id: 'ctx-2', task_id: 'task-2', input: { role: 'user', parts: [{ kind: 'text', text: 'blue' }] } }),
+    );
     expect(plan.args.slice(2)).toEqual(['--task-id=task-2', '--context-id=ctx-2']);
     expect(JSON.parse(plan.input)).toEqual({ role: 'user', parts: [{ kind: 'text', text: 'blue' }] });
   });
 
-  it('after a lost worker, follows the run\'s task without sending anything', async () => {
+  it("after a lost worker, follows the run's task without sending anything", async () => {
     const plan = await remoteA2aBackend.plan(await request({}, { mode: 'resume', session_id: 'ctx-3', task_id: 'task-3' }));
     expect(plan.args.slice(2)).toEqual(['--resume-task=task-3', '--context-id=ctx-3']);
     expect(plan.input).toBe('');
   });
 
-  it('resume before any task was known sends the message again in the run\'s context; restart starts over', async () => {
+  it("resume before any task was known sends the message again in the run's context; restart starts over", async () => {
     const resumed = await remoteA2aBackend.plan(await request({}, { mode: 'resume', session_id: 'ctx-4' }));
     expect(resumed.args.slice(2)).toEqual(['--context-id=ctx-4']);
     expect(JSON.parse(resumed.input).parts[0].text).toBe('review this');

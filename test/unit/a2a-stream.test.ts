@@ -19,7 +19,10 @@ function parseLines(lines: string[], parser = new A2aStreamParser()): { events: 
   return { events, facts };
 }
 
-const recording = (name: string) => readFileSync(path.join(ROOT, 'test', 'fixtures', 'a2a', 'recordings', `${name}.jsonl`), 'utf8').split('\n').filter(Boolean);
+const recording = (name: string) =>
+  readFileSync(path.join(ROOT, 'test', 'fixtures', 'a2a', 'recordings', `${name}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean);
 const parseRecording = (name: string) => parseLines(recording(name));
 const summary = (events: NewEvent[]) => events.map((e) => (e.type === 'agent_message' ? `${e.type}: ${String(e.data.text)}` : e.type));
 
@@ -35,10 +38,16 @@ describe('A2A bridge output', () => {
       'file_changed',
       'agent_message: Done.',
     ]);
-    expect(events[0]!.data).toMatchObject({ state: 'working' });
-    expect(events[1]!.data).toMatchObject({ artifact: { id: 'report', name: 'report' } });
-    expect(events[3]!.data).toMatchObject({ data: { answer: 42, verdict: 'approve' }, artifact: { id: 'result' } });
-    expect(events[4]!.data).toEqual({ name: 'report.md', uri: 'https://example.test/report.md', media_type: 'text/markdown', bytes: null, artifact: { id: 'files', name: 'files' } });
+    expect(events[0].data).toMatchObject({ state: 'working' });
+    expect(events[1].data).toMatchObject({ artifact: { id: 'report', name: 'report' } });
+    expect(events[3].data).toMatchObject({ data: { answer: 42, verdict: 'approve' }, artifact: { id: 'result' } });
+    expect(events[4].data).toEqual({
+      name: 'report.md',
+      uri: 'https://example.test/report.md',
+      media_type: 'text/markdown',
+      bytes: null,
+      artifact: { id: 'files', name: 'files' },
+    });
     const end = JSON.parse(lines.at(-1)!) as { task_id: string; context_id: string };
     expect(facts).toEqual({
       session_id: end.context_id,
@@ -60,12 +69,12 @@ describe('A2A bridge output', () => {
   it('input-required: the question is an agent message and the output; remote_status says the run waits', () => {
     const { events, facts } = parseRecording('input-required');
     expect(summary(events)).toEqual(['agent_message: Which colour should the button be?']);
-    expect(events[0]!.data.state).toBe('input_required');
+    expect(events[0].data.state).toBe('input_required');
     expect(facts).toMatchObject({ remote_status: 'input_required', output: 'Which colour should the button be?' });
     expect(facts.is_error).toBeUndefined();
   });
 
-  it('the answer\'s stream opens with the task as it was (prior): neither the question again nor a stop', () => {
+  it("the answer's stream opens with the task as it was (prior): neither the question again nor a stop", () => {
     const { events, facts } = parseRecording('input-answered');
     expect(summary(events)).toEqual(['agent_message: Painting.', 'agent_message: Painted the button blue.', 'agent_message: Done.']);
     expect(facts.remote_status).toBeUndefined();
@@ -98,14 +107,14 @@ describe('A2A bridge output', () => {
     expect(facts).toMatchObject({ is_error: false, output: 'The answer is 42.' });
   });
 
-  it('a task followed with --resume-task: the first snapshot\'s status, then what comes live', () => {
+  it("a task followed with --resume-task: the first snapshot's status, then what comes live", () => {
     const { events, facts } = parseRecording('resumed');
     expect(events.every((e) => e.type === 'agent_message')).toBe(true);
     expect(summary(events).at(-1)).toBe('agent_message: The long job is done.');
     expect(facts).toMatchObject({ is_error: false, output: 'The long job is done.' });
   });
 
-  it('failed, canceled and rejected tasks: the agent\'s reason in the error', () => {
+  it("failed, canceled and rejected tasks: the agent's reason in the error", () => {
     expect(parseRecording('failed').facts).toMatchObject({ is_error: true, error: "the remote agent's task failed: The build broke: 3 tests failed." });
     const cancelled = parseRecording('cancelled');
     expect(cancelled.facts).toMatchObject({ is_error: true, error: expect.stringMatching(/^the remote agent's task was canceled: Stopped at step \d+ of 600\.$/) });
@@ -127,7 +136,8 @@ describe('A2A bridge output', () => {
   });
 
   it('a transcript taken up at its end line still gives the outcome', () => {
-    const end = (outcome: string, error?: string) => JSON.stringify({ bridge: 'end', outcome, state: null, task_id: 't1', context_id: 'c1', exit_code: 0, ...(error ? { error } : {}) });
+    const end = (outcome: string, error?: string) =>
+      JSON.stringify({ bridge: 'end', outcome, state: null, task_id: 't1', context_id: 'c1', exit_code: 0, ...(error ? { error } : {}) });
     expect(parseLines([end('input_required')]).facts).toEqual({ task_id: 't1', session_id: 'c1', remote_status: 'input_required' });
     expect(parseLines([end('failed', 'it broke')]).facts).toMatchObject({ is_error: true, error: 'it broke' });
     expect(parseLines([end('error', 'could not read the agent card')]).facts).toMatchObject({ is_error: true, error: 'could not read the agent card' });
@@ -137,8 +147,13 @@ describe('A2A bridge output', () => {
   });
 
   it('a re-read task that appended to an artifact makes events for the new parts only', () => {
-    const update = (parts: object[], append: boolean) => JSON.stringify({ a2a: { artifactUpdate: { taskId: 't', contextId: 'c', artifact: { artifactId: 'a', name: 'notes', parts }, append } }, source: 'stream' });
-    const snapshot = (parts: object[]) => JSON.stringify({ a2a: { task: { id: 't', contextId: 'c', status: { state: 'TASK_STATE_WORKING' }, artifacts: [{ artifactId: 'a', name: 'notes', parts }] } }, source: 'poll' });
+    const update = (parts: object[], append: boolean) =>
+      JSON.stringify({ a2a: { artifactUpdate: { taskId: 't', contextId: 'c', artifact: { artifactId: 'a', name: 'notes', parts }, append } }, source: 'stream' });
+    const snapshot = (parts: object[]) =>
+      JSON.stringify({
+        a2a: { task: { id: 't', contextId: 'c', status: { state: 'TASK_STATE_WORKING' }, artifacts: [{ artifactId: 'a', name: 'notes', parts }] } },
+        source: 'poll',
+      });
     const { events } = parseLines([update([{ text: 'one ' }], false), snapshot([{ text: 'one ' }, { text: 'two' }]), snapshot([{ text: 'one ' }, { text: 'two' }])]);
     expect(summary(events)).toEqual(['agent_message: one ', 'agent_message: two']);
   });

@@ -1,14 +1,6 @@
 // The inbox's limits and names, as the agentInbox workflow and the tools check them (pure).
 import { describe, expect, it } from 'vitest';
-import {
-  agentNameProblem,
-  channelAgentName,
-  inboxFullProblem,
-  inboxPage,
-  INBOX_MAX_BYTES,
-  INBOX_MAX_MESSAGES,
-  type InboxState,
-} from '../../src/domain/agent-inbox.js';
+import { agentNameProblem, channelAgentName, inboxFullProblem, inboxPage, INBOX_MAX_BYTES, INBOX_MAX_MESSAGES, type InboxState } from '../../src/domain/agent-inbox.js';
 
 function state(count: number, bytes = 0): InboxState {
   const messages = Array.from({ length: count }, (_, i) => ({ seq: i + 1, from: 'a', text: 'x', sent_at: '2026-01-01T00:00:00Z' }));

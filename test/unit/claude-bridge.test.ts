@@ -109,7 +109,18 @@ describe('the job dict', () => {
 describe("claude-bridge's webhook payload", () => {
   it('has its keys, epoch times and a 4 KiB preview, plus the run id and Baton status it is checked by', () => {
     const payload = bridgeWebhookPayload(view('completed'), result('completed', { output: 'x'.repeat(5000) }));
-    expect(payload).toMatchObject({ event: 'done', job_id: 'run_1', run_id: 'run_1', channel: 'c1', status: 'done', ok: true, started_at: 1767225600, finished_at: 1767225603.5, error: null, baton_status: 'completed' });
+    expect(payload).toMatchObject({
+      event: 'done',
+      job_id: 'run_1',
+      run_id: 'run_1',
+      channel: 'c1',
+      status: 'done',
+      ok: true,
+      started_at: 1767225600,
+      finished_at: 1767225603.5,
+      error: null,
+      baton_status: 'completed',
+    });
     expect(payload.result_preview).toBe(`${'x'.repeat(4096)}…[truncated, original 5000 chars]`);
     expect(bridgeWebhookPayload(view('failed'), result('failed'))).toMatchObject({ event: 'done', status: 'done', ok: false, error: 'it broke' });
   });
@@ -121,7 +132,7 @@ describe("a dispatch's arguments", () => {
     expect(checked).toMatchObject({ ok: true, args: { backend: 'claude_code', cwd: '/work', channel: 'default', permission_mode: 'acceptEdits', timeout_seconds: 300 } });
   });
 
-  it('are refused by spawn_run\'s own checks, naming the field', () => {
+  it("are refused by spawn_run's own checks, naming the field", () => {
     expect(jobSpawnArgs({ prompt: ' ', channel: 'default', timeout_seconds: 300 }, defaults, { asTurn: true })).toEqual({ ok: false, error: 'prompt is empty' });
     expect(jobSpawnArgs({ prompt: 'p', channel: 'default', timeout_seconds: 300, permission_mode: 'yolo' }, defaults, { asTurn: true })).toEqual({
       ok: false,
@@ -130,16 +141,40 @@ describe("a dispatch's arguments", () => {
   });
 
   it("of a schedule read an until without a zone as UTC, and keep claude-bridge's notify_on for the schedule's notifier, not its runs", () => {
-    const checked = scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, until: '2099-01-01T00:00:00', notify_url: 'https://example.com/h', notify_on: ['tick', 'tick_error', 'tick'], notify_headers: { 'X-Token': 't' } }, defaults);
-    expect(checked).toMatchObject({ ok: true, args: { schedule: { until: '2099-01-01T00:00:00Z', metadata: { bridge_channel: 'c' } }, notify: { url: 'https://example.com/h', headers: { 'X-Token': 't' }, on: ['tick', 'tick_error'] } } });
+    const checked = scheduleArgsOf(
+      {
+        prompt: 'p',
+        channel: 'c',
+        interval_seconds: 60,
+        timeout_seconds: 300,
+        until: '2099-01-01T00:00:00',
+        notify_url: 'https://example.com/h',
+        notify_on: ['tick', 'tick_error', 'tick'],
+        notify_headers: { 'X-Token': 't' },
+      },
+      defaults,
+    );
+    expect(checked).toMatchObject({
+      ok: true,
+      args: {
+        schedule: { until: '2099-01-01T00:00:00Z', metadata: { bridge_channel: 'c' } },
+        notify: { url: 'https://example.com/h', headers: { 'X-Token': 't' }, on: ['tick', 'tick_error'] },
+      },
+    });
     expect(checked.ok && ('channel' in checked.args.schedule || 'notify_url' in checked.args.schedule || 'notify_headers' in checked.args.schedule)).toBe(false);
     // claude-bridge's default for a schedule is schedule_end.
-    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h' }, defaults)).toMatchObject({ ok: true, args: { notify: { on: ['schedule_end'] } } });
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h' }, defaults)).toMatchObject({
+      ok: true,
+      args: { notify: { on: ['schedule_end'] } },
+    });
     expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300 }, defaults)).toMatchObject({ ok: true, args: { notify: null } });
     expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h', notify_on: ['done'] }, defaults)).toEqual({
       ok: false,
       error: expect.stringMatching(/^notify_on: unknown event "done"; .*schedule_end/),
     });
-    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'ftp://example.com/h' }, defaults)).toEqual({ ok: false, error: expect.stringContaining('notify_url') });
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'ftp://example.com/h' }, defaults)).toEqual({
+      ok: false,
+      error: expect.stringContaining('notify_url'),
+    });
   });
 });

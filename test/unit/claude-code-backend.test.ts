@@ -10,11 +10,20 @@ import type { LaunchRequest } from '../../src/activities/backends/types.js';
 import { spawnRunInputSchema, toRunSpec } from '../../src/domain/spawn-input.js';
 import { FAKE_CLAUDE } from '../helpers/env.js';
 
-
 async function request(args: Record<string, unknown>, mode: LaunchRequest['mode'] = 'launch', sessionId: string | null = null): Promise<LaunchRequest> {
   const cwd = await mkdtemp(path.join(os.tmpdir(), 'baton-claude-'));
   const spec = toRunSpec(spawnRunInputSchema.parse({ prompt: 'hello', backend: 'claude_code', cwd, ...args }), { cwd });
-  return { run_id: 'run_x', spec, mode, session_id: sessionId, input: spec.input, task_id: null, runDir: cwd, openSecret: (v) => v, env: { ...process.env, BATON_CLAUDE_BIN: FAKE_CLAUDE } };
+  return {
+    run_id: 'run_x',
+    spec,
+    mode,
+    session_id: sessionId,
+    input: spec.input,
+    task_id: null,
+    runDir: cwd,
+    openSecret: (v) => v,
+    env: { ...process.env, BATON_CLAUDE_BIN: FAKE_CLAUDE },
+  };
 }
 
 /** Runs the plan as the wrapper would: the program, its args, the input on stdin. */
@@ -54,7 +63,7 @@ describe('claude_code command line', () => {
     expect(resumed.args.some((a) => a.startsWith('--session-id'))).toBe(false);
   });
 
-  it('after a lost worker, resumes the run\'s session with a prompt that says what happened', async () => {
+  it("after a lost worker, resumes the run's session with a prompt that says what happened", async () => {
     const plan = await claudeCodeBackend.plan(await request({}, 'resume', '0b6f4c1e-1111-4222-8333-444455556666'));
     expect(plan.args).toContain('--resume=0b6f4c1e-1111-4222-8333-444455556666');
     expect(plan.input).toMatch(/interrupted/);

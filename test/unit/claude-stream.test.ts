@@ -11,7 +11,9 @@ function parseFixture(name: string): { events: NewEvent[]; facts: FactsPatch } {
   const parser = new ClaudeStreamParser();
   const events: NewEvent[] = [];
   const facts: FactsPatch = {};
-  const lines = readFileSync(path.join(ROOT, 'test', 'fixtures', 'claude', `${name}.jsonl`), 'utf8').split('\n').filter(Boolean);
+  const lines = readFileSync(path.join(ROOT, 'test', 'fixtures', 'claude', `${name}.jsonl`), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   for (const line of lines) {
     const outcome = parser.parse(line, 'ts');
     events.push(...outcome.events);
@@ -28,29 +30,20 @@ describe('Claude Code stream-json', () => {
     expect(types(events)).toEqual(['agent_message', 'usage']);
     expect(facts.session_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(facts).toMatchObject({ is_error: false, num_turns: 1 });
-    expect(facts.output).toBe(events[0]!.data.text);
+    expect(facts.output).toBe(events[0].data.text);
     expect(facts.session_cost_usd).toBeGreaterThan(0);
     expect(facts.usage_add!.output_tokens).toBeGreaterThan(0);
   });
 
   it('thinking, text, tool calls and their results, each tool result named after its call', () => {
     const { events, facts } = parseFixture('tool-use');
-    expect(types(events)).toEqual([
-      'reasoning',
-      'agent_message',
-      'tool_started',
-      'tool_finished',
-      'tool_started',
-      'tool_finished',
-      'agent_message',
-      'usage',
-    ]);
+    expect(types(events)).toEqual(['reasoning', 'agent_message', 'tool_started', 'tool_finished', 'tool_started', 'tool_finished', 'agent_message', 'usage']);
     const started = events.filter((e) => e.type === 'tool_started');
     const finished = events.filter((e) => e.type === 'tool_finished');
-    expect(started[0]!.data).toMatchObject({ name: 'Bash' });
+    expect(started[0].data).toMatchObject({ name: 'Bash' });
     expect(finished.map((e) => e.data.tool_use_id)).toEqual(started.map((e) => e.data.tool_use_id));
-    expect(finished[0]!.data).toMatchObject({ name: 'Bash', is_error: false });
-    expect(String(finished[0]!.data.output)).toContain('README.md');
+    expect(finished[0].data).toMatchObject({ name: 'Bash', is_error: false });
+    expect(String(finished[0].data.output)).toContain('README.md');
     expect(facts).toMatchObject({ is_error: false, num_turns: 3 });
   });
 

@@ -24,7 +24,17 @@ async function request(
   const cwd = await mkdtemp(path.join(TMP, 'cwd-'));
   const spec = toRunSpec(spawnRunInputSchema.parse({ prompt: 'hello', backend: 'codex', cwd, ...args }), { cwd, profileText });
   const runDir = path.join(cwd, '.run');
-  return { run_id: 'run_x', spec, mode, session_id: sessionId, input: spec.input, task_id: null, runDir, openSecret: (v) => v, env: { ...process.env, BATON_CODEX_BIN: FAKE_CODEX } };
+  return {
+    run_id: 'run_x',
+    spec,
+    mode,
+    session_id: sessionId,
+    input: spec.input,
+    task_id: null,
+    runDir,
+    openSecret: (v) => v,
+    env: { ...process.env, BATON_CODEX_BIN: FAKE_CODEX },
+  };
 }
 
 /** Runs the plan as the wrapper would: the program, its args, the input on stdin, in cwd. */
@@ -36,7 +46,7 @@ function execute(plan: LaunchPlan, cwd: string, stateDir = path.join(cwd, '.fake
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr, threadId: stdout ? (JSON.parse(stdout.split('\n')[0]!) as { thread_id: string }).thread_id : null }));
+    child.on('close', (code) => resolve({ code, stdout, stderr, threadId: stdout ? (JSON.parse(stdout.split('\n')[0]) as { thread_id: string }).thread_id : null }));
   });
 }
 
@@ -107,13 +117,23 @@ describe('codex command line', () => {
     const created = await execute(await codexBackend.plan(first), first.spec.cwd, stateDir);
     const req = await request({ session_mode: 'resume', session_id: created.threadId, model: 'gpt-5.5-codex', output_schema: { type: 'object' } });
     const plan = await codexBackend.plan(req);
-    expect(plan.args).toEqual(['exec', '--json', '--skip-git-repo-check', '--model=gpt-5.5-codex', '--output-schema', path.join(req.runDir, 'output-schema.json'), 'resume', created.threadId, '-']);
+    expect(plan.args).toEqual([
+      'exec',
+      '--json',
+      '--skip-git-repo-check',
+      '--model=gpt-5.5-codex',
+      '--output-schema',
+      path.join(req.runDir, 'output-schema.json'),
+      'resume',
+      created.threadId,
+      '-',
+    ]);
     expect(plan.session_id).toBe(created.threadId);
     const out = await execute(plan, req.spec.cwd, stateDir);
     expect([out.code, out.stderr, out.threadId]).toEqual([0, '', created.threadId]);
   });
 
-  it('after a lost worker, resumes the run\'s own thread with a prompt that says what happened', async () => {
+  it("after a lost worker, resumes the run's own thread with a prompt that says what happened", async () => {
     const plan = await codexBackend.plan(await request({}, { mode: 'resume', sessionId: THREAD }));
     expect(plan.args.slice(-3)).toEqual(['resume', THREAD, '-']);
     expect(plan.input).toMatch(/interrupted/);
@@ -162,7 +182,15 @@ describe('codex backend_config', () => {
     const r = parse(undefined);
     expect(r.success && r.data.backend_config).toBeUndefined();
     const spec = toRunSpec(spawnRunInputSchema.parse({ prompt: 'x', backend: 'codex', cwd: '/tmp' }), { cwd: '/tmp' });
-    expect(spec.backend_config).toEqual({ approve_for_me: false, dangerously_bypass_approvals_and_sandbox: false, add_dirs: [], skip_git_repo_check: true, ignore_user_config: false, config: {}, env: {} });
+    expect(spec.backend_config).toEqual({
+      approve_for_me: false,
+      dangerously_bypass_approvals_and_sandbox: false,
+      add_dirs: [],
+      skip_git_repo_check: true,
+      ignore_user_config: false,
+      config: {},
+      env: {},
+    });
   });
 
   it('refuses what codex would refuse, saying what to change', () => {

@@ -17,7 +17,7 @@ function parseFixture(name: string): { events: NewEvent[]; facts: FactsPatch; th
     events.push(...outcome.events);
     Object.assign(facts, outcome.facts);
   }
-  const threadId = text ? (JSON.parse(text.split('\n')[0]!) as { thread_id: string }).thread_id : '';
+  const threadId = text ? (JSON.parse(text.split('\n')[0]) as { thread_id: string }).thread_id : '';
   return { events, facts, threadId };
 }
 
@@ -25,19 +25,19 @@ const types = (events: NewEvent[]) => events.map((e) => e.type);
 const of = (events: NewEvent[], type: NewEvent['type']) => events.filter((e) => e.type === type).map((e) => e.data);
 
 describe('codex exec --json', () => {
-  it('a plain answer: its text as output, the thread id as session, the turn\'s usage', () => {
+  it("a plain answer: its text as output, the thread id as session, the turn's usage", () => {
     const { events, facts, threadId } = parseFixture('success-text');
     expect(types(events)).toEqual(['agent_message', 'usage']);
-    expect(events[0]!.data).toEqual({ item_id: 'item_0', text: '2 + 2 = 4.' });
+    expect(events[0].data).toEqual({ item_id: 'item_0', text: '2 + 2 = 4.' });
     expect(facts).toMatchObject({ session_id: threadId, output: '2 + 2 = 4.', is_error: false, num_turns: 1 });
     expect(facts.usage).toEqual({ input_tokens: 10234, output_tokens: 12, cache_read_input_tokens: 8064, cache_creation_input_tokens: 0 });
-    expect(events[1]!.data).toMatchObject({ input_tokens: 10234, cache_read_input_tokens: 8064, reasoning_output_tokens: 0, thread_total: true });
+    expect(events[1].data).toMatchObject({ input_tokens: 10234, cache_read_input_tokens: 8064, reasoning_output_tokens: 0, thread_total: true });
   });
 
   it('reasoning, and each command once as it starts and once as it ends, with exit code and output', () => {
     const { events, facts } = parseFixture('command-execution');
     expect(types(events)).toEqual(['reasoning', 'command_started', 'command_finished', 'command_started', 'command_finished', 'agent_message', 'usage']);
-    expect(of(events, 'reasoning')[0]!.text).toMatch(/^\*\*Listing the files\*\*/);
+    expect(of(events, 'reasoning')[0].text).toMatch(/^\*\*Listing the files\*\*/);
     expect(of(events, 'command_started')[0]).toEqual({ item_id: 'item_1', command: "/bin/bash -lc 'ls -1'" });
     expect(of(events, 'command_finished')).toEqual([
       { item_id: 'item_1', command: "/bin/bash -lc 'ls -1'", exit_code: 0, status: 'completed', output: 'README.md\nsrc\n' },
@@ -72,7 +72,7 @@ describe('codex exec --json', () => {
       [false, false],
       [true, false],
     ]);
-    expect(todos[0]!.items).toEqual([
+    expect(todos[0].items).toEqual([
       { text: 'List the files', completed: false },
       { text: 'Report what is there', completed: false },
     ]);
@@ -81,19 +81,30 @@ describe('codex exec --json', () => {
   it('MCP tool calls: started with their arguments, finished with the result text or the error', () => {
     const { events } = parseFixture('mcp-tool-call');
     expect(types(events)).toEqual(['tool_started', 'tool_finished', 'tool_started', 'tool_finished', 'agent_message', 'usage']);
-    expect(of(events, 'tool_started')[0]).toEqual({ item_id: 'item_0', tool_use_id: 'item_0', name: 'mcp__notes__read_note', server: 'notes', tool: 'read_note', input: { name: 'todo' } });
+    expect(of(events, 'tool_started')[0]).toEqual({
+      item_id: 'item_0',
+      tool_use_id: 'item_0',
+      name: 'mcp__notes__read_note',
+      server: 'notes',
+      tool: 'read_note',
+      input: { name: 'todo' },
+    });
     expect(of(events, 'tool_finished')).toEqual([
       { item_id: 'item_0', tool_use_id: 'item_0', name: 'mcp__notes__read_note', server: 'notes', tool: 'read_note', is_error: false, output: 'Ship the codex backend.' },
       { item_id: 'item_1', tool_use_id: 'item_1', name: 'mcp__notes__fail_note', server: 'notes', tool: 'fail_note', is_error: true, output: 'the notes store is locked' },
     ]);
-    const denied = of(parseFixture('mcp-approval-required').events, 'tool_finished')[0]!;
+    const denied = of(parseFixture('mcp-approval-required').events, 'tool_finished')[0];
     expect(denied).toMatchObject({ is_error: true, output: 'MCP tool call requires approval, but approval policy is never' });
   });
 
   it('a web search is a tool named web_search with its query', () => {
     const { events } = parseFixture('web-search');
     expect(types(events)).toEqual(['tool_started', 'tool_finished', 'agent_message', 'usage']);
-    expect(of(events, 'tool_started')[0]).toMatchObject({ name: 'web_search', query: 'codex exec --json event types', input: { type: 'search', query: 'codex exec --json event types' } });
+    expect(of(events, 'tool_started')[0]).toMatchObject({
+      name: 'web_search',
+      query: 'codex exec --json event types',
+      input: { type: 'search', query: 'codex exec --json event types' },
+    });
     expect(of(events, 'tool_finished')[0]).toMatchObject({ name: 'web_search', is_error: false });
   });
 
@@ -112,7 +123,7 @@ describe('codex exec --json', () => {
     expect(resumed.facts).not.toHaveProperty('usage_add');
   });
 
-  it('a failed turn fails the run with codex\'s message; error lines before it are shown, not final', () => {
+  it("a failed turn fails the run with codex's message; error lines before it are shown, not final", () => {
     for (const [name, message] of [
       ['turn-failed', 'The model `gpt-nope` does not exist or you do not have access to it.'],
       ['quota-exceeded', 'Quota exceeded. Check your plan and billing details.'],
@@ -137,7 +148,7 @@ describe('codex exec --json', () => {
     for (const name of ['error-item', 'websocket-fallback']) {
       const { events, facts } = parseFixture(name);
       expect(types(events), name).toEqual(['stderr', 'agent_message', 'usage']);
-      expect(events[0]!.data).toMatchObject({ stream: 'stdout', note: 'codex error item' });
+      expect(events[0].data).toMatchObject({ stream: 'stdout', note: 'codex error item' });
       expect(facts.is_error, name).toBe(false);
     }
   });

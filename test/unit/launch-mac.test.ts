@@ -120,15 +120,21 @@ describe("a pipeline role's spec", () => {
 
   it('does not hold once the role settings change, or under another pipeline id', () => {
     const signed = signRoleSpec(role, origin, KEY);
-    const changed = launchAuthority({ ...spec, ...signed, backend_config: { command: ['rm', '-rf', '/'], env: {} } } as RunSpec, KEY);
+    const changed = launchAuthority({ ...spec, ...signed, backend_config: { command: ['rm', '-rf', '/'], env: {} } }, KEY);
     expect(changed.scope === 'pipeline' && changed.holdsForGoal('add validation')).toBe(false);
-    const moved = launchAuthority({ ...spec, ...signed, launch_mac: signed.launch_mac!.replace('pipe_01TEST', 'pipe_01OTHER') } as RunSpec, KEY);
+    const moved = launchAuthority({ ...spec, ...signed, launch_mac: signed.launch_mac!.replace('pipe_01TEST', 'pipe_01OTHER') }, KEY);
     expect(moved.scope === 'pipeline' && moved.holdsForGoal('add validation')).toBe(false);
   });
 });
 
 describe('an answer to a remote agent', () => {
-  const message: InputMessage = { role: 'user', parts: [{ kind: 'text', text: 'use the staging database' }, { kind: 'data', data: { b: 1, a: 2 } }] };
+  const message: InputMessage = {
+    role: 'user',
+    parts: [
+      { kind: 'text', text: 'use the staging database' },
+      { kind: 'data', data: { b: 1, a: 2 } },
+    ],
+  };
 
   it('holds for the run it was sent to, whatever its key order, and the agent gets it without its MAC', () => {
     const signed = signAnswer('run_01TEST', message, KEY);

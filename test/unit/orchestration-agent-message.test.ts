@@ -11,7 +11,16 @@ function checked(message: unknown) {
 
 describe('the inbox text of a message', () => {
   it('is the texts joined by newlines for text parts without metadata, read back as one text part from an agent', () => {
-    const stored = inboxText(checked({ role: 'user', parts: [{ type: 'text', text: 'one' }, { kind: 'text', text: 'two' }] }), undefined);
+    const stored = inboxText(
+      checked({
+        role: 'user',
+        parts: [
+          { type: 'text', text: 'one' },
+          { kind: 'text', text: 'two' },
+        ],
+      }),
+      undefined,
+    );
     expect(stored).toEqual({ text: 'one\ntwo', plain: true });
     expect(bodyOfInboxText(stored.text)).toEqual({ body: { role: 'agent', parts: [{ type: 'text', text: 'one\ntwo' }] }, metadata: {} });
   });
@@ -19,7 +28,10 @@ describe('the inbox text of a message', () => {
   it('is a JSON envelope for data, file or metadata, read back whole', () => {
     const body = checked({
       role: 'system',
-      parts: [{ type: 'data', data: { n: 1 } }, { kind: 'file', uri: 'file:///x', name: 'x' }],
+      parts: [
+        { type: 'data', data: { n: 1 } },
+        { kind: 'file', uri: 'file:///x', name: 'x' },
+      ],
       metadata: { step: 'a' },
     });
     const stored = inboxText(body, { task: 7 });
@@ -31,7 +43,12 @@ describe('the inbox text of a message', () => {
   });
 
   it('takes text that only looks like JSON as text', () => {
-    for (const text of ['{"parts": []}', '{"role": "agent", "parts": [{"type": "image"}]}', '{not json', '{"role": "agent", "parts": [{"type": "text", "text": "x"}], "extra": 1}']) {
+    for (const text of [
+      '{"parts": []}',
+      '{"role": "agent", "parts": [{"type": "image"}]}',
+      '{not json',
+      '{"role": "agent", "parts": [{"type": "text", "text": "x"}], "extra": 1}',
+    ]) {
       expect(bodyOfInboxText(text).body.parts).toEqual([{ type: 'text', text }]);
     }
   });
@@ -51,7 +68,9 @@ describe('the inbox text of a message', () => {
     expect(inboxTextProblem('é'.repeat(MAX_MESSAGE_BYTES / 2 + 1), true)).toBe(
       'message.parts (their texts joined) is 65,538 bytes of UTF-8, over the limit of 65,536 bytes: send less, or write it to a file under cwd and send a file part with its uri',
     );
-    expect(inboxTextProblem(`{"x":"${'y'.repeat(MAX_MESSAGE_BYTES)}"}`, false)).toMatch(/^message \(with metadata, as stored in the inbox\) is 65,544 bytes of UTF-8 JSON, over the limit/);
+    expect(inboxTextProblem(`{"x":"${'y'.repeat(MAX_MESSAGE_BYTES)}"}`, false)).toMatch(
+      /^message \(with metadata, as stored in the inbox\) is 65,544 bytes of UTF-8 JSON, over the limit/,
+    );
     expect(inboxTextProblem(' \n ', true)).toBe('message.parts: the texts are only white space: say something');
   });
 });

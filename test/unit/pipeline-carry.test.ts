@@ -41,7 +41,10 @@ describe('what a continued pipeline carries', () => {
       ledger.stepStarted(`r${round}.review`, 'reviewer', round, null, new Date());
       ledger.stepFailedAfter(`r${round}.review`, longError);
     }
-    const done = plan.map((step, index) => ({ index, summary: carriedSummary({ title: step.title, status: 'failed', output: 'o'.repeat(24_000), error: longError, run_id: `x.r10.work-${index + 1}` }) }));
+    const done = plan.map((step, index) => ({
+      index,
+      summary: carriedSummary({ title: step.title, status: 'failed', output: 'o'.repeat(24_000), error: longError, run_id: `x.r10.work-${index + 1}` }),
+    }));
     const carried: PipelineCarried = {
       status: 'working',
       plan,

@@ -19,20 +19,38 @@ describe('workerPrompt with a budget', () => {
     const step = { title: 'Own step', instructions: `Do it ${'é'.repeat(60_000)}` };
     expect(jsonBytes({ steps: [step] })).toBeLessThanOrEqual(STRUCTURED_OUTPUT_BYTES);
     // Findings within a verdict's budget fit beside a goal and a step at theirs; these go beyond it.
-    for (const findings of [[`one ${'字'.repeat(90_000)}`], Array.from({ length: 4000 }, (_, i) => `finding ${i} ${'x'.repeat(60)}`), Array.from({ length: 60 }, () => '\u0002'.repeat(1000))]) {
+    for (const findings of [
+      [`one ${'字'.repeat(90_000)}`],
+      Array.from({ length: 4000 }, (_, i) => `finding ${i} ${'x'.repeat(60)}`),
+      Array.from({ length: 60 }, () => '\u0002'.repeat(1000)),
+    ]) {
       expect(jsonBytes({ verdict: 'request_changes', findings })).toBeGreaterThan(STRUCTURED_OUTPUT_BYTES);
       const prompt = workerPrompt(GOAL, step, 2, 3, findings, { budget: BUDGET, findings_run: 'pipe_x.r1.review' });
       expect(fitsTheLaunch(prompt)).toBe(true);
       expect(prompt).toContain(GOAL);
       expect(prompt).toContain(`Your step (2 of 3): Own step\n${step.instructions}`);
-      expect(prompt).toMatch(/\[… [\d,]+ bytes cut; read_output on run pipe_x\.r1\.review has all of it\]|…\[\d+ more findings left out for size; read_output on run pipe_x\.r1\.review has them all\]/);
+      expect(prompt).toMatch(
+        /\[… [\d,]+ bytes cut; read_output on run pipe_x\.r1\.review has all of it\]|…\[\d+ more findings left out for size; read_output on run pipe_x\.r1\.review has them all\]/,
+      );
       expect(prompt.endsWith('Do only your step.')).toBe(true);
     }
   });
 
   it('is the prompt of before when it fits, and without a budget', () => {
     const step = { title: 'T', instructions: 'I' };
-    const old = ['You are one of a team of coding agents working on this goal:', '', 'g', '', 'Your step (1 of 1): T', 'I', '', 'A reviewer looked at the last round and asked for these changes; address the ones that concern your step:', '- f', '', 'Make the changes in the current directory. Do only your step.'].join('\n');
+    const old = [
+      'You are one of a team of coding agents working on this goal:',
+      '',
+      'g',
+      '',
+      'Your step (1 of 1): T',
+      'I',
+      '',
+      'A reviewer looked at the last round and asked for these changes; address the ones that concern your step:',
+      '- f',
+      '',
+      'Make the changes in the current directory. Do only your step.',
+    ].join('\n');
     expect(workerPrompt('g', step, 1, 1, ['f'])).toBe(old);
     expect(workerPrompt('g', step, 1, 1, ['f'], { budget: BUDGET, findings_run: 'p.r1.review' })).toBe(old);
   });
@@ -65,7 +83,16 @@ describe('reviewerPrompt with a budget', () => {
   });
 
   it('keeps small reports whole, and a report at most REPORT_BYTES', () => {
-    const prompt = reviewerPrompt('g', [{ title: 'A', instructions: 'a' }, { title: 'B', instructions: 'b' }], [report(1, 'done'), report(2, 'z'.repeat(10_000))], 1, { budget: BUDGET, pipeline_id: 'p' });
+    const prompt = reviewerPrompt(
+      'g',
+      [
+        { title: 'A', instructions: 'a' },
+        { title: 'B', instructions: 'b' },
+      ],
+      [report(1, 'done'), report(2, 'z'.repeat(10_000))],
+      1,
+      { budget: BUDGET, pipeline_id: 'p' },
+    );
     expect(prompt).toContain('1. A [completed]: done\n');
     const second = prompt.split('\n').find((l) => l.startsWith('2. B'))!;
     expect(jsonBytes(second.slice('2. B [completed]: '.length)) - 2).toBeLessThanOrEqual(REPORT_BYTES);
@@ -81,8 +108,15 @@ describe('fitPrompt and stepPromptBudget', () => {
 
   it('leaves the prompt the room the rest of the start leaves, within both budgets', () => {
     const spec = commandSpec({ profile_text: 'p'.repeat(100_000) });
-    const input = { run_id: 'pipe_x.r1.work-1', created_at: new Date(0).toISOString(), spec: { ...spec, input: messageFromPrompt('') }, args_hash: 'h', task_queue: 'q', timings: { heartbeat_timeout_ms: 1, kill_grace_ms: 1, host_wait_ms: 1 } };
-    const budget = stepPromptBudget(input as never);
+    const input = {
+      run_id: 'pipe_x.r1.work-1',
+      created_at: new Date(0).toISOString(),
+      spec: { ...spec, input: messageFromPrompt('') },
+      args_hash: 'h',
+      task_queue: 'q',
+      timings: { heartbeat_timeout_ms: 1, kill_grace_ms: 1, host_wait_ms: 1 },
+    };
+    const budget = stepPromptBudget(input);
     const prompt = 'é'.repeat(budget);
     const cut = workerPrompt(prompt, { title: 't', instructions: 'i' }, 1, 1, [], { budget, findings_run: null });
     const filled = { ...input, spec: { ...input.spec, input: messageFromPrompt(cut) } };

@@ -45,14 +45,16 @@ describe('RunLedger', () => {
     ledger.applyBatch(batch(...groups));
     const page = ledger.events(0, 10);
     expect(page.missed).toBe(100);
-    expect(page.events[0]!.seq).toBe(101);
+    expect(page.events[0].seq).toBe(101);
     expect(page.last_seq).toBe(EVENT_RING_CAPACITY + 100);
   });
 
   it('merges facts: totals replace, per-turn usage adds up', () => {
     const ledger = new RunLedger(input);
     const usage = { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-    ledger.applyBatch(batch({ stream: 'stdout', end: 1, events: [], facts: { usage_add: usage } }, { stream: 'stdout', end: 2, events: [], facts: { usage_add: usage, session_id: 's1' } }));
+    ledger.applyBatch(
+      batch({ stream: 'stdout', end: 1, events: [], facts: { usage_add: usage } }, { stream: 'stdout', end: 2, events: [], facts: { usage_add: usage, session_id: 's1' } }),
+    );
     expect(ledger.facts.usage).toEqual({ ...usage, input_tokens: 2, output_tokens: 4 });
     expect(ledger.facts.session_id).toBe('s1');
   });

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  catchupWindowSeconds,
-  firstIntervalFire,
-  idempotentScheduleId,
-  newScheduleId,
-  resolveUntil,
-  scheduleOptions,
-  type ScheduleBuild,
-} from '../../src/client/schedule-spec.js';
+import { catchupWindowSeconds, firstIntervalFire, idempotentScheduleId, newScheduleId, resolveUntil, scheduleOptions, type ScheduleBuild } from '../../src/client/schedule-spec.js';
 import { checkCron } from '../../src/domain/cron.js';
 import { toRunSpec } from '../../src/domain/spawn-input.js';
 import { scheduleRunInputSchema, type ScheduleRunArgs } from '../../src/domain/schedule-input.js';
@@ -54,7 +46,17 @@ describe('schedule_run arguments', () => {
 
 describe('cron expressions', () => {
   it('accept what Temporal accepts: 5-7 fields, names, ranges, steps, lists, shorthands, a time zone, a comment', () => {
-    for (const cron of ['0 9 * * MON-FRI', '*/15 * * * *', '0 0 1 jan,jul *', '30 8 * * 1-5 2030', '*/10 * * * * * *', '@daily', '@hourly', 'CRON_TZ=Europe/Berlin 0 9 * * *', '0 12 * * 7 # sundays']) {
+    for (const cron of [
+      '0 9 * * MON-FRI',
+      '*/15 * * * *',
+      '0 0 1 jan,jul *',
+      '30 8 * * 1-5 2030',
+      '*/10 * * * * * *',
+      '@daily',
+      '@hourly',
+      'CRON_TZ=Europe/Berlin 0 9 * * *',
+      '0 12 * * 7 # sundays',
+    ]) {
       expect(checkCron(cron, 10), cron).toMatchObject({ ok: true });
     }
   });
@@ -100,7 +102,7 @@ describe('the Temporal schedule built from them', () => {
     return { scheduleId: 'sched_TEST', args, run: input, argsHash: 'h', until: resolveUntil(args, now), now };
   }
 
-  it('starts agentRun with the resolved run as its argument, under the schedule\'s id prefix, on the shared queue', () => {
+  it("starts agentRun with the resolved run as its argument, under the schedule's id prefix, on the shared queue", () => {
     const options = scheduleOptions(build({ interval_seconds: 600 }));
     expect(options.action).toMatchObject({ type: 'startWorkflow', workflowType: 'agentRun', workflowId: 'run_sched_TEST', taskQueue: 'baton' });
     expect(options.action.args).toEqual([expect.objectContaining({ schedule_id: 'sched_TEST', spec: expect.objectContaining({ backend: 'command' }) })]);
@@ -124,7 +126,7 @@ describe('the Temporal schedule built from them', () => {
     expect(catchupWindowSeconds({ cron: '@daily' })).toBe(86_400);
   });
 
-  it('marks the schedule as Baton\'s, with what list_schedules shows in its memo', () => {
+  it("marks the schedule as Baton's, with what list_schedules shows in its memo", () => {
     const options = scheduleOptions(build({ cron: '0 9 * * *', until: '2026-04-01T00:00:00Z' }));
     expect(options.memo).toEqual({
       baton: {
@@ -172,7 +174,7 @@ describe('the chain watcher', () => {
   const now = Date.parse('2026-03-01T10:00:00Z');
   const state = (end_at: string | null, running: number) => ({ ended: false, reason: '', end_at, running });
 
-  it('sleeps until just after the earlier schedule\'s end when it is near, and looks slowly otherwise', () => {
+  it("sleeps until just after the earlier schedule's end when it is near, and looks slowly otherwise", () => {
     expect(nextLookMs(state('2026-03-01T10:00:20Z', 0), now)).toBe(21_000);
     expect(nextLookMs(state('2026-03-02T10:00:00Z', 0), now)).toBe(300_000);
     expect(nextLookMs(state('2026-03-01T09:00:00Z', 1), now)).toBe(30_000);

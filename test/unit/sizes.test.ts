@@ -4,9 +4,21 @@ import { boundEventData } from '../../src/domain/event-log.js';
 import { boundFacts, boundLineEvents } from '../../src/domain/line-bounds.js';
 import { boundJson, cutHeadBytes, cutJsonString, cutTailBytes, EVENT_DATA_BYTES, jsonBytes, LINE_EVENTS_BYTES, utf8Bytes } from '../../src/domain/sizes.js';
 
-const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 3000 }), fc.string({ unit: 'grapheme', maxLength: 3000 }), fc.constantFrom('é'.repeat(5000), '\u0001'.repeat(3000), '😀'.repeat(3000), '"\\'.repeat(3000)));
+const text = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 3000 }),
+  fc.string({ unit: 'grapheme', maxLength: 3000 }),
+  fc.constantFrom('é'.repeat(5000), '\u0001'.repeat(3000), '😀'.repeat(3000), '"\\'.repeat(3000)),
+);
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, text, fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 6 }), fc.dictionary(text, tie('value'), { maxKeys: 6 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    text,
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 6 }),
+    fc.dictionary(text, tie('value'), { maxKeys: 6 }),
+  ),
 })).value;
 
 describe('byte sizes', () => {

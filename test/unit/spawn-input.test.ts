@@ -37,14 +37,17 @@ describe('spawn_run arguments', () => {
 
   it('need backend_config.command for the command backend, and refuse claude-only options there', () => {
     expect(errorOf({ ...valid, backend: 'command' })).toContain('backend_config.command');
-    expect(errorOf({ ...valid, backend: 'command', backend_config: { command: ['ls'] }, model: 'sonnet' })).toContain(
-      'model: model does not apply to the command backend',
-    );
+    expect(errorOf({ ...valid, backend: 'command', backend_config: { command: ['ls'] }, model: 'sonnet' })).toContain('model: model does not apply to the command backend');
     expect(errorOf({ ...valid, backend: 'command', backend_config: { command: ['ls'], shell: true } })).toContain('has no field "shell"');
   });
 
   it('take exactly one of prompt and input_message', () => {
-    const message = { parts: [{ kind: 'text', text: 'hi' }, { kind: 'data', data: { n: 1 } }] };
+    const message = {
+      parts: [
+        { kind: 'text', text: 'hi' },
+        { kind: 'data', data: { n: 1 } },
+      ],
+    };
     expect(spawnRunInputSchema.parse({ backend: 'claude_code', cwd: '/w', input_message: message }).input_message!.role).toBe('user');
     expect(errorOf({ ...valid, input_message: message })).toContain('give exactly one of prompt (text) and input_message (parts)');
     expect(errorOf({ backend: 'claude_code', cwd: '/w' })).toContain('give exactly one of prompt');

@@ -21,7 +21,7 @@ describe('temporal-dev.yml', () => {
     expect(temporal.command.slice(0, 2)).toEqual(['server', 'start-dev']);
     expect(temporal.command).toEqual(expect.arrayContaining(['--ip', '0.0.0.0', '--db-filename']));
     expect(temporal.ports).toEqual(['127.0.0.1:7233:7233', '127.0.0.1:8233:8233']);
-    const [volume] = temporal.volumes[0]!.split(':');
+    const [volume] = temporal.volumes[0].split(':');
     expect(Object.keys(compose.volumes)).toContain(volume);
   });
 

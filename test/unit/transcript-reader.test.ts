@@ -62,7 +62,7 @@ describe('TranscriptReader', () => {
     const lines: { text: string; end: number }[] = [];
     for (let i = 0; i < 10 && !lines.some((l) => l.text === 'next'); i++) lines.push(...(await reader.readLines(false)));
     expect(lines.map((l) => l.text.length)).toEqual([MAX_LINE_BYTES + `…[line cut at ${MAX_LINE_BYTES} bytes]`.length, 4]);
-    expect(lines[0]!.text.endsWith(`…[line cut at ${MAX_LINE_BYTES} bytes]`)).toBe(true);
+    expect(lines[0].text.endsWith(`…[line cut at ${MAX_LINE_BYTES} bytes]`)).toBe(true);
     expect(lines[1]).toEqual({ text: 'next', end: MAX_LINE_BYTES + 10 + 6 });
   });
 

@@ -47,13 +47,21 @@ describe('classifyAddress', () => {
     expect(classifyAddress(ip)).toBe(kind);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '169.255.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '::ffff:0:8.8.8.8', '2001:4860:4860::8888'])(
-    '%s is public',
-    (ip) => {
-      expect(classifyAddress(ip)).toBe('public');
-      expect(refusalOf(ip, false)).toBeNull();
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '169.255.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+    '::ffff:0:8.8.8.8',
+    '2001:4860:4860::8888',
+  ])('%s is public', (ip) => {
+    expect(classifyAddress(ip)).toBe('public');
+    expect(refusalOf(ip, false)).toBeNull();
+  });
 
   it('BATON_ALLOW_PRIVATE_WEBHOOKS lets every address through', () => {
     expect(refusalOf('127.0.0.1', true)).toBeNull();
@@ -70,7 +78,14 @@ describe('checkWebhookUrl', () => {
   });
 
   it('refuses an IP literal in any spelling the URL parser accepts', () => {
-    for (const url of ['http://127.0.0.1/', 'http://2130706433/', 'http://0x7f.1/', 'http://[::1]:8080/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/latest/meta-data']) {
+    for (const url of [
+      'http://127.0.0.1/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://[::1]:8080/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://169.254.169.254/latest/meta-data',
+    ]) {
       expect(() => checkWebhookUrl(url, false), url).toThrow(/BATON_ALLOW_PRIVATE_WEBHOOKS=1/);
     }
     expect(checkWebhookUrl('http://127.0.0.1:9/', true).port).toBe('9');
@@ -78,9 +93,7 @@ describe('checkWebhookUrl', () => {
 });
 
 function lookupOf(allowPrivate: boolean, hostname: string, all: boolean): Promise<{ address: string | LookupAddress[]; family?: number }> {
-  return new Promise((resolve, reject) =>
-    guardedLookup(allowPrivate)(hostname, { all }, (err, address, family) => (err ? reject(err) : resolve({ address, family }))),
-  );
+  return new Promise((resolve, reject) => guardedLookup(allowPrivate)(hostname, { all }, (err, address, family) => (err ? reject(err) : resolve({ address, family }))));
 }
 
 describe('guardedLookup (the address is checked after DNS resolution)', () => {

@@ -48,7 +48,7 @@ describe('deliverWebhook', () => {
     const sent = await deliverWebhook({ secretKey, settings: settings() }, request(r.url, { Authorization: 'Bearer s3cret', 'X-Team': 'blue' }));
     expect(sent.status).toBe(204);
     expect(r.requests).toHaveLength(1);
-    const got = r.requests[0]!;
+    const got = r.requests[0];
     expect(got.method).toBe('POST');
     expect(got.headers['content-type']).toBe('application/json');
     expect(got.headers['user-agent']).toBe('baton');
@@ -61,15 +61,15 @@ describe('deliverWebhook', () => {
   it('sends unsigned JSON when no signing secret is set', async () => {
     const r = await answering({ status: 200 });
     await deliverWebhook({ secretKey, settings: settings({ signingSecret: null }) }, request(r.url));
-    expect(r.requests[0]!.headers['webhook-signature']).toBeUndefined();
-    expect(JSON.parse(r.requests[0]!.body)).toEqual(payload);
+    expect(r.requests[0].headers['webhook-signature']).toBeUndefined();
+    expect(JSON.parse(r.requests[0].body)).toEqual(payload);
   });
 
-  it('a caller\'s header cannot replace Baton\'s own', async () => {
+  it("a caller's header cannot replace Baton's own", async () => {
     const r = await answering({ status: 200 });
     await deliverWebhook({ secretKey, settings: settings() }, request(r.url, { 'Content-Type': 'text/plain', 'webhook-id': 'forged' }));
-    expect(r.requests[0]!.headers['content-type']).toBe('application/json');
-    expect(r.requests[0]!.headers['webhook-id']).toBe('run_01UNIT.webhook');
+    expect(r.requests[0].headers['content-type']).toBe('application/json');
+    expect(r.requests[0].headers['webhook-id']).toBe('run_01UNIT.webhook');
   });
 
   it.each([500, 503, 408, 429])('%i is retryable, with the status in the details', async (status) => {

@@ -13,25 +13,46 @@ function page(afterSeq: number, limit: number): RunEventsPage {
 }
 
 function attempt(n: number, outcome: WebhookAttempt['outcome']): WebhookAttempt {
-  return { attempt: n, at: '2025-01-01T00:01:00.000Z', duration_ms: 20, status: outcome === 'delivered' ? 200 : 503, error: outcome === 'delivered' ? null : 'answered 503', outcome };
+  return {
+    attempt: n,
+    at: '2025-01-01T00:01:00.000Z',
+    duration_ms: 20,
+    status: outcome === 'delivered' ? 200 : 503,
+    error: outcome === 'delivered' ? null : 'answered 503',
+    outcome,
+  };
 }
 
 function state(attempts: WebhookAttempt[], total = attempts.length): WebhookState {
-  return { webhook_id: 'r.webhook', run_id: 'r', event: 'run.completed', url_host: 'hooks.example.com', status: 'delivered', attempts_total: total, attempts, next_attempt_at: null };
+  return {
+    webhook_id: 'r.webhook',
+    run_id: 'r',
+    event: 'run.completed',
+    url_host: 'hooks.example.com',
+    status: 'delivered',
+    attempts_total: total,
+    attempts,
+    next_attempt_at: null,
+  };
 }
 
 describe('mergeWebhookEvents', () => {
-  it('appends each attempt after the run\'s last event: webhook_failed, then webhook_sent', () => {
+  it("appends each attempt after the run's last event: webhook_failed, then webhook_sent", () => {
     const merged = mergeWebhookEvents(page(0, 100), state([attempt(1, 'will_retry'), attempt(2, 'delivered')]), 0, 100);
     expect(merged.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(merged.events.slice(-2)).toEqual([
-      { seq: 6, ts: '2025-01-01T00:01:00.020Z', type: 'webhook_failed', data: { attempt: 1, status: 503, url_host: 'hooks.example.com', duration_ms: 20, error: 'answered 503', will_retry: true } },
+      {
+        seq: 6,
+        ts: '2025-01-01T00:01:00.020Z',
+        type: 'webhook_failed',
+        data: { attempt: 1, status: 503, url_host: 'hooks.example.com', duration_ms: 20, error: 'answered 503', will_retry: true },
+      },
       { seq: 7, ts: '2025-01-01T00:01:00.020Z', type: 'webhook_sent', data: { attempt: 2, status: 200, url_host: 'hooks.example.com', duration_ms: 20 } },
     ]);
     expect(merged.last_seq).toBe(7);
   });
 
-  it('a page the limit cut before the run\'s end gets no attempts, but last_seq counts them', () => {
+  it("a page the limit cut before the run's end gets no attempts, but last_seq counts them", () => {
     const merged = mergeWebhookEvents(page(0, 3), state([attempt(1, 'delivered')]), 0, 3);
     expect(merged.events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(merged.last_seq).toBe(6);

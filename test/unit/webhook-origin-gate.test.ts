@@ -96,7 +96,7 @@ describe('the webhook origin gate', () => {
     expect(failure?.nonRetryable).toBe(true);
   });
 
-  it("a later attempt after one that reached the receiver is not checked again (the evidence may have aged)", async () => {
+  it('a later attempt after one that reached the receiver is not checked again (the evidence may have aged)', async () => {
     checks.outcomes = ['refuse'];
     expect(await gate(clientWithAttempts([WEBHOOK_UNCHECKED_TYPE, 'BatonWebhookRetryable']), 3)).toBeNull();
     expect(checks.calls).toBe(0);

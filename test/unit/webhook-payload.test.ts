@@ -130,7 +130,7 @@ describe('the retry schedule', () => {
     const state: WebhookState = { webhook_id: 'w', run_id: 'r', event: 'run.completed', url_host: 'h', status: 'waiting', attempts_total: 50, attempts, next_attempt_at: null };
     const memo = memoState(state);
     expect(memo.attempts).toHaveLength(WEBHOOK_MEMO_ATTEMPTS);
-    expect(memo.attempts[0]!.attempt).toBe(50 - WEBHOOK_MEMO_ATTEMPTS + 1);
+    expect(memo.attempts[0].attempt).toBe(50 - WEBHOOK_MEMO_ATTEMPTS + 1);
     expect(memo.attempts_total).toBe(50);
   });
 });

@@ -47,10 +47,13 @@ describe('agentRun', () => {
   it('answers the status and events queries while the agent runs', async () => {
     const { run_id } = await spawnCommand(['--lines', '3', '--delay-ms', '100', '--sleep-ms', '60000']);
     const handle = client.workflow.getHandle(run_id);
-    const live = await waitFor(async () => {
-      const view = await handle.query(statusQuery);
-      return view.status === 'running' && view.last_message === 'line 3' ? view : null;
-    }, { what: 'three lines while running' });
+    const live = await waitFor(
+      async () => {
+        const view = await handle.query(statusQuery);
+        return view.status === 'running' && view.last_message === 'line 3' ? view : null;
+      },
+      { what: 'three lines while running' },
+    );
     expect(live.host).toBe(env.config.hostId);
     const page = await runs.events(run_id, 0, 100);
     expect(page.status).toBe('running');
@@ -160,7 +163,7 @@ describe('the agent process', () => {
     }
   });
 
-  it('shows role, backend and the prompt\'s first line as the workflow summary in the Web UI', async () => {
+  it("shows role, backend and the prompt's first line as the workflow summary in the Web UI", async () => {
     const { run_id } = await runs.spawn(
       spawnRunInputSchema.parse({ prompt: '\nRefactor the parser\nmore detail', backend: 'command', cwd: env.workDir, backend_config: fakeAgent() }),
     );

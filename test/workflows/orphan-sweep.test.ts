@@ -22,7 +22,11 @@ import { waitFor } from '../helpers/wait.js';
 // What a worker does at start, asked of the same machine: can this host hold runs in cgroups?
 const machine = await setUpRunCgroups('auto', `probe-${randomBytes(4).toString('hex')}`);
 const cases = [
-  { setting: 'auto', cgroups: machine.mode === 'cgroup', title: `BATON_CGROUPS=auto (${machine.mode === 'cgroup' ? 'this machine allows cgroups' : 'this machine does not allow cgroups'})` },
+  {
+    setting: 'auto',
+    cgroups: machine.mode === 'cgroup',
+    title: `BATON_CGROUPS=auto (${machine.mode === 'cgroup' ? 'this machine allows cgroups' : 'this machine does not allow cgroups'})`,
+  },
   { setting: 'off', cgroups: false, title: 'BATON_CGROUPS=off (the fallback)' },
 ];
 
@@ -38,7 +42,11 @@ async function processesWith(marker: string): Promise<number[]> {
   return found;
 }
 
-const exists = (file: string) => stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 
 // The cases run one after the other (vitest runs a file's suites in order): each sets up the
 // module's tracking as its worker would, so they must not overlap.
@@ -133,7 +141,7 @@ describe.each(cases)('the orphan sweep with $title', ({ setting, cgroups }) => {
   it(
     cgroups
       ? 'stops a grandchild that left the group and dropped BATON_RUN_ID'
-      : 'cannot find a grandchild that left the group AND dropped BATON_RUN_ID (the fallback\'s known gap); stops the rest of its run',
+      : "cannot find a grandchild that left the group AND dropped BATON_RUN_ID (the fallback's known gap); stops the rest of its run",
     async () => {
       const marker = `301.${randomBytes(3).readUIntBE(0, 3)}`;
       // Only the wrapper and the agent carry the mark; the escapee is found by its cgroup alone.

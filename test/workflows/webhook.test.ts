@@ -59,13 +59,11 @@ async function receiver(answer?: (n: number) => Answer, port?: number): Promise<
 }
 
 function spawnNotifying(url: string, flags: string[], notify: Record<string, unknown> = {}) {
-  return runs.spawn(
-    spawnRunInputSchema.parse({ prompt: 'notify me', backend: 'command', cwd: env.workDir, backend_config: fakeAgent(...flags), notify_url: url, ...notify }),
-  );
+  return runs.spawn(spawnRunInputSchema.parse({ prompt: 'notify me', backend: 'command', cwd: env.workDir, backend_config: fakeAgent(...flags), notify_url: url, ...notify }));
 }
 
 function verified(r: Receiver, n = 0): WebhookPayload {
-  const request = r.requests[n]!;
+  const request = r.requests[n];
   return new Webhook(signingSecret).verify(request.body, request.headers) as WebhookPayload;
 }
 
@@ -98,8 +96,8 @@ describe('a run with notify_url', () => {
     expect(payload).toMatchObject({ event: 'run.completed', run_id, job_id: run_id, status: 'completed', ok: true, backend: 'command', role: 'worker', error: null });
     expect(payload.result_preview).toContain('line 2');
     expect(payload.finished_at).toEqual(expect.any(String));
-    expect(r.requests[0]!.headers.authorization).toBe(`Bearer ${token}`);
-    expect(r.requests[0]!.headers['webhook-id']).toBe(webhookWorkflowId(run_id));
+    expect(r.requests[0].headers.authorization).toBe(`Bearer ${token}`);
+    expect(r.requests[0].headers['webhook-id']).toBe(webhookWorkflowId(run_id));
 
     const closed = await webhookClosed(run_id);
     expect(closed.status).toBe('COMPLETED');
@@ -123,7 +121,7 @@ describe('a run with notify_url', () => {
     const { run_id } = await spawnNotifying(r.url, []);
     await webhookClosed(run_id);
     expect(r.requests).toHaveLength(2);
-    expect(r.requests[0]!.headers['webhook-id']).toBe(r.requests[1]!.headers['webhook-id']);
+    expect(r.requests[0].headers['webhook-id']).toBe(r.requests[1].headers['webhook-id']);
     expect(verified(r, 1)).toEqual(verified(r, 0));
     const events = await eventTypes(run_id);
     expect(events.slice(-2).map((e) => e.type)).toEqual(['webhook_failed', 'webhook_sent']);
@@ -154,7 +152,7 @@ describe('a run with notify_url', () => {
     const live = await client.workflow.getHandle(webhookWorkflowId(run_id)).query(webhookStatusQuery);
     expect(live).toMatchObject({ status: 'delivering', attempts_total: 0 });
     const closed = await webhookClosed(run_id);
-    expect(closed.state.attempts[0]!.duration_ms).toBeGreaterThanOrEqual(4500);
+    expect(closed.state.attempts[0].duration_ms).toBeGreaterThanOrEqual(4500);
   });
 
   it('a cancelled run notifies when notify_on has cancelled', async () => {
@@ -170,7 +168,10 @@ describe('a run with notify_url', () => {
     const r = await receiver();
     const { run_id } = await spawnNotifying(r.url, ['--exit-code', '3'], { notify_on: ['done', 'cancelled'] });
     await runs.wait(run_id, { maxWaitMs: 20_000 });
-    const described = await client.workflow.getHandle(webhookWorkflowId(run_id)).describe().catch(() => null);
+    const described = await client.workflow
+      .getHandle(webhookWorkflowId(run_id))
+      .describe()
+      .catch(() => null);
     expect(described).toBeNull();
     expect(r.requests).toHaveLength(0);
   });
@@ -183,7 +184,7 @@ describe('a run with notify_url', () => {
       const closed = await webhookClosed(run_id);
       expect(closed.status).toBe('FAILED');
       expect(closed.state.attempts_total).toBe(1);
-      expect(closed.state.attempts[0]!.error).toContain('is a loopback address');
+      expect(closed.state.attempts[0].error).toContain('is a loopback address');
     } finally {
       process.env.BATON_ALLOW_PRIVATE_WEBHOOKS = '1';
     }

@@ -138,7 +138,14 @@ export class A2aStreamParser implements LineParser {
     }
     const text = textOf(m.parts);
     const events: NewEvent[] = text ? [{ ts, type: 'agent_message', data: { text, ...extra } }] : [];
-    return [...events, ...partEvents(m.parts.filter((p) => p.text === undefined), ts, extra)];
+    return [
+      ...events,
+      ...partEvents(
+        m.parts.filter((p) => p.text === undefined),
+        ts,
+        extra,
+      ),
+    ];
   }
 
   private end(line: z.infer<typeof endLine>): FactsPatch {
@@ -212,7 +219,7 @@ function lastData(parts: Part[]): unknown {
 /** The parts of `now` that `before` did not have: the appended tail, or all when it changed. */
 function newParts(before: Part[], now: Part[]): Part[] {
   const same = (a: Part, b: Part) => JSON.stringify(a) === JSON.stringify(b);
-  return before.length <= now.length && before.every((p, i) => same(p, now[i]!)) ? now.slice(before.length) : now;
+  return before.length <= now.length && before.every((p, i) => same(p, now[i])) ? now.slice(before.length) : now;
 }
 
 function partEvents(parts: Part[], ts: string, extra: Record<string, unknown>): NewEvent[] {

@@ -80,14 +80,14 @@ export class ClaudeStreamParser implements LineParser {
       case 'tool_use':
       case 'server_tool_use':
       case 'mcp_tool_use': {
-        const id = String(b.id ?? '');
-        const name = String(b.name ?? 'unknown');
+        const id = textOf(b.id, '');
+        const name = textOf(b.name, 'unknown');
         this.toolNames.set(id, name);
         return [{ ts, type: 'tool_started', data: { tool_use_id: id, name, input: b.input ?? null } }];
       }
       case 'tool_result':
       case 'mcp_tool_result': {
-        const id = String(b.tool_use_id ?? '');
+        const id = textOf(b.tool_use_id, '');
         const name = this.toolNames.get(id) ?? null;
         this.toolNames.delete(id);
         return [{ ts, type: 'tool_finished', data: { tool_use_id: id, name, is_error: b.is_error === true, output: toolOutputText(b.content) } }];
@@ -154,4 +154,10 @@ function toolOutputText(content: unknown): string {
       return p.type === 'text' && typeof p.text === 'string' ? p.text : `[${p.type ?? 'content'}]`;
     })
     .join('\n');
+}
+
+/** A field of Claude Code's JSON as text: a string as it is, another value as its JSON, a missing one as `fallback`. */
+function textOf(value: unknown, fallback: string): string {
+  if (value === undefined || value === null) return fallback;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -64,7 +64,7 @@ export class CodexStreamParser implements LineParser {
         // explains an agent that dies.
         return { events: [{ ts, type: 'stderr', data: { text: l.message, stream: 'stdout', note: 'codex error event' } }], facts: { error: l.message } };
       default:
-        return this.item(l.item as Item, l.type.slice('item.'.length) as Stage, ts);
+        return this.item(l.item, l.type.slice('item.'.length) as Stage, ts);
     }
   }
 
@@ -166,7 +166,5 @@ function parseJson(s: string): unknown {
 /** An MCP result's content blocks as text (text blocks as they are, others by type). */
 function contentText(content: unknown): string {
   if (!Array.isArray(content)) return '';
-  return content
-    .map((part: { type?: string; text?: string }) => (part?.type === 'text' && typeof part.text === 'string' ? part.text : `[${part?.type ?? 'content'}]`))
-    .join('\n');
+  return content.map((part: { type?: string; text?: string }) => (part?.type === 'text' && typeof part.text === 'string' ? part.text : `[${part?.type ?? 'content'}]`)).join('\n');
 }

@@ -18,10 +18,7 @@ const THREAD_ID = UUID;
 export const codexBackend: BackendAdapter = {
   async plan(request: LaunchRequest): Promise<LaunchPlan> {
     const { spec } = request;
-    const file = await resolveBinary(
-      { backend: 'codex', name: 'codex', envVar: 'BATON_CODEX_BIN', install: 'Install the Codex CLI (npm install -g @openai/codex)' },
-      request.env,
-    );
+    const file = await resolveBinary({ backend: 'codex', name: 'codex', envVar: 'BATON_CODEX_BIN', install: 'Install the Codex CLI (npm install -g @openai/codex)' }, request.env);
     const config = spec.backend_config as CodexConfig;
     const thread = chooseThread(request);
     // Every option goes before `resume`: `codex exec resume` accepts only some of them after its

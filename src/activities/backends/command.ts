@@ -10,7 +10,7 @@ export const commandBackend: BackendAdapter = {
     const config = spec.backend_config as CommandConfig;
     const [program, ...args] = config.command;
     return {
-      file: await resolveProgram(program!, spec.cwd, env),
+      file: await resolveProgram(program, spec.cwd, env),
       args,
       env: config.env,
       input: renderMessageAsText(input),

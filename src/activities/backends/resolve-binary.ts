@@ -13,14 +13,13 @@ async function isExecutableFile(file: string): Promise<boolean> {
   }
 }
 
-export async function resolveBinary(
-  what: { backend: string; name: string; envVar: string; install: string },
-  env: NodeJS.ProcessEnv,
-): Promise<string> {
+export async function resolveBinary(what: { backend: string; name: string; envVar: string; install: string }, env: NodeJS.ProcessEnv): Promise<string> {
   const explicit = env[what.envVar];
   if (explicit) {
     if (await isExecutableFile(explicit)) return path.resolve(explicit);
-    throw new LaunchError(`${what.backend}: ${what.envVar} is set to "${explicit}", which is not an executable file. Fix the path or unset ${what.envVar} to use "${what.name}" from PATH.`);
+    throw new LaunchError(
+      `${what.backend}: ${what.envVar} is set to "${explicit}", which is not an executable file. Fix the path or unset ${what.envVar} to use "${what.name}" from PATH.`,
+    );
   }
   const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
   for (const dir of dirs) {

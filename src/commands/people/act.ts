@@ -16,9 +16,9 @@ import { readJsonArg } from './json-arg.js';
 export function cancelCommand(): Command {
   const names = { run_id: '<id>', reason: '--reason', wait_seconds: '--wait-seconds' };
   return new Command('cancel')
-    .description('cancel a run (its agent\'s whole process tree), a pipeline (pipe_...) or a schedule (sched_...); safe to repeat')
+    .description("cancel a run (its agent's whole process tree), a pipeline (pipe_...) or a schedule (sched_...); safe to repeat")
     .argument('<id>', 'a run, pipeline or schedule id')
-    .option('--reason <text>', 'why; recorded in the run\'s events and error')
+    .option('--reason <text>', "why; recorded in the run's events and error")
     .option('--wait-seconds <n>', 'how long to wait for it to end (default 10, at most 55)', wholeNumber('--wait-seconds'))
     .option('--json', 'print the outcome as JSON')
     .action(async (id: string, opts: { reason?: string; waitSeconds?: number; json?: boolean }) => {
@@ -38,7 +38,7 @@ function stepsArg(value: string): unknown[] {
   const parsed = readJsonArg(value, {
     option: '--steps',
     limit: STRUCTURED_OUTPUT_BYTES,
-    advice: 'shorten the instructions, or put the details in files under the pipeline\'s cwd and refer to them',
+    advice: "shorten the instructions, or put the details in files under the pipeline's cwd and refer to them",
     example: STEPS_EXAMPLE.slice(1, -1),
   });
   if (Array.isArray(parsed)) return parsed;
@@ -93,6 +93,8 @@ export function continueCommand(): Command {
         throw translate(err, names);
       });
       if (opts.json) return printJson({ run_id: continued.run_id, parent_run_id: continued.parent_run_id, how: continued.how, status: continued.view.status, run: continued.view });
-      out(`${continued.run_id} ${statusText(continued.view.status)} (${continued.how === 'answered' ? 'answered: the same run goes on' : continued.how === 'follow_up' ? `a follow-up of ${continued.parent_run_id}` : 'the next turn of its channel'})`);
+      out(
+        `${continued.run_id} ${statusText(continued.view.status)} (${continued.how === 'answered' ? 'answered: the same run goes on' : continued.how === 'follow_up' ? `a follow-up of ${continued.parent_run_id}` : 'the next turn of its channel'})`,
+      );
     });
 }

@@ -32,7 +32,7 @@ export async function connectTemporal(config: BatonConfig): Promise<{ connection
     connection = await Connection.connect({
       address,
       ...(tls !== undefined ? { tls } : {}),
-      ...(apiKey !== undefined ? { apiKey: apiKey as string } : {}),
+      ...(apiKey !== undefined ? { apiKey: apiKey } : {}),
       ...(metadata !== undefined ? { metadata } : {}),
       connectTimeout: 3000,
     });

@@ -72,7 +72,7 @@ const COMMAND_OF_TOOL: Record<string, string> = {
 /** Client errors in the command line's terms; anything else passes unchanged. */
 export function translate(err: unknown, names: OptionNames): unknown {
   if (!(err instanceof InputError)) return err;
-  const message = err.message.replace(/\b(list_runs|get_run|get_pipeline|spawn_run|cancel_run|approve_plan|continue_run|poll_events)\b/g, (tool) => COMMAND_OF_TOOL[tool]!);
+  const message = err.message.replace(/\b(list_runs|get_run|get_pipeline|spawn_run|cancel_run|approve_plan|continue_run|poll_events)\b/g, (tool) => COMMAND_OF_TOOL[tool]);
   return new CliError(inOptionTerms(message, names));
 }
 

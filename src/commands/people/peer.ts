@@ -71,7 +71,7 @@ export function peerCommand(): Command {
 
   peer
     .command('whoami')
-    .description('this agent\'s name and run id')
+    .description("this agent's name and run id")
     .option('--json', 'print as JSON')
     .action((opts: { json?: boolean }) => {
       const me = { name: process.env.BATON_AGENT_NAME ?? null, run_id: process.env.BATON_RUN_ID ?? null };
@@ -88,7 +88,12 @@ export function peerCommand(): Command {
       const agents = await withPeer(({ client, config }) => listAgents(client, config.taskQueue));
       if (opts.json) return printJson({ agents });
       if (agents.length === 0) return out('no named agents');
-      out(table(['NAME', 'HOLDER', 'STATUS', 'UNREAD'], agents.map((a) => [a.name, a.holder ?? '-', a.holder_status ?? '-', String(a.unread)])));
+      out(
+        table(
+          ['NAME', 'HOLDER', 'STATUS', 'UNREAD'],
+          agents.map((a) => [a.name, a.holder ?? '-', a.holder_status ?? '-', String(a.unread)]),
+        ),
+      );
     });
 
   peer
@@ -96,7 +101,7 @@ export function peerCommand(): Command {
     .description('send a message to a named agent; it waits in their inbox until they read it')
     .argument('<name>', 'the agent name to send to (baton peer list shows them)')
     .argument('<text>', 'the message')
-    .option('--from <name>', 'who it is from (default: this agent\'s name)')
+    .option('--from <name>', "who it is from (default: this agent's name)")
     .option('--json', 'print as JSON')
     .action(async (to: string, text: string, opts: { from?: string; json?: boolean }) => {
       const from = opts.from ?? process.env.BATON_AGENT_NAME ?? (process.env.BATON_RUN_ID ? `run:${process.env.BATON_RUN_ID}` : 'person');
@@ -107,8 +112,8 @@ export function peerCommand(): Command {
 
   peer
     .command('inbox')
-    .description('print the unread messages of this agent\'s inbox and mark them read')
-    .option('--name <name>', 'read this name\'s inbox instead of this agent\'s')
+    .description("print the unread messages of this agent's inbox and mark them read")
+    .option('--name <name>', "read this name's inbox instead of this agent's")
     .option('--peek', 'leave them unread')
     .option('--json', 'print as JSON')
     .action(async (opts: { name?: string; peek?: boolean; json?: boolean }) => {
@@ -119,7 +124,7 @@ export function peerCommand(): Command {
     .command('wait')
     .description('wait for a message, print the unread ones and mark them read (exit code 1 if none came in time)')
     .option('--timeout <seconds>', `how long to wait (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS})`, wholeNumber('--timeout'))
-    .option('--name <name>', 'wait on this name\'s inbox instead of this agent\'s')
+    .option('--name <name>', "wait on this name's inbox instead of this agent's")
     .option('--json', 'print as JSON')
     .action(async (opts: { timeout?: number; name?: string; json?: boolean }) => {
       const seconds = opts.timeout ?? DEFAULT_WAIT_SECONDS;

@@ -62,7 +62,12 @@ export function runsCommand(): Command {
       const runs = page.runs.map(previewResult);
       if (json) return printJson({ runs, next_cursor: page.next_cursor });
       if (runs.length === 0) return out(cursor ? 'no more runs' : 'no runs match');
-      out(table(['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary'], runs.map((r) => [r.run_id, statusText(r.status), r.role, r.backend, when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)])));
+      out(
+        table(
+          ['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary'],
+          runs.map((r) => [r.run_id, statusText(r.status), r.role, r.backend, when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)]),
+        ),
+      );
       if (page.next_cursor) {
         // The very command for the next page: a cursor pages only the filters it was made for.
         const again = ['baton runs', ...filterFlags(filters), '--limit', String(limit), ...(all ? ['--all'] : []), '--cursor', page.next_cursor].join(' ');
@@ -78,14 +83,14 @@ function filterFlags(filters: Record<string, string | undefined>): string[] {
   for (const [field, option] of Object.entries(LIST_OPTIONS)) {
     const value = filters[field];
     if (value === undefined || field === 'limit' || field === 'cursor') continue;
-    flags.push(option, /^[A-Za-z0-9._:\/@+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+    flags.push(option, /^[A-Za-z0-9._:/@+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
   }
   return flags;
 }
 
 export function showCommand(): Command {
   return new Command('show')
-    .description('a run\'s, pipeline\'s (pipe_...) or schedule\'s (sched_...) state, result, steps and last events')
+    .description("a run's, pipeline's (pipe_...) or schedule's (sched_...) state, result, steps and last events")
     .argument('<id>', 'a run id (run_...), pipeline id (pipe_...) or schedule id (sched_...)')
     .option('--json', 'print it as JSON (for scripts)')
     .action(async (idText: string, opts: { json?: boolean }) => {
@@ -110,22 +115,24 @@ export function showCommand(): Command {
 
 function printRun(view: RunView, events: RunEvent[]): void {
   const result = view.result;
-  out(fields([
-    ['run', colour.bold(view.run_id)],
-    ['status', statusText(view.status)],
-    ['backend', view.backend],
-    ['role', view.role],
-    ['cwd', view.cwd],
-    ['prompt', oneLine(view.prompt_preview, 200)],
-    ...(view.parent ? [['parent', view.parent] as [string, string]] : []),
-    ...(view.channel ? [['channel', view.channel] as [string, string]] : []),
-    ...(view.session_id ? [['session', view.session_id] as [string, string]] : []),
-    ['started', when(view.started_at ?? view.created_at)],
-    ['finished', when(view.finished_at)],
-    ['elapsed', elapsedOf(view)],
-    ...(view.cost_usd !== null ? [['cost', `$${view.cost_usd.toFixed(4)}`] as [string, string]] : []),
-    ...(view.error ? [['error', colour.red(view.error)] as [string, string]] : []),
-  ]));
+  out(
+    fields([
+      ['run', colour.bold(view.run_id)],
+      ['status', statusText(view.status)],
+      ['backend', view.backend],
+      ['role', view.role],
+      ['cwd', view.cwd],
+      ['prompt', oneLine(view.prompt_preview, 200)],
+      ...(view.parent ? [['parent', view.parent] as [string, string]] : []),
+      ...(view.channel ? [['channel', view.channel] as [string, string]] : []),
+      ...(view.session_id ? [['session', view.session_id] as [string, string]] : []),
+      ['started', when(view.started_at ?? view.created_at)],
+      ['finished', when(view.finished_at)],
+      ['elapsed', elapsedOf(view)],
+      ...(view.cost_usd !== null ? [['cost', `$${view.cost_usd.toFixed(4)}`] as [string, string]] : []),
+      ...(view.error ? [['error', colour.red(view.error)] as [string, string]] : []),
+    ]),
+  );
   if (result) {
     out();
     out(colour.bold('result:'));
@@ -143,19 +150,21 @@ function printRun(view: RunView, events: RunEvent[]): void {
 }
 
 function printPipeline(view: PipelineView): void {
-  out(fields([
-    ['pipeline', colour.bold(view.pipeline_id)],
-    ['status', statusText(view.status)],
-    ['goal', oneLine(view.goal_preview, 200)],
-    ['cwd', view.cwd],
-    ['round', `${view.round} of ${view.max_rounds}`],
-    ['started', when(view.created_at)],
-    ['finished', when(view.finished_at)],
-    ['runs', view.totals.runs],
-    ['elapsed', duration(view.totals.elapsed_ms)],
-    ...(view.verdict ? [['verdict', `${view.verdict.verdict}${view.verdict.findings.length ? `: ${view.verdict.findings.join('; ')}` : ''}`] as [string, string]] : []),
-    ...(view.error ? [['error', colour.red(view.error)] as [string, string]] : []),
-  ]));
+  out(
+    fields([
+      ['pipeline', colour.bold(view.pipeline_id)],
+      ['status', statusText(view.status)],
+      ['goal', oneLine(view.goal_preview, 200)],
+      ['cwd', view.cwd],
+      ['round', `${view.round} of ${view.max_rounds}`],
+      ['started', when(view.created_at)],
+      ['finished', when(view.finished_at)],
+      ['runs', view.totals.runs],
+      ['elapsed', duration(view.totals.elapsed_ms)],
+      ...(view.verdict ? [['verdict', `${view.verdict.verdict}${view.verdict.findings.length ? `: ${view.verdict.findings.join('; ')}` : ''}`] as [string, string]] : []),
+      ...(view.error ? [['error', colour.red(view.error)] as [string, string]] : []),
+    ]),
+  );
   if (view.plan) {
     out();
     out(colour.bold('plan:'));
@@ -164,35 +173,47 @@ function printPipeline(view: PipelineView): void {
   if (view.status === 'awaiting_approval') out(colour.magenta(`\nawaiting approval: baton approve ${view.pipeline_id} (or --reject --reason TEXT)`));
   if (view.steps.length > 0) {
     out();
-    out(table(['step', 'status', 'run', 'elapsed', 'error'], view.steps.map((s) => [s.name, statusText(s.status), s.run_id, duration(s.elapsed_ms), oneLine(s.error, 50)])));
+    out(
+      table(
+        ['step', 'status', 'run', 'elapsed', 'error'],
+        view.steps.map((s) => [s.name, statusText(s.status), s.run_id, duration(s.elapsed_ms), oneLine(s.error, 50)]),
+      ),
+    );
   }
 }
 
 function printSchedule(details: ScheduleDetails): void {
   const s = details.schedule;
-  out(fields([
-    ['schedule', colour.bold(s.schedule_id)],
-    ['state', statusText(s.state)],
-    ['when', s.every],
-    ['until', s.until],
-    ['backend', s.backend],
-    ['role', s.role],
-    ['cwd', s.cwd],
-    ['prompt', oneLine(s.prompt_preview, 200)],
-    ['next fires', s.next_fire_times.slice(0, 3).map(when).join(', ') || '-'],
-    ['runs started', details.runs_started],
-    ['running', details.running_run_ids.join(', ') || '-'],
-    ...(s.note ? [['note', s.note] as [string, string]] : []),
-  ]));
+  out(
+    fields([
+      ['schedule', colour.bold(s.schedule_id)],
+      ['state', statusText(s.state)],
+      ['when', s.every],
+      ['until', s.until],
+      ['backend', s.backend],
+      ['role', s.role],
+      ['cwd', s.cwd],
+      ['prompt', oneLine(s.prompt_preview, 200)],
+      ['next fires', s.next_fire_times.slice(0, 3).map(when).join(', ') || '-'],
+      ['runs started', details.runs_started],
+      ['running', details.running_run_ids.join(', ') || '-'],
+      ...(s.note ? [['note', s.note] as [string, string]] : []),
+    ]),
+  );
   if (details.runs.length > 0) {
     out();
-    out(table(['run', 'status', 'started', 'elapsed', 'summary'], details.runs.map((r) => [r.run_id, statusText(r.status), when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)])));
+    out(
+      table(
+        ['run', 'status', 'started', 'elapsed', 'summary'],
+        details.runs.map((r) => [r.run_id, statusText(r.status), when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)]),
+      ),
+    );
   }
 }
 
 export function tailCommand(): Command {
   return new Command('tail')
-    .description('a run\'s events as readable lines; -f follows until the run ends (exit code 0 only if it completed)')
+    .description("a run's events as readable lines; -f follows until the run ends (exit code 0 only if it completed)")
     .argument('<run_id>', 'the run to read')
     .option('-f, --follow', 'wait for new events until the run ends')
     .option('--json', 'print each event as one line of JSON (for scripts)')

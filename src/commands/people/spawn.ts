@@ -69,9 +69,24 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Repeatable, and each value may list several, comma-separated: --notify-on error,cancelled. */
 const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim())];
 
-const outputSchemaJson = jsonObject({ option: '--output-schema', limit: OUTPUT_SCHEMA_BYTES, advice: 'use a smaller schema ($ref to shared definitions, fewer enum values)', example: '{"type": "object"}' });
-const backendConfigJson = jsonObject({ option: '--backend-config', limit: BACKEND_CONFIG_BYTES, advice: 'pass fewer or shorter options and environment variables', example: '{"sandbox": "workspace-write"}' });
-const inputMessageJson = jsonObject({ option: '--input-message', limit: RUN_INPUT_BYTES, advice: 'put large material in a file under --cwd and send it as a file part with its uri', example: '{"parts": [{"kind": "text", "text": "Fix issue 42"}]}' });
+const outputSchemaJson = jsonObject({
+  option: '--output-schema',
+  limit: OUTPUT_SCHEMA_BYTES,
+  advice: 'use a smaller schema ($ref to shared definitions, fewer enum values)',
+  example: '{"type": "object"}',
+});
+const backendConfigJson = jsonObject({
+  option: '--backend-config',
+  limit: BACKEND_CONFIG_BYTES,
+  advice: 'pass fewer or shorter options and environment variables',
+  example: '{"sandbox": "workspace-write"}',
+});
+const inputMessageJson = jsonObject({
+  option: '--input-message',
+  limit: RUN_INPUT_BYTES,
+  advice: 'put large material in a file under --cwd and send it as a file part with its uri',
+  example: '{"parts": [{"kind": "text", "text": "Fix issue 42"}]}',
+});
 
 export function spawnCommand(): Command {
   return new Command('spawn')
@@ -90,9 +105,13 @@ export function spawnCommand(): Command {
     .option('--max-budget-usd <usd>', 'Claude Code budget', decimal('--max-budget-usd'))
     .option('--timeout <seconds>', 'end the run as timed_out after this long', wholeNumber('--timeout'))
     .option('--channel <name>', 'run as a turn of this channel')
-    .option('--nickname <name>', 'the agent\'s name, unique among live runs: others message it with baton peer send')
+    .option('--nickname <name>', "the agent's name, unique among live runs: others message it with baton peer send")
     .option('--session <id>', 'resume this backend session')
-    .option('--input-message <json|@file>', 'the input as a message of parts, instead of a prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {}}, {"kind": "file", "file": {"uri": "..."}}]}', inputMessageJson)
+    .option(
+      '--input-message <json|@file>',
+      'the input as a message of parts, instead of a prompt: {"parts": [{"kind": "text", "text": "..."}, {"kind": "data", "data": {}}, {"kind": "file", "file": {"uri": "..."}}]}',
+      inputMessageJson,
+    )
     .option('--output-schema <json|@file>', 'a JSON Schema the final output must match (@file: read it from that file)', outputSchemaJson)
     .option('--backend-config <json|@file>', 'backend options as JSON (README.md, "Backends"; @file: read it from that file)', backendConfigJson)
     .option('--profile <text or file>', 'extra instructions: text, or the absolute path of a file under an allowed root')
@@ -101,7 +120,11 @@ export function spawnCommand(): Command {
     .addOption(new Option('--on-worker-loss <policy>', 'when the agent dies with its worker').choices(WORKER_LOSS_POLICIES))
     .option('--notify-url <url>', 'POST a notification here when the run ends')
     .option('--notify-on <events>', 'which endings notify: done (the default), error, cancelled, abandoned, any (repeatable, or comma-separated)', collectList)
-    .option('--notify-header <name=value>', 'a header sent with the notification, e.g. "Authorization=Bearer ..." or "Authorization: Bearer ..." (repeatable; sealed, never shown)', collect)
+    .option(
+      '--notify-header <name=value>',
+      'a header sent with the notification, e.g. "Authorization=Bearer ..." or "Authorization: Bearer ..." (repeatable; sealed, never shown)',
+      collect,
+    )
     .action(async (words: string[], opts: SpawnOptions) => {
       const args = checkArgs(spawnRunInputSchema, spawnArguments(words, opts), SPAWN_OPTIONS);
       await withSession(async ({ runs }) => {

@@ -16,7 +16,7 @@ export async function waitToEnd(runs: RunsClient, runId: string, first: RunView)
   const draw = () => {
     if (!latest) return;
     const last = latest.last_message ? `: ${oneLine(latest.last_message, 60)}` : '';
-    process.stderr.write(`\r\x1b[2K${colour.cyan(FRAMES[frame++ % FRAMES.length]!)} ${runId} ${latest.status} ${elapsedOf(latest)}, ${latest.last_seq} events${last}`);
+    process.stderr.write(`\r\x1b[2K${colour.cyan(FRAMES[frame++ % FRAMES.length])} ${runId} ${latest.status} ${elapsedOf(latest)}, ${latest.last_seq} events${last}`);
   };
   const timer = live ? setInterval(draw, 120) : null;
   try {

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { envSchema, strictObject } from '../strict.js';
 
 const toolList = z
-  .array(z.string().min(1).regex(/^[^,]+$/, 'one tool rule per entry, e.g. "Bash(git *)" (no commas)'))
+  .array(
+    z
+      .string()
+      .min(1)
+      .regex(/^[^,]+$/, 'one tool rule per entry, e.g. "Bash(git *)" (no commas)'),
+  )
   .max(200);
 
 export const claudeCodeConfigSchema = strictObject(

@@ -36,13 +36,13 @@ export const codexConfigSchema = strictObject(
       .optional()
       .describe(
         'Where the commands codex runs may write (--sandbox). "read-only": nowhere, so codex cannot edit files; "workspace-write": cwd and add_dirs; "danger-full-access": no sandbox. ' +
-          "Default: the codex config's sandbox_mode, which is read-only unless the host's config.toml says otherwise. Set \"workspace-write\" for a worker that edits code.",
+          'Default: the codex config\'s sandbox_mode, which is read-only unless the host\'s config.toml says otherwise. Set "workspace-write" for a worker that edits code.',
       ),
     approve_for_me: z
       .boolean()
       .default(false)
       .describe(
-        'Send approval requests (a command that needs more than the sandbox allows) to codex\'s automatic reviewer, a model call, instead of refusing them (--approve-for-me; implies the workspace-write sandbox). ' +
+        "Send approval requests (a command that needs more than the sandbox allows) to codex's automatic reviewer, a model call, instead of refusing them (--approve-for-me; implies the workspace-write sandbox). " +
           'codex exec never asks a person: without this, such requests are refused and the model is told so.',
       ),
     dangerously_bypass_approvals_and_sandbox: z
@@ -66,10 +66,7 @@ export const codexConfigSchema = strictObject(
       .regex(/^[A-Za-z0-9._-]{1,100}$/, 'profile is a name (letters, digits, ".", "_", "-"): codex reads $CODEX_HOME/<name>.config.toml')
       .optional()
       .describe('A codex config profile: $CODEX_HOME/<profile>.config.toml is layered over config.toml (--profile). A missing file is silently ignored by codex.'),
-    ignore_user_config: z
-      .boolean()
-      .default(false)
-      .describe("Do not load the host's $CODEX_HOME/config.toml; login still comes from CODEX_HOME (--ignore-user-config)."),
+    ignore_user_config: z.boolean().default(false).describe("Do not load the host's $CODEX_HOME/config.toml; login still comes from CODEX_HOME (--ignore-user-config)."),
     config: configOverrides
       .default({})
       .describe(

@@ -4,8 +4,8 @@ import { headerValue, strictObject } from '../strict.js';
 export const remoteA2aConfigSchema = strictObject(
   {
     agent_url: z
-      .url({ protocol: /^https?$/, error: 'backend_config.agent_url must be an http(s) URL: the agent\'s base URL or its agent card URL' })
-      .describe('The remote agent: its base URL (the agent card is read from /.well-known/agent-card.json) or the card\'s URL.'),
+      .url({ protocol: /^https?$/, error: "backend_config.agent_url must be an http(s) URL: the agent's base URL or its agent card URL" })
+      .describe("The remote agent: its base URL (the agent card is read from /.well-known/agent-card.json) or the card's URL."),
     headers: z
       .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'), headerValue())
       .default({})

@@ -15,9 +15,7 @@ import { progressNotifier, READ_ONLY } from './shared.js';
 export const CALLER_NAME = 'caller';
 
 export function agentName(field: string) {
-  return z
-    .string()
-    .refine((n) => utf8Bytes(n) <= 64 && AGENT_NAME_PATTERN.test(n), `${field} must be an agent name: ${AGENT_NAME_RULE} (list_agents shows the names)`);
+  return z.string().refine((n) => utf8Bytes(n) <= 64 && AGENT_NAME_PATTERN.test(n), `${field} must be an agent name: ${AGENT_NAME_RULE} (list_agents shows the names)`);
 }
 
 const messageSchema = z.object({ seq: z.number(), from: z.string(), text: z.string(), sent_at: z.string() });
@@ -46,8 +44,8 @@ const listAgentsTool = {
 const sendTool = {
   title: 'Send a message to a named agent',
   description:
-    'Puts a message in the inbox of an agent name (a run\'s nickname or a channel\'s name). The inbox keeps it until the agent reads it (`baton peer inbox` or `baton peer wait` inside the agent, ' +
-    'or fetch_agent_messages): a busy agent gets it at its next read; a name nobody holds yet keeps it for whoever takes the name. A message to a channel\'s name does not start a turn. ' +
+    "Puts a message in the inbox of an agent name (a run's nickname or a channel's name). The inbox keeps it until the agent reads it (`baton peer inbox` or `baton peer wait` inside the agent, " +
+    "or fetch_agent_messages): a busy agent gets it at its next read; a name nobody holds yet keeps it for whoever takes the name. A message to a channel's name does not start a turn. " +
     `At most ${formatBytes(MAX_MESSAGE_BYTES)} bytes of text; a full inbox refuses more until it is read.`,
   inputSchema: strictObject(
     {
@@ -55,27 +53,32 @@ const sendTool = {
       text: z
         .string()
         .refine((t) => t.trim() !== '', 'text is empty: say something')
-        .refine((t) => utf8Bytes(t) <= MAX_MESSAGE_BYTES, `text is over the limit of ${formatBytes(MAX_MESSAGE_BYTES)} bytes of UTF-8: send a shorter text, or put it in a file and send its path`)
+        .refine(
+          (t) => utf8Bytes(t) <= MAX_MESSAGE_BYTES,
+          `text is over the limit of ${formatBytes(MAX_MESSAGE_BYTES)} bytes of UTF-8: send a shorter text, or put it in a file and send its path`,
+        )
         .describe(`The message, at most ${formatBytes(MAX_MESSAGE_BYTES)} bytes of UTF-8.`),
       from: z
         .string()
         .min(1, 'from is empty: give a name, or leave it out')
         .refine((f) => utf8Bytes(f) <= MAX_FROM_BYTES, `from is at most ${MAX_FROM_BYTES} bytes`)
         .optional()
-        .describe(`Who the message is from, as the recipient sees it (an agent name it can answer to). Default "${CALLER_NAME}": read answers with fetch_agent_messages name "${CALLER_NAME}". Self-declared: not checked.`),
+        .describe(
+          `Who the message is from, as the recipient sees it (an agent name it can answer to). Default "${CALLER_NAME}": read answers with fetch_agent_messages name "${CALLER_NAME}". Self-declared: not checked.`,
+        ),
     },
     'send_agent_message',
   ),
   outputSchema: z.object({
     to: z.string(),
-    seq: z.number().describe('The message\'s seq in the recipient\'s inbox.'),
+    seq: z.number().describe("The message's seq in the recipient's inbox."),
     holder: z.string().nullable().describe('Who holds the name now; null: nobody yet (the message waits for them).'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
 };
 
 const fetchTool = {
-  title: 'Read a named agent\'s inbox',
+  title: "Read a named agent's inbox",
   description:
     'The messages in the inbox of an agent name after after_seq, oldest first. Messages at or before after_seq count as read and are dropped: pass the last seq you have read ' +
     `(next_after_seq) to go on. With wait_seconds (at most ${MAX_WAIT_SECONDS}), waits until at least one message is there.`,

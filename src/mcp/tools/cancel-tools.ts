@@ -18,19 +18,14 @@ export const cancelRunTool = {
   inputSchema: strictObject(
     {
       run_id: runIdArg,
-      reason: z.string().max(1000).optional().describe('Why; recorded in the run\'s events and error.'),
-      wait_seconds: z
-        .number()
-        .min(0)
-        .max(MAX_WAIT_SECONDS)
-        .default(10)
-        .describe('How long to wait for the run to end before returning (default 10).'),
+      reason: z.string().max(1000).optional().describe("Why; recorded in the run's events and error."),
+      wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS).default(10).describe('How long to wait for the run to end before returning (default 10).'),
     },
     'cancel_run',
   ),
   outputSchema: z.object({
     run_id: z.string(),
-    status: z.string().describe('The status now: a run\'s, or a pipeline\'s.'),
+    status: z.string().describe("The status now: a run's, or a pipeline's."),
     already_finished: z.boolean(),
     run: runViewSchema.optional().describe('The run, when run_id is a run.'),
     pipeline: pipelineViewSchema.optional().describe('The pipeline, when run_id is a pipeline (pipe_...).'),
@@ -39,13 +34,10 @@ export const cancelRunTool = {
 };
 
 export function registerCancelTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'cancel_run',
-    cancelRunTool,
-    ({ run_id, reason, wait_seconds }) =>
-      guarded('cancel_run', async () => {
-        const outcome = await cancelAny(await ctx.runs(), run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
-        return structured({ ...outcome });
-      }),
+  server.registerTool('cancel_run', cancelRunTool, ({ run_id, reason, wait_seconds }) =>
+    guarded('cancel_run', async () => {
+      const outcome = await cancelAny(await ctx.runs(), run_id, reason ?? 'cancelled by cancel_run', wait_seconds * 1000);
+      return structured({ ...outcome });
+    }),
   );
 }

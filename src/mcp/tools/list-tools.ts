@@ -40,14 +40,11 @@ export const listRunsTool = {
 };
 
 export function registerListTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'list_runs',
-    listRunsTool,
-    ({ limit, cursor, ...filters }) =>
-      guarded('list_runs', async () => {
-        const runs = await ctx.runs();
-        const page = await listRuns(runs.client, filters, limit, cursor ?? null, runs.options.secretKey);
-        return structured({ runs: page.runs.map(previewResult), next_cursor: page.next_cursor });
-      }),
+  server.registerTool('list_runs', listRunsTool, ({ limit, cursor, ...filters }) =>
+    guarded('list_runs', async () => {
+      const runs = await ctx.runs();
+      const page = await listRuns(runs.client, filters, limit, cursor ?? null, runs.options.secretKey);
+      return structured({ runs: page.runs.map(previewResult), next_cursor: page.next_cursor });
+    }),
   );
 }

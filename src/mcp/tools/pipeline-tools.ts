@@ -30,8 +30,8 @@ export const pipelineViewSchema = z.object({
       role: z.enum(ROLES),
       round: z.number().nullable(),
       title: z.string().nullable(),
-      label: z.string().optional().describe('What the step is: `plan: <goal>`, `r1 work-2: <title>`, `r1 review: <goal>` (its run\'s Web UI summary).'),
-      run_id: z.string().describe('The step\'s run: get_run, poll_events and read_output work on it.'),
+      label: z.string().optional().describe("What the step is: `plan: <goal>`, `r1 work-2: <title>`, `r1 review: <goal>` (its run's Web UI summary)."),
+      run_id: z.string().describe("The step's run: get_run, poll_events and read_output work on it."),
       status: z.string(),
       started_at: z.string().nullable(),
       finished_at: z.string().nullable(),
@@ -63,7 +63,7 @@ const spawnPipelineTool = {
 export const getPipelineTool = {
   title: 'Get a pipeline',
   description:
-    'A pipeline\'s status, plan, every step with its run_id, status, timing and cost, the last verdict and totals. With wait_seconds, waits until the pipeline has finished or the time is up.',
+    "A pipeline's status, plan, every step with its run_id, status, timing and cost, the last verdict and totals. With wait_seconds, waits until the pipeline has finished or the time is up.",
   inputSchema: strictObject(
     {
       pipeline_id: pipelineIdArg,
@@ -76,7 +76,7 @@ export const getPipelineTool = {
 };
 
 export const approvePlanTool = {
-  title: 'Approve, edit or reject a pipeline\'s plan',
+  title: "Approve, edit or reject a pipeline's plan",
   description:
     'For a pipeline started with require_plan_approval, waiting at awaiting_approval: "approve" lets the workers start (optionally with edited steps), "reject" ends the pipeline.',
   inputSchema: strictObject(
@@ -91,7 +91,10 @@ export const approvePlanTool = {
         .superRefine((steps, ctx) => {
           const bytes = jsonBytes({ steps });
           if (bytes > STRUCTURED_OUTPUT_BYTES) {
-            ctx.addIssue({ code: 'custom', message: overLimit('steps', bytes, STRUCTURED_OUTPUT_BYTES, 'shorten the instructions, or put the details in files under the pipeline\'s cwd and refer to them') });
+            ctx.addIssue({
+              code: 'custom',
+              message: overLimit('steps', bytes, STRUCTURED_OUTPUT_BYTES, "shorten the instructions, or put the details in files under the pipeline's cwd and refer to them"),
+            });
           }
         })
         .optional()
@@ -105,26 +108,18 @@ export const approvePlanTool = {
 };
 
 export function registerPipelineTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'spawn_pipeline',
-    spawnPipelineTool,
-    (args) =>
-      guarded('spawn_pipeline', async () => {
-        const started = await spawnPipeline(await ctx.runs(), args);
-        return structured({ pipeline_id: started.pipeline_id, status: started.view.status, pipeline: started.view });
-      }),
+  server.registerTool('spawn_pipeline', spawnPipelineTool, (args) =>
+    guarded('spawn_pipeline', async () => {
+      const started = await spawnPipeline(await ctx.runs(), args);
+      return structured({ pipeline_id: started.pipeline_id, status: started.view.status, pipeline: started.view });
+    }),
   );
 
-  server.registerTool(
-    'get_pipeline',
-    getPipelineTool,
-    ({ pipeline_id, wait_seconds }, extra) =>
-      guarded('get_pipeline', async () => structured(await waitPipeline(await ctx.runs(), pipeline_id, wait_seconds * 1000, extra.signal))),
+  server.registerTool('get_pipeline', getPipelineTool, ({ pipeline_id, wait_seconds }, extra) =>
+    guarded('get_pipeline', async () => structured(await waitPipeline(await ctx.runs(), pipeline_id, wait_seconds * 1000, extra.signal))),
   );
 
-  server.registerTool(
-    'approve_plan',
-    approvePlanTool,
-    ({ pipeline_id, ...decision }) => guarded('approve_plan', async () => structured(await approvePlan(await ctx.runs(), pipeline_id, decision))),
+  server.registerTool('approve_plan', approvePlanTool, ({ pipeline_id, ...decision }) =>
+    guarded('approve_plan', async () => structured(await approvePlan(await ctx.runs(), pipeline_id, decision))),
   );
 }

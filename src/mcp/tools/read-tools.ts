@@ -38,7 +38,7 @@ const transcriptOutput = z.object({
 // Each tool's config and schemas are built once, at load: the HTTP endpoint builds a server for every request.
 const getRunTool = {
   title: 'Get a run',
-  description: 'The run\'s current state: status, progress, last message, usage and cost, and the result once it has finished. Does not wait.',
+  description: "The run's current state: status, progress, last message, usage and cost, and the result once it has finished. Does not wait.",
   inputSchema: strictObject({ run_id: runIdArg }, 'get_run'),
   outputSchema: runViewSchema,
   annotations: READ_ONLY,
@@ -55,9 +55,9 @@ const waitRunTool = {
 };
 
 export const pollEventsTool = {
-  title: 'Read a run\'s events',
+  title: "Read a run's events",
   description:
-    'The run\'s events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. ' +
+    "The run's events after a cursor (after_seq), oldest first: agent messages, tool calls, stderr, status changes. " +
     'Pass next_after_seq back to read on; with wait_seconds, waits for at least one new event. A final status does not mean the last page: read until has_more is false. ' +
     'types returns only events of those types; the cursor still moves past the others.',
   inputSchema: strictObject(
@@ -88,10 +88,10 @@ export const pollEventsTool = {
 };
 
 const readOutputTool = {
-  title: 'Read a run\'s transcript',
+  title: "Read a run's transcript",
   description:
-    'Pages through the agent\'s full raw output (stdout, or stderr), which poll_events only summarizes. Pages end on whole lines; ' +
-    'pass next_offset as offset to continue. Read on the run\'s host: here, or through a Baton worker running there.',
+    "Pages through the agent's full raw output (stdout, or stderr), which poll_events only summarizes. Pages end on whole lines; " +
+    "pass next_offset as offset to continue. Read on the run's host: here, or through a Baton worker running there.",
   inputSchema: strictObject(
     {
       run_id: runIdArg,
@@ -106,54 +106,41 @@ const readOutputTool = {
 };
 
 export function registerReadTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'get_run',
-    getRunTool,
-    ({ run_id }) => guarded('get_run', async () => structured(await (await ctx.runs()).get(run_id))),
+  server.registerTool('get_run', getRunTool, ({ run_id }) => guarded('get_run', async () => structured(await (await ctx.runs()).get(run_id))));
+
+  server.registerTool('wait_run', waitRunTool, ({ run_id, max_wait_seconds }, extra) =>
+    guarded('wait_run', async () => {
+      const runs = await ctx.runs();
+      const outcome = await runs.wait(run_id, {
+        maxWaitMs: max_wait_seconds * 1000,
+        signal: extra.signal,
+        onProgress: progressReporter(extra),
+      });
+      return structured({ finished: outcome.finished, run: outcome.view });
+    }),
   );
 
-  server.registerTool(
-    'wait_run',
-    waitRunTool,
-    ({ run_id, max_wait_seconds }, extra) =>
-      guarded('wait_run', async () => {
-        const runs = await ctx.runs();
-        const outcome = await runs.wait(run_id, {
-          maxWaitMs: max_wait_seconds * 1000,
-          signal: extra.signal,
-          onProgress: progressReporter(extra),
-        });
-        return structured({ finished: outcome.finished, run: outcome.view });
-      }),
+  server.registerTool('poll_events', pollEventsTool, ({ run_id, after_seq, limit, wait_seconds, types }, extra) =>
+    guarded('poll_events', async () => {
+      const runs = await ctx.runs();
+      if (types) {
+        const read = (after: number, max: number, waitMs: number) => runs.events(run_id, after, max, { waitMs, signal: extra.signal });
+        const filtered = await readEventsOfTypes(read, after_seq, limit, types, { waitMs: wait_seconds * 1000, signal: extra.signal });
+        return structured({ run_id, ...filtered });
+      }
+      const page = await runs.events(run_id, after_seq, limit, { waitMs: wait_seconds * 1000, signal: extra.signal });
+      const next = page.events.at(-1)?.seq ?? after_seq;
+      return structured({ run_id, status: page.status, events: page.events, last_seq: page.last_seq, next_after_seq: next, has_more: next < page.last_seq, missed: page.missed });
+    }),
   );
 
-  server.registerTool(
-    'poll_events',
-    pollEventsTool,
-    ({ run_id, after_seq, limit, wait_seconds, types }, extra) =>
-      guarded('poll_events', async () => {
-        const runs = await ctx.runs();
-        if (types) {
-          const read = (after: number, max: number, waitMs: number) => runs.events(run_id, after, max, { waitMs, signal: extra.signal });
-          const filtered = await readEventsOfTypes(read, after_seq, limit, types, { waitMs: wait_seconds * 1000, signal: extra.signal });
-          return structured({ run_id, ...filtered });
-        }
-        const page = await runs.events(run_id, after_seq, limit, { waitMs: wait_seconds * 1000, signal: extra.signal });
-        const next = page.events.at(-1)?.seq ?? after_seq;
-        return structured({ run_id, status: page.status, events: page.events, last_seq: page.last_seq, next_after_seq: next, has_more: next < page.last_seq, missed: page.missed });
-      }),
-  );
-
-  server.registerTool(
-    'read_output',
-    readOutputTool,
-    ({ run_id, stream, offset, limit_bytes }) =>
-      guarded('read_output', async () => {
-        const runs = await ctx.runs();
-        const view = await runs.get(run_id);
-        const where = { client: runs.client, taskQueue: runs.options.taskQueue, hostId: ctx.hostId, runDir: ctx.runDir(run_id) };
-        const page = await readTranscriptPage(view, where, { run_id, stream, offset, limit_bytes });
-        return structured({ ...page });
-      }),
+  server.registerTool('read_output', readOutputTool, ({ run_id, stream, offset, limit_bytes }) =>
+    guarded('read_output', async () => {
+      const runs = await ctx.runs();
+      const view = await runs.get(run_id);
+      const where = { client: runs.client, taskQueue: runs.options.taskQueue, hostId: ctx.hostId, runDir: ctx.runDir(run_id) };
+      const page = await readTranscriptPage(view, where, { run_id, stream, offset, limit_bytes });
+      return structured({ ...page });
+    }),
   );
 }

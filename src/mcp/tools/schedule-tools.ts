@@ -22,7 +22,7 @@ const scheduleRunTool = {
   title: 'Schedule repeated runs',
   description:
     'Start the same run again and again: every interval_seconds (at least 10), or at the times of a cron expression, optionally until a time. ' +
-    'Takes spawn_run\'s fields for the run (not channel) and checks them all now. A run still going when the next fire comes makes that fire skip. ' +
+    "Takes spawn_run's fields for the run (not channel) and checks them all now. A run still going when the next fire comes makes that fire skip. " +
     `A run whose final output contains ${STOP_SCHEDULE_MARKER} ends its schedule. after_schedule_id chains: this schedule starts once that one has ended. ` +
     'Returns schedule_id and the next fire times; runs it starts have ids "run_<schedule_id>-<fire time>". Stop it with cancel_schedule.',
   inputSchema: scheduleRunInputSchema,
@@ -35,12 +35,9 @@ const scheduleRunTool = {
 const listSchedulesTool = {
   title: 'List schedules',
   description:
-    'Baton\'s schedules, newest first: when each fires, its next fire times, its state (active, waiting for the schedule it is chained after, paused, ended), ' +
+    "Baton's schedules, newest first: when each fires, its next fire times, its state (active, waiting for the schedule it is chained after, paused, ended), " +
     'until, the run it starts (backend, prompt) and its latest run ids. A schedule created or deleted a moment ago may show a moment later.',
-  inputSchema: strictObject(
-    { limit: z.number().int().min(1).max(200).default(50).describe('At most this many schedules (default 50).') },
-    'list_schedules',
-  ),
+  inputSchema: strictObject({ limit: z.number().int().min(1).max(200).default(50).describe('At most this many schedules (default 50).') }, 'list_schedules'),
   outputSchema: z.object({ schedules: z.array(scheduleViewSchema) }),
   annotations: READ_ONLY,
 };
@@ -76,31 +73,22 @@ const cancelScheduleTool = {
 };
 
 export function registerScheduleTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'schedule_run',
-    scheduleRunTool,
-    (args) =>
-      guarded('schedule_run', async () => {
-        const { schedule, created } = await createSchedule(await ctx.runs(), args);
-        return structured({ ...schedule, created });
-      }),
+  server.registerTool('schedule_run', scheduleRunTool, (args) =>
+    guarded('schedule_run', async () => {
+      const { schedule, created } = await createSchedule(await ctx.runs(), args);
+      return structured({ ...schedule, created });
+    }),
   );
 
-  server.registerTool(
-    'list_schedules',
-    listSchedulesTool,
-    ({ limit }) => guarded('list_schedules', async () => structured({ schedules: await listSchedules((await ctx.runs()).client, limit) })),
+  server.registerTool('list_schedules', listSchedulesTool, ({ limit }) =>
+    guarded('list_schedules', async () => structured({ schedules: await listSchedules((await ctx.runs()).client, limit) })),
   );
 
-  server.registerTool(
-    'get_schedule',
-    getScheduleTool,
-    ({ schedule_id }) => guarded('get_schedule', async () => structured(await getSchedule((await ctx.runs()).client, schedule_id))),
+  server.registerTool('get_schedule', getScheduleTool, ({ schedule_id }) =>
+    guarded('get_schedule', async () => structured(await getSchedule((await ctx.runs()).client, schedule_id))),
   );
 
-  server.registerTool(
-    'cancel_schedule',
-    cancelScheduleTool,
-    ({ schedule_id }) => guarded('cancel_schedule', async () => structured(await cancelSchedule((await ctx.runs()).client, schedule_id))),
+  server.registerTool('cancel_schedule', cancelScheduleTool, ({ schedule_id }) =>
+    guarded('cancel_schedule', async () => structured(await cancelSchedule((await ctx.runs()).client, schedule_id))),
   );
 }

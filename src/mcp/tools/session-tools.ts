@@ -56,7 +56,7 @@ const continueRunTool = {
 
 const listChannelsTool = {
   title: 'List channels',
-  description: 'Open channels: each one\'s backend, the session its next turn resumes, the turn running now and the turns waiting.',
+  description: "Open channels: each one's backend, the session its next turn resumes, the turn running now and the turns waiting.",
   inputSchema: strictObject({}, 'list_channels'),
   outputSchema: z.object({ channels: z.array(channelViewSchema) }),
   annotations: READ_ONLY,
@@ -64,32 +64,21 @@ const listChannelsTool = {
 
 const resetChannelTool = {
   title: 'Reset a channel',
-  description: 'Forget the channel\'s session: its next turn starts a new one. A turn running now finishes on the old session.',
-  inputSchema: strictObject({ channel: z.string().min(1).max(100).describe('The channel\'s name.') }, 'reset_channel'),
+  description: "Forget the channel's session: its next turn starts a new one. A turn running now finishes on the old session.",
+  inputSchema: strictObject({ channel: z.string().min(1).max(100).describe("The channel's name.") }, 'reset_channel'),
   outputSchema: channelViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
 };
 
 export function registerSessionTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'continue_run',
-    continueRunTool,
-    (args) =>
-      guarded('continue_run', async () => {
-        const continued = await continueRun(await ctx.runs(), args);
-        return structured({ run_id: continued.run_id, parent_run_id: continued.parent_run_id, how: continued.how, status: continued.view.status, run: continued.view });
-      }),
+  server.registerTool('continue_run', continueRunTool, (args) =>
+    guarded('continue_run', async () => {
+      const continued = await continueRun(await ctx.runs(), args);
+      return structured({ run_id: continued.run_id, parent_run_id: continued.parent_run_id, how: continued.how, status: continued.view.status, run: continued.view });
+    }),
   );
 
-  server.registerTool(
-    'list_channels',
-    listChannelsTool,
-    () => guarded('list_channels', async () => structured({ channels: await listChannels((await ctx.runs()).client) })),
-  );
+  server.registerTool('list_channels', listChannelsTool, () => guarded('list_channels', async () => structured({ channels: await listChannels((await ctx.runs()).client) })));
 
-  server.registerTool(
-    'reset_channel',
-    resetChannelTool,
-    ({ channel }) => guarded('reset_channel', async () => structured(await resetChannel((await ctx.runs()).client, channel))),
-  );
+  server.registerTool('reset_channel', resetChannelTool, ({ channel }) => guarded('reset_channel', async () => structured(await resetChannel((await ctx.runs()).client, channel))));
 }

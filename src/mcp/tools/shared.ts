@@ -39,7 +39,7 @@ export function progressReporter(extra: Extra): ((view: RunView) => void) | unde
   const notify = progressNotifier(extra);
   if (!notify) return undefined;
   return (view) => {
-    const last = view.last_message ? `: ${view.last_message.split('\n')[0]!.slice(0, 120)}` : '';
+    const last = view.last_message ? `: ${view.last_message.split('\n')[0].slice(0, 120)}` : '';
     notify(`${view.run_id} ${view.status}, ${view.last_seq} events${last}`);
   };
 }

@@ -16,7 +16,7 @@ const spawnOutput = z.object({
   role: z.enum(ROLES),
   session_id: z.string().nullable(),
   channel: z.string().nullable(),
-  nickname: z.string().nullable().describe('The agent\'s name (nickname, or the channel\'s name for a turn): others message it by this name.'),
+  nickname: z.string().nullable().describe("The agent's name (nickname, or the channel's name for a turn): others message it by this name."),
   created: z.boolean().describe('False when idempotency_key matched a run started earlier.'),
   created_at: z.string(),
 });
@@ -50,41 +50,35 @@ const dispatchTool = {
 };
 
 export function registerStartTools(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'spawn_run',
-    spawnRunTool,
-    (args) =>
-      guarded('spawn_run', async () => {
-        const runs = await ctx.runs();
-        const { run_id, created, view } = await runs.spawn(args);
-        return structured({
-          run_id,
-          status: view.status,
-          backend: view.backend,
-          role: view.role,
-          session_id: view.session_id,
-          channel: view.channel,
-          nickname: args.nickname ?? (view.channel ? channelAgentName(view.channel) : null),
-          created,
-          created_at: view.created_at,
-        });
-      }),
+  server.registerTool('spawn_run', spawnRunTool, (args) =>
+    guarded('spawn_run', async () => {
+      const runs = await ctx.runs();
+      const { run_id, created, view } = await runs.spawn(args);
+      return structured({
+        run_id,
+        status: view.status,
+        backend: view.backend,
+        role: view.role,
+        session_id: view.session_id,
+        channel: view.channel,
+        nickname: args.nickname ?? (view.channel ? channelAgentName(view.channel) : null),
+        created,
+        created_at: view.created_at,
+      });
+    }),
   );
 
-  server.registerTool(
-    'dispatch',
-    dispatchTool,
-    (args, extra) =>
-      guarded('dispatch', async () => {
-        const runs = await ctx.runs();
-        const { max_wait_seconds, ...spawnArgs } = args;
-        const { run_id } = await runs.spawn(spawnArgs);
-        const outcome = await runs.wait(run_id, {
-          maxWaitMs: max_wait_seconds * 1000,
-          signal: extra.signal,
-          onProgress: progressReporter(extra),
-        });
-        return structured({ run_id, finished: outcome.finished, run: outcome.view });
-      }),
+  server.registerTool('dispatch', dispatchTool, (args, extra) =>
+    guarded('dispatch', async () => {
+      const runs = await ctx.runs();
+      const { max_wait_seconds, ...spawnArgs } = args;
+      const { run_id } = await runs.spawn(spawnArgs);
+      const outcome = await runs.wait(run_id, {
+        maxWaitMs: max_wait_seconds * 1000,
+        signal: extra.signal,
+        onProgress: progressReporter(extra),
+      });
+      return structured({ run_id, finished: outcome.finished, run: outcome.view });
+    }),
   );
 }

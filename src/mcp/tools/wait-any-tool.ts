@@ -47,15 +47,12 @@ const waitAnyTool = {
 };
 
 export function registerWaitAnyTool(server: McpServer, ctx: ToolContext): void {
-  server.registerTool(
-    'wait_any',
-    waitAnyTool,
-    ({ run_ids, finished_since, max_wait_seconds }, extra) =>
-      guarded('wait_any', async () => {
-        const runs = await ctx.runs();
-        const options = { maxWaitMs: max_wait_seconds * 1000, signal: extra.signal, onProgress: progressNotifier(extra) };
-        const outcome = run_ids ? await waitAnyOf(runs, run_ids, options) : await waitFinishedSince(runs.client, finished_since!, options);
-        return structured({ ...outcome, run_id: outcome.run?.run_id ?? null });
-      }),
+  server.registerTool('wait_any', waitAnyTool, ({ run_ids, finished_since, max_wait_seconds }, extra) =>
+    guarded('wait_any', async () => {
+      const runs = await ctx.runs();
+      const options = { maxWaitMs: max_wait_seconds * 1000, signal: extra.signal, onProgress: progressNotifier(extra) };
+      const outcome = run_ids ? await waitAnyOf(runs, run_ids, options) : await waitFinishedSince(runs.client, finished_since!, options);
+      return structured({ ...outcome, run_id: outcome.run?.run_id ?? null });
+    }),
   );
 }

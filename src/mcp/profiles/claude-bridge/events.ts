@@ -69,12 +69,17 @@ export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise
     // The earlier schedule ended: past its until (still kept: completed), or deleted (cancelled, by a call or a stop marker).
     const earlierLive = schedules.find((s) => s.schedule_id === chain.after_schedule_id);
     const predecessor = earlierLive ? 'completed' : 'cancelled';
-    events.push({ ts: chain.ts, event: 'schedule_activated', schedule_id: chain.schedule_id, channel: recorded.get(chain.schedule_id)?.facts.channel ?? null, after_schedule_id: chain.after_schedule_id, predecessor_status: predecessor });
+    events.push({
+      ts: chain.ts,
+      event: 'schedule_activated',
+      schedule_id: chain.schedule_id,
+      channel: recorded.get(chain.schedule_id)?.facts.channel ?? null,
+      after_schedule_id: chain.after_schedule_id,
+      predecessor_status: predecessor,
+    });
   }
   const types = query.types && query.types.length > 0 ? new Set(query.types) : null;
-  const kept = events
-    .filter((e) => e.ts > query.since && (!types || types.has(e.event)) && (!query.notable_only || NOTABLE.has(e.event)))
-    .sort((a, b) => a.ts - b.ts);
+  const kept = events.filter((e) => e.ts > query.since && (!types || types.has(e.event)) && (!query.notable_only || NOTABLE.has(e.event))).sort((a, b) => a.ts - b.ts);
   return query.limit > 0 ? kept.slice(0, query.limit) : kept;
 }
 
@@ -98,7 +103,17 @@ async function startedChains(client: Client): Promise<{ ts: number; schedule_id:
     if (closed.length >= MAX_LISTED_CHAINS) break;
   }
   // A watcher also ends when its schedule was deleted while it waited: only a start is an activation.
-  const results = await Promise.all(closed.map((c) => client.workflow.getHandle(c.id).result().then((r: { started?: boolean }) => r?.started === true, () => false)));
+  const results = await Promise.all(
+    closed.map((c) =>
+      client.workflow
+        .getHandle(c.id)
+        .result()
+        .then(
+          (r: { started?: boolean }) => r?.started === true,
+          () => false,
+        ),
+    ),
+  );
   return closed.filter((_, i) => results[i]).map((c) => ({ ts: c.ts, schedule_id: c.id.slice(scheduleWatcherId('').length), after_schedule_id: c.after }));
 }
 
@@ -170,7 +185,8 @@ function eventsOfRun(view: RunView): BridgeEvent[] {
       timeout_seconds: timeout !== undefined ? Number(timeout) : null,
     });
     const scheduled = SCHEDULED_RUN.exec(view.run_id);
-    if (scheduled) events.push({ ts: startedAt, event: 'schedule_tick', schedule_id: scheduled[1], channel: view.metadata[BRIDGE_CHANNEL_KEY] ?? job.channel, job_id: view.run_id });
+    if (scheduled)
+      events.push({ ts: startedAt, event: 'schedule_tick', schedule_id: scheduled[1], channel: view.metadata[BRIDGE_CHANNEL_KEY] ?? job.channel, job_id: view.run_id });
   }
   const finishedAt = epochSeconds(view.finished_at);
   if (!isFinalStatus(view.status) || finishedAt === null) return events;

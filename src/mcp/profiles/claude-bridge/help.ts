@@ -9,7 +9,8 @@ const TOOLS: Record<string, Entry> = {
     group: 'synchronous',
     summary: 'Run a prompt and wait (up to 55 s) for the full result.',
     when_to_use: 'Short prompts: quick checks, smoke tests, simple questions.',
-    when_not_to_use: 'Longer work: use dispatch_async + wait_dispatch. A dispatch still going after 55 s answers ok=false, status "running" and its job_id: wait_dispatch(job_id) picks it up; the work is never lost.',
+    when_not_to_use:
+      'Longer work: use dispatch_async + wait_dispatch. A dispatch still going after 55 s answers ok=false, status "running" and its job_id: wait_dispatch(job_id) picks it up; the work is never lost.',
   },
   dispatch_async: {
     group: 'asynchronous',
@@ -25,7 +26,7 @@ const TOOLS: Record<string, Entry> = {
   },
   get_dispatch: {
     group: 'asynchronous',
-    summary: 'Non-blocking status read of any job (also runs started through Baton\'s own tools).',
+    summary: "Non-blocking status read of any job (also runs started through Baton's own tools).",
     when_to_use: 'One-shot status checks.',
     when_not_to_use: 'To block until the result lands: wait_dispatch.',
   },
@@ -47,7 +48,12 @@ const TOOLS: Record<string, Entry> = {
     when_to_use: 'Watch-this-condition-over-time work. after_schedule_id chains schedules.',
     when_not_to_use: 'One-shot work: dispatch or dispatch_async. Ticks are plain runs labelled with the channel, each in a new session.',
   },
-  list_schedules: { group: 'recurring', summary: 'Every schedule: current ones, and the ones schedule_dispatch made that have ended (status cancelled).', when_to_use: 'Discover what schedules exist.', when_not_to_use: 'If you have a schedule_id, get_schedule.' },
+  list_schedules: {
+    group: 'recurring',
+    summary: 'Every schedule: current ones, and the ones schedule_dispatch made that have ended (status cancelled).',
+    when_to_use: 'Discover what schedules exist.',
+    when_not_to_use: 'If you have a schedule_id, get_schedule.',
+  },
   get_schedule: {
     group: 'recurring',
     summary: 'One schedule with tick_count, last_job_id and last_tick_status.',
@@ -109,26 +115,37 @@ export function bridgeHelp(version: string): Record<string, unknown> {
         name: 'Long prompt',
         steps: ["j = dispatch_async(prompt='...', channel='...')", 'while True:', "    state = wait_dispatch(j['job_id'])", "    if state['status'] != 'running': break"],
       },
-      { name: 'Watch a condition', steps: [`schedule_dispatch(prompt='check ... if X end with ${BRIDGE_STOP_MARKER}', channel='watcher', interval_seconds=300, until_seconds=14400)`] },
+      {
+        name: 'Watch a condition',
+        steps: [`schedule_dispatch(prompt='check ... if X end with ${BRIDGE_STOP_MARKER}', channel='watcher', interval_seconds=300, until_seconds=14400)`],
+      },
       { name: 'New completions at the top of a turn', steps: ['comps = wait_any_completion(since=last_seen_finished_at, max_wait_seconds=2)'] },
     ],
     concepts: {
-      channel: 'A conversation thread: dispatches on one channel run one at a time on its pinned Claude Code session (a Baton channel). Any name; one of 1-100 letters, digits, ".", "_" or "-" is the Baton channel of that name.',
+      channel:
+        'A conversation thread: dispatches on one channel run one at a time on its pinned Claude Code session (a Baton channel). Any name; one of 1-100 letters, digits, ".", "_" or "-" is the Baton channel of that name.',
       job_id: "A Baton run id (run_...): Baton's own tools (get_run, list_runs) show the same run.",
       stop_sentinel: `A scheduled tick whose result contains ${BRIDGE_STOP_MARKER} (or Baton's ${STOP_SCHEDULE_MARKER}) ends its schedule.`,
-      job_status: "running, done (ok tells success; a non-zero exit or a timeout is done with ok=false), error (a launch refused), cancelled, abandoned (lost with its worker under on_worker_loss 'fail'). orphaned never happens: no job loses its state.",
-      cwd: 'Absolute directory under BATON_ALLOWED_ROOTS; default CLAUDE_BRIDGE_CWD, else the server\'s directory.',
+      job_status:
+        "running, done (ok tells success; a non-zero exit or a timeout is done with ok=false), error (a launch refused), cancelled, abandoned (lost with its worker under on_worker_loss 'fail'). orphaned never happens: no job loses its state.",
+      cwd: "Absolute directory under BATON_ALLOWED_ROOTS; default CLAUDE_BRIDGE_CWD, else the server's directory.",
       webhooks:
         "notify_url gets claude-bridge's payload (a job's on its notify_on statuses; a schedule's on tick, tick_with_sentinel, tick_error, schedule_end), retried for hours, signed with BATON_WEBHOOK_SECRET when set; URL and headers are sealed in history.",
       schedule_chaining: "schedule_dispatch's after_schedule_id starts a schedule only once the named one has ended; until then its status is 'waiting'.",
       event_log: 'list_events derives its events from the jobs, schedules and notifications themselves (no buffer that fills): pass the largest ts you have seen as since.',
-      session_pinning: "A channel's first dispatch starts a session; later ones resume it, one at a time. reset_channel drops it. Scheduled ticks each start a session of their own.",
-      permission_mode: 'Claude Code permission mode (default, acceptEdits, plan, bypassPermissions, ...); default CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE, else acceptEdits. An unknown one is refused.',
+      session_pinning:
+        "A channel's first dispatch starts a session; later ones resume it, one at a time. reset_channel drops it. Scheduled ticks each start a session of their own.",
+      permission_mode:
+        'Claude Code permission mode (default, acceptEdits, plan, bypassPermissions, ...); default CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE, else acceptEdits. An unknown one is refused.',
     },
     durability: {
-      persists_to_disk: ['every job and schedule, as Temporal workflows and schedules (in the Temporal server\'s store)', "each agent's transcript on its host", 'a record of each schedule schedule_dispatch made, for 30 days after'],
+      persists_to_disk: [
+        "every job and schedule, as Temporal workflows and schedules (in the Temporal server's store)",
+        "each agent's transcript on its host",
+        'a record of each schedule schedule_dispatch made, for 30 days after',
+      ],
       survives: ['MCP transport timeouts and cancellations', 'restarts of Baton and of the MCP client', "a worker's death (its agents are re-attached or resumed)"],
-      does_not_survive: ['deletion of the Temporal server\'s data'],
+      does_not_survive: ["deletion of the Temporal server's data"],
     },
     gotchas: [
       "wait_dispatch returning status='running' is normal: call it again.",

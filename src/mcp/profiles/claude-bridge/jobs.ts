@@ -2,14 +2,7 @@
 // dispatch's arguments turned into spawn_run's, checked by spawn_run's own schema.
 import { createHash } from 'node:crypto';
 import type { RunView } from '../../../domain/run-view.js';
-import {
-  BRIDGE_CHANNEL_KEY,
-  BRIDGE_PERMISSION_KEY,
-  BRIDGE_TIMEOUT_KEY,
-  PROFILE_KEY,
-  bridgeStatusOf,
-  epochSeconds,
-} from '../../../domain/claude-bridge.js';
+import { BRIDGE_CHANNEL_KEY, BRIDGE_PERMISSION_KEY, BRIDGE_TIMEOUT_KEY, PROFILE_KEY, bridgeStatusOf, epochSeconds } from '../../../domain/claude-bridge.js';
 import { spawnRunInputSchema, type SpawnRunArgs } from '../../../domain/spawn-input.js';
 import { isFinalStatus } from '../../../domain/vocabulary.js';
 import { describeIssues } from '../../input-issues.js';

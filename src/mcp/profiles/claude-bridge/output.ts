@@ -43,7 +43,7 @@ async function tail(ctx: ToolContext, runs: RunsClient, view: RunView, stream: T
 function resultObject(text: string): Record<string, unknown> | null {
   const lines = text.split('\n');
   for (let i = lines.length - 1; i >= 0; i -= 1) {
-    const line = lines[i]!.trim();
+    const line = lines[i].trim();
     if (!line.startsWith('{')) continue;
     try {
       const value = JSON.parse(line) as unknown;

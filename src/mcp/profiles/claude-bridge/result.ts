@@ -11,7 +11,11 @@ export function bridgeResult(value: Record<string, unknown>): CallToolResult {
 }
 
 /** Runs a handler; an InputError becomes claude-bridge's `{ok: false, error}`, anything else a logged tool error. */
-export async function bridgeGuarded(tool: string, handler: () => Promise<Record<string, unknown>>, refusal: (error: string) => Record<string, unknown> = (error) => ({ ok: false, error })): Promise<CallToolResult> {
+export async function bridgeGuarded(
+  tool: string,
+  handler: () => Promise<Record<string, unknown>>,
+  refusal: (error: string) => Record<string, unknown> = (error) => ({ ok: false, error }),
+): Promise<CallToolResult> {
   try {
     return bridgeResult(await handler());
   } catch (err) {

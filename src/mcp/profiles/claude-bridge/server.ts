@@ -35,7 +35,10 @@ export function defaultClaudeBridge(): ClaudeBridgeDefaults {
 }
 
 export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts: { push: boolean; defaults: ClaudeBridgeDefaults }): McpServer {
-  const server = new CheckedMcpServer({ name: CLAUDE_BRIDGE_SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { logging: {}, ...(opts.push ? { experimental: { 'claude/channel': {} } } : {}) } });
+  const server = new CheckedMcpServer(
+    { name: CLAUDE_BRIDGE_SERVER_NAME, version },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {}, ...(opts.push ? { experimental: { 'claude/channel': {} } } : {}) } },
+  );
   const { defaults } = opts;
   /** A one-job answer with claude-bridge's raw and stderr, for a job it shows as done. */
   const withOutput = async (runs: RunsClient, view: RunView, answer: Record<string, unknown>) =>

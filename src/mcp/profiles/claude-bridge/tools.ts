@@ -22,12 +22,21 @@ const channelArg = z
   .default('default')
   .describe('Logical conversation thread: dispatches on one channel share one Claude Code session, one at a time (a Baton channel of the same name). Default "default".');
 const timeoutArg = z.number().int().default(300).describe('Wall-clock seconds before the job is stopped (status done, ok false). Default 300.');
-const permissionArg = nullableString().describe('Claude Code permission mode: default | acceptEdits | plan | bypassPermissions (and the others Claude Code knows). Default CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE, else acceptEdits.');
-const cwdArg = nullableString().describe('Working directory: absolute, under BATON_ALLOWED_ROOTS. Default CLAUDE_BRIDGE_CWD, else the server\'s directory.');
-const notifyUrlArg = nullableString().describe('http(s) URL Baton POSTs claude-bridge\'s JSON payload to when the job ends as notify_on says (retried for hours; signed when BATON_WEBHOOK_SECRET is set).');
+const permissionArg = nullableString().describe(
+  'Claude Code permission mode: default | acceptEdits | plan | bypassPermissions (and the others Claude Code knows). Default CLAUDE_BRIDGE_DEFAULT_PERMISSION_MODE, else acceptEdits.',
+);
+const cwdArg = nullableString().describe("Working directory: absolute, under BATON_ALLOWED_ROOTS. Default CLAUDE_BRIDGE_CWD, else the server's directory.");
+const notifyUrlArg = nullableString().describe(
+  "http(s) URL Baton POSTs claude-bridge's JSON payload to when the job ends as notify_on says (retried for hours; signed when BATON_WEBHOOK_SECRET is set).",
+);
 const notifyHeadersArg = z.record(z.string(), z.string()).nullable().default(null).describe('Extra request headers (e.g. auth) for the notification; sealed, never shown.');
 const jobIdArg = z.string().describe('The job_id dispatch_async returned (a Baton run id, run_...).');
-const maxWaitArg = z.number().int().min(0).default(50).describe(`Seconds to wait (default 50; more than ${MAX_WAIT_SECONDS} is held to ${MAX_WAIT_SECONDS}, under the MCP request ceiling).`);
+const maxWaitArg = z
+  .number()
+  .int()
+  .min(0)
+  .default(50)
+  .describe(`Seconds to wait (default 50; more than ${MAX_WAIT_SECONDS} is held to ${MAX_WAIT_SECONDS}, under the MCP request ceiling).`);
 const scheduleIdArg = z.string().describe('The schedule_id schedule_dispatch returned (sched_...).');
 const sinceArg = z.number().default(0).describe('Epoch seconds: only what came after this cursor (0: everything).');
 
@@ -48,12 +57,14 @@ const scheduleShape = {
   permission_mode: permissionArg,
   cwd: cwdArg,
   after_schedule_id: nullableString().describe('Start only once this schedule has ended (chain).'),
-  notify_url: notifyUrlArg.describe('http(s) URL POSTed claude-bridge\'s schedule payload on the events notify_on names; retried until it answers.'),
+  notify_url: notifyUrlArg.describe("http(s) URL POSTed claude-bridge's schedule payload on the events notify_on names; retried until it answers."),
   notify_on: z
     .array(z.string())
     .nullable()
     .default(null)
-    .describe('Events to push: tick (every tick fired), tick_with_sentinel (the tick that printed the stop marker), tick_error (a tick whose run was refused at launch), schedule_end (cancelled, stopped, or past until). Default ["schedule_end"].'),
+    .describe(
+      'Events to push: tick (every tick fired), tick_with_sentinel (the tick that printed the stop marker), tick_error (a tick whose run was refused at launch), schedule_end (cancelled, stopped, or past until). Default ["schedule_end"].',
+    ),
   notify_headers: notifyHeadersArg,
 };
 
@@ -80,7 +91,7 @@ export const TOOLS = {
   dispatch_async: tool(
     'dispatch_async',
     'Start a durable background job and return {ok: true, job_id, channel} at once ({ok: false, error} when an argument is refused). Then poll with wait_dispatch(job_id) until status != "running". ' +
-      'With notify_url, claude-bridge\'s payload {event, job_id, channel, status, ok, started_at, finished_at, result_preview, error} is POSTed when the job ends as notify_on says.',
+      "With notify_url, claude-bridge's payload {event, job_id, channel, status, ok, started_at, finished_at, result_preview, error} is POSTed when the job ends as notify_on says.",
     asyncShape,
     WRITE,
   ),
@@ -111,7 +122,12 @@ export const TOOLS = {
     WRITE,
   ),
   list_schedules: tool('list_schedules', "Every schedule: {schedules: [...]}, the current ones and the ended ones schedule_dispatch made (status 'cancelled').", {}, READ),
-  get_schedule: tool('get_schedule', "One schedule: {ok: true, schedule} with last_job_id, last_tick_status and tick_count; status 'cancelled' once it has ended (cancel_schedule, or a tick's stop marker); unknown: {ok: false, error}.", { schedule_id: scheduleIdArg }, READ),
+  get_schedule: tool(
+    'get_schedule',
+    "One schedule: {ok: true, schedule} with last_job_id, last_tick_status and tick_count; status 'cancelled' once it has ended (cancel_schedule, or a tick's stop marker); unknown: {ok: false, error}.",
+    { schedule_id: scheduleIdArg },
+    READ,
+  ),
   cancel_schedule: tool(
     'cancel_schedule',
     'Stop a schedule from firing further ticks: {ok: true, cancelled: true, schedule}. In-flight ticks go on (cancel_dispatch(last_job_id) stops one).',
@@ -120,7 +136,7 @@ export const TOOLS = {
   ),
   list_completions: tool(
     'list_completions',
-    "Jobs whose finished_at > since, oldest first: {completions: [...]}. Track the largest finished_at you have seen and pass it as the next since.",
+    'Jobs whose finished_at > since, oldest first: {completions: [...]}. Track the largest finished_at you have seen and pass it as the next since.',
     { since: sinceArg, limit: z.number().int().default(50).describe('At most this many (default 50; 0: all).') },
     READ,
   ),
@@ -146,8 +162,7 @@ export const TOOLS = {
   reset_channel: tool(
     'reset_channel',
     "Drop a channel's pinned session so the next dispatch starts a fresh one: {reset, channel}. Does not cancel running work.",
-    { channel: z.string().describe('The channel\'s name.') },
+    { channel: z.string().describe("The channel's name.") },
     DESTRUCTIVE,
   ),
 };
-

@@ -30,7 +30,7 @@ const FIELDS_OF: Record<PartType, readonly string[]> = {
 export const partInputSchema = strictObject(
   {
     type: z.enum(PART_TYPES).optional().describe('text, data or file.'),
-    kind: z.enum(PART_TYPES).optional().describe('Baton\'s name for type; give one of them.'),
+    kind: z.enum(PART_TYPES).optional().describe("Baton's name for type; give one of them."),
     text: z.string().optional().describe('type text: the text (not empty).'),
     data: objectValue.optional().describe('type data: a JSON object.'),
     uri: nonEmpty('uri').optional().describe('type file: where the file is.'),
@@ -59,13 +59,14 @@ export const messageInputSchema = strictObject(
   {
     role: z.enum(MESSAGE_ROLES).describe('user, agent or system.'),
     parts: z.array(partInputSchema).min(1, 'message.parts needs at least one part').max(100, 'message.parts holds at most 100 parts'),
-    metadata: objectValue.optional().describe('The message\'s own metadata (kept in body.metadata).'),
+    metadata: objectValue.optional().describe("The message's own metadata (kept in body.metadata)."),
   },
   'message',
 );
 
 /** A part as orchestration-mcp hands it out: keyed by `type`, with only its type's fields. */
-export type Part = { type: 'text'; text: string } | { type: 'data'; data: Record<string, unknown> } | ({ type: 'file' } & Partial<Record<'uri' | 'bytes_base64' | 'mime_type' | 'name', string>>);
+export type Part =
+  { type: 'text'; text: string } | { type: 'data'; data: Record<string, unknown> } | ({ type: 'file' } & Partial<Record<'uri' | 'bytes_base64' | 'mime_type' | 'name', string>>);
 
 export interface AgentMessageBody {
   role: (typeof MESSAGE_ROLES)[number];

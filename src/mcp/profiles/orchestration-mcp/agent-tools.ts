@@ -30,14 +30,16 @@ const cwdArg = z
   .string()
   .min(1, 'cwd is empty: give an absolute directory, or leave it out')
   .optional()
-  .describe('Accepted for orchestration-mcp\'s sake and checked (an absolute directory under BATON_ALLOWED_ROOTS), but Baton\'s agent names are global: it does not pick among agents.');
+  .describe(
+    "Accepted for orchestration-mcp's sake and checked (an absolute directory under BATON_ALLOWED_ROOTS), but Baton's agent names are global: it does not pick among agents.",
+  );
 
 const objectValue = z.record(z.string(), z.unknown());
 
 const sendTool = {
   title: 'Send a message to a named agent',
   description:
-    'Puts a message ({role, parts}) in the inbox of an agent name (a run\'s nickname or a channel\'s name; names are global, not per cwd). The agent reads it with `baton peer inbox` or `baton peer wait`, ' +
+    "Puts a message ({role, parts}) in the inbox of an agent name (a run's nickname or a channel's name; names are global, not per cwd). The agent reads it with `baton peer inbox` or `baton peer wait`, " +
     'or anyone with fetch_agent_messages; a name nobody holds yet keeps it for whoever takes the name. Parts are keyed by "type" (or Baton\'s "kind"). A message of text parts only and no metadata ' +
     `reaches the agent as plain text (the texts joined by newlines, the role not kept); others as a JSON envelope. At most ${formatBytes(MAX_MESSAGE_BYTES)} bytes as stored.`,
   inputSchema: strictObject(
@@ -45,10 +47,12 @@ const sendTool = {
       to_agent_name: agentName('to_agent_name').describe('The agent name to send to.'),
       from_agent_name: agentName('from_agent_name')
         .optional()
-        .describe(`Who the message is from, as the recipient sees it (an agent name it can answer to). Default "${CALLER_NAME}": read answers with fetch_agent_messages agent_name "${CALLER_NAME}". Not checked.`),
+        .describe(
+          `Who the message is from, as the recipient sees it (an agent name it can answer to). Default "${CALLER_NAME}": read answers with fetch_agent_messages agent_name "${CALLER_NAME}". Not checked.`,
+        ),
       cwd: cwdArg,
       message: messageInputSchema,
-      metadata: objectValue.optional().describe('Kept beside the message: fetch_agent_messages returns it as the message\'s metadata.'),
+      metadata: objectValue.optional().describe("Kept beside the message: fetch_agent_messages returns it as the message's metadata."),
     },
     'send_agent_message',
   ),
@@ -76,7 +80,7 @@ const inboxMessageSchema = z.object({
 });
 
 const fetchTool = {
-  title: 'Read a named agent\'s inbox',
+  title: "Read a named agent's inbox",
   description:
     'The messages in the inbox of an agent name after after_seq, oldest first. As in Baton, messages at or before after_seq count as read and are dropped for good: pass next_after_seq to go on. ' +
     `At most ${MAX_FETCH} messages a call whatever limit says (more: how many wait after them). A message sent as plain text (by \`baton peer send\`, say) comes back as one text part with role "agent". ` +
@@ -86,7 +90,13 @@ const fetchTool = {
       agent_name: agentName('agent_name').describe(`The agent name whose inbox to read ("${CALLER_NAME}" for answers to messages sent without from_agent_name).`),
       cwd: cwdArg,
       after_seq: z.number().int('after_seq must be a whole number: the seq of the last message you read').min(0, 'after_seq must be 0 or more').default(0),
-      limit: z.number().int().min(1, 'limit is at least 1').max(1000, 'limit is at most 1000').default(100).describe(`Messages at most (1-1000, default 100); Baton returns at most ${MAX_FETCH} a call.`),
+      limit: z
+        .number()
+        .int()
+        .min(1, 'limit is at least 1')
+        .max(1000, 'limit is at most 1000')
+        .default(100)
+        .describe(`Messages at most (1-1000, default 100); Baton returns at most ${MAX_FETCH} a call.`),
       wait_seconds: z
         .number()
         .min(0)
@@ -110,7 +120,7 @@ const listTool = {
   title: 'List named agents',
   description:
     'The agent names of this Baton: each run spawned with a nickname, each channel, each name someone sent a message to. Per name: the run that holds it (last_run_id) with its role, session, cwd and ' +
-    'status (idle when no run holds the name), and Baton\'s holder, live and unread. Filters: cwd (the run\'s directory), backend, status.',
+    "status (idle when no run holds the name), and Baton's holder, live and unread. Filters: cwd (the run's directory), backend, status.",
   inputSchema: strictObject(
     {
       cwd: cwdArg.describe('Only agents whose run works in this directory (absolute, under BATON_ALLOWED_ROOTS).'),

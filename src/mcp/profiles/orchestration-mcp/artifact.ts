@@ -48,8 +48,12 @@ export interface ArtifactPage {
  */
 export function parsePath(fieldPath: string): string[] {
   if (fieldPath.startsWith('/')) {
-    const tokens = fieldPath.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-    if (tokens.some((t) => t === '')) throw new InputError(`field_path "${fieldPath}" has an empty step: give a JSON Pointer into the event's data, e.g. "/text" or "/input/content"`);
+    const tokens = fieldPath
+      .slice(1)
+      .split('/')
+      .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (tokens.some((t) => t === ''))
+      throw new InputError(`field_path "${fieldPath}" has an empty step: give a JSON Pointer into the event's data, e.g. "/text" or "/input/content"`);
     return ['data', ...tokens];
   }
   const segments = fieldPath
@@ -57,7 +61,9 @@ export function parsePath(fieldPath: string): string[] {
     .split('.')
     .filter((s, i) => !(i === 0 && s === ''));
   if (segments.length < 2 || segments[0] !== 'data' || segments.some((s) => s === '')) {
-    throw new InputError(`field_path "${fieldPath}" is not a field of an event: give a JSON Pointer into the event's data ("/text", "/input/content") or the path from the event ("data.text")`);
+    throw new InputError(
+      `field_path "${fieldPath}" is not a field of an event: give a JSON Pointer into the event's data ("/text", "/input/content") or the path from the event ("data.text")`,
+    );
   }
   return segments;
 }
@@ -85,7 +91,13 @@ async function eventAt(runs: RunsClient, runId: string, seq: number): Promise<{ 
  * whose data is the same as its own (`exact`), and of events of its type with the same cut value
  * at the path (`loose`). `complete`: no older event was dropped, so the counts are right.
  */
-async function occurrence(runs: RunsClient, runId: string, target: RunEvent, segments: readonly string[], cut: string): Promise<{ exact: number; loose: number; complete: boolean }> {
+async function occurrence(
+  runs: RunsClient,
+  runId: string,
+  target: RunEvent,
+  segments: readonly string[],
+  cut: string,
+): Promise<{ exact: number; loose: number; complete: boolean }> {
   const data = JSON.stringify(target.data);
   let after = 0;
   let exact = 0;
@@ -123,17 +135,27 @@ async function* transcriptLines(ctx: ToolContext, runs: RunsClient, view: RunVie
 }
 
 /** The full value of the cut field, found again in the transcript. */
-export async function findCutValue(ctx: ToolContext, runs: RunsClient, request: Pick<ArtifactRequest, 'run_id' | 'seq' | 'field_path'>): Promise<{ event: RunEvent; value: string }> {
+export async function findCutValue(
+  ctx: ToolContext,
+  runs: RunsClient,
+  request: Pick<ArtifactRequest, 'run_id' | 'seq' | 'field_path'>,
+): Promise<{ event: RunEvent; value: string }> {
   const segments = parsePath(request.field_path);
   const view = await runs.get(request.run_id);
   const { event } = await eventAt(runs, request.run_id, request.seq);
   const cut = valueAt(event, segments);
   const field = `field ${request.field_path} of event seq ${request.seq} (${event.type})`;
   if (cut === undefined) {
-    const keys = Object.keys(event.data).map((k) => `data.${k}`).join(', ') || 'none';
+    const keys =
+      Object.keys(event.data)
+        .map((k) => `data.${k}`)
+        .join(', ') || 'none';
     throw new InputError(`${field} not found: the event has no such field (its data fields: ${keys})`);
   }
-  if (typeof cut !== 'string') throw new InputError(`${field} is not a string (it is ${Array.isArray(cut) ? 'an array' : cut === null ? 'null' : `a${typeof cut === 'object' ? 'n object' : ` ${typeof cut}`}`}): only strings are cut; poll_events has it whole`);
+  if (typeof cut !== 'string')
+    throw new InputError(
+      `${field} is not a string (it is ${Array.isArray(cut) ? 'an array' : cut === null ? 'null' : `a${typeof cut === 'object' ? 'n object' : ` ${typeof cut}`}`}): only strings are cut; poll_events has it whole`,
+    );
   const marker = CUT_MARKER.exec(cut);
   if (!marker) throw new InputError(`${field} was not cut: poll_events has its whole value (${formatBytes(utf8Bytes(cut))} bytes)`);
   const totalBytes = Number(marker[1]);
@@ -149,8 +171,7 @@ export async function findCutValue(ctx: ToolContext, runs: RunsClient, request: 
   const ts = new Date().toISOString();
   scan: for (const stream of ['stdout', 'stderr'] as const) {
     for await (const line of transcriptLines(ctx, runs, view, stream)) {
-      const events: NewEvent[] =
-        stream === 'stdout' ? safeParse(() => parser.parse(line, ts).events) : line.trim() === '' ? [] : [{ ts, type: 'stderr', data: { text: line } }];
+      const events: NewEvent[] = stream === 'stdout' ? safeParse(() => parser.parse(line, ts).events) : line.trim() === '' ? [] : [{ ts, type: 'stderr', data: { text: line } }];
       for (const candidate of events) {
         if (candidate.type !== event.type) continue;
         const value = valueAt(candidate, segments);
@@ -163,12 +184,14 @@ export async function findCutValue(ctx: ToolContext, runs: RunsClient, request: 
     }
   }
   const [found, index] = exactFound.length > 0 ? [exactFound, exact] : [looseFound, loose];
-  if (complete && found.length > index) return { event, value: found[index]! };
-  if (!complete && found.length === 1) return { event, value: found[0]! };
+  if (complete && found.length > index) return { event, value: found[index] };
+  if (!complete && found.length === 1) return { event, value: found[0] };
   if (!complete && found.length > 1) {
     throw new InputError(`${field} matches several cut values in the transcript, and older events are no longer kept live to tell which: read_output has them all`);
   }
-  throw new InputError(`${field} was cut (${formatBytes(totalBytes)} bytes), but its line was not found in the run's transcript (it may be on another host whose worker is away, or the run has no transcript): read_output has what there is`);
+  throw new InputError(
+    `${field} was cut (${formatBytes(totalBytes)} bytes), but its line was not found in the run's transcript (it may be on another host whose worker is away, or the run has no transcript): read_output has what there is`,
+  );
 }
 
 function safeParse(parse: () => NewEvent[]): NewEvent[] {
@@ -184,9 +207,10 @@ export function pageOf(value: string, offset: number, limit: number, fieldPath: 
   const bytes = Buffer.from(value, 'utf8');
   const total = bytes.length;
   if (offset > total) throw new InputError(`offset ${offset} is past the end of ${fieldPath} (${formatBytes(total)} bytes)`);
-  if (offset < total && (bytes[offset]! & 0xc0) === 0x80) throw new InputError(`offset ${offset} is inside a UTF-8 character of ${fieldPath}: pass next_offset from the previous page (or 0)`);
+  if (offset < total && (bytes[offset] & 0xc0) === 0x80)
+    throw new InputError(`offset ${offset} is inside a UTF-8 character of ${fieldPath}: pass next_offset from the previous page (or 0)`);
   let end = Math.min(total, offset + limit);
-  while (end < total && end > offset && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  while (end < total && end > offset && (bytes[end] & 0xc0) === 0x80) end -= 1;
   if (end === offset && offset < total) throw new InputError(`limit ${limit} is smaller than the character at offset ${offset} of ${fieldPath}: ask for more bytes`);
   return { text: bytes.subarray(offset, end).toString('utf8'), next_offset: end, total_bytes: total, eof: end >= total };
 }

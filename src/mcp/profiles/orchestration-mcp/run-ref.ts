@@ -19,7 +19,7 @@ const RUN_PREFIX = 'run_';
 
 export const runRefShape = {
   run_id: runIdArg.nullable().optional().describe('The run (run_...). Give run_id or agent_name.'),
-  agent_name: z.string().min(1).max(200).nullable().optional().describe('The agent\'s name (spawn_run\'s nickname, a channel\'s name, or a run id): its current or latest run.'),
+  agent_name: z.string().min(1).max(200).nullable().optional().describe("The agent's name (spawn_run's nickname, a channel's name, or a run id): its current or latest run."),
   cwd: z.string().min(1).max(4096).nullable().optional().describe('With agent_name: the run must work in this directory.'),
 };
 
@@ -33,7 +33,7 @@ export interface RunRef {
 export async function resolveRunRef(runs: RunsClient, ref: RunRef): Promise<string> {
   if (ref.run_id) return ref.run_id;
   const name = ref.agent_name;
-  if (!name) throw new InputError('run_id or agent_name is required: give the run\'s id (run_...) or its agent name');
+  if (!name) throw new InputError("run_id or agent_name is required: give the run's id (run_...) or its agent name");
   const runId = await runOfName(runs, name);
   if (!runId) throw new InputError(`agent_name "${name}" names no run: spawn_run with nickname "${name}" first, or give run_id`);
   if (ref.cwd) {

@@ -32,27 +32,35 @@ const { run_id: _runId, wait_seconds: pollWaitSeconds, ...pollShape } = pollEven
 
 const inputMessageArg = z
   .record(z.string(), z.unknown())
-  .describe('{"role": "user", "parts": [{"type": "text", "text": "..."}]}: parts {"type": "text", text}, {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type".');
+  .describe(
+    '{"role": "user", "parts": [{"type": "text", "text": "..."}]}: parts {"type": "text", text}, {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type".',
+  );
 
 const tools = {
   get_run: {
     title: 'Get a run',
-    description: 'A run\'s summary and state, by run_id or agent_name (its current or latest run). Does not wait.',
+    description: "A run's summary and state, by run_id or agent_name (its current or latest run). Does not wait.",
     inputSchema: strictObject(runRefShape, 'get_run'),
     outputSchema: runSummarySchema,
     annotations: READ_ONLY,
   },
   poll_events: {
-    title: 'Long-poll a run\'s events',
+    title: "Long-poll a run's events",
     description:
-      'The run\'s events after after_seq, oldest first, by run_id or agent_name. Waits up to wait_ms (default 20000, at most 30000) for a first new event. ' +
-      'Pass next_after_seq back to read on; a final status is not the last page: read until has_more is false. A cut field is listed in the event\'s data.artifact_refs: get_event_artifact returns it whole.',
+      "The run's events after after_seq, oldest first, by run_id or agent_name. Waits up to wait_ms (default 20000, at most 30000) for a first new event. " +
+      "Pass next_after_seq back to read on; a final status is not the last page: read until has_more is false. A cut field is listed in the event's data.artifact_refs: get_event_artifact returns it whole.",
     inputSchema: strictObject(
       {
         ...runRefShape,
         ...pollShape,
-        wait_ms: z.number().int().min(0).max(MAX_WAIT_MS, `wait_ms is at most ${MAX_WAIT_MS}`).optional().describe(`Wait up to this many ms for a new event (default ${DEFAULT_WAIT_MS}).`),
-        wait_seconds: pollWaitSeconds.optional().describe('Baton\'s wait, in seconds, instead of wait_ms.'),
+        wait_ms: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_WAIT_MS, `wait_ms is at most ${MAX_WAIT_MS}`)
+          .optional()
+          .describe(`Wait up to this many ms for a new event (default ${DEFAULT_WAIT_MS}).`),
+        wait_seconds: pollWaitSeconds.optional().describe("Baton's wait, in seconds, instead of wait_ms."),
       },
       'poll_events',
     ),
@@ -64,7 +72,11 @@ const tools = {
     description:
       'Stops a run (by run_id or agent_name): its agent and every process it started get SIGTERM, then SIGKILL after a grace period. Idempotent: a finished run is reported with already_finished=true.',
     inputSchema: strictObject(
-      { ...runRefShape, reason: z.string().max(1000).optional().describe('Why; recorded in the run.'), wait_seconds: z.number().min(0).max(50).default(10).describe('How long to wait for the run to end (default 10).') },
+      {
+        ...runRefShape,
+        reason: z.string().max(1000).optional().describe('Why; recorded in the run.'),
+        wait_seconds: z.number().min(0).max(50).default(10).describe('How long to wait for the run to end (default 10).'),
+      },
       'cancel_run',
     ),
     outputSchema: z.object({ run_id: z.string(), status: z.string(), cancelled_at: z.string(), already_finished: z.boolean() }).passthrough(),
@@ -74,7 +86,17 @@ const tools = {
     title: 'Continue a run',
     description:
       'Send input to a run waiting for it (input_required, auth_required: mode "live"), or resume a finished run\'s session with a new run (mode "resume", resumed_from_run_id), by run_id or agent_name. Returns the run_id to follow.',
-    inputSchema: strictObject({ ...runRefShape, prompt: continueShape.prompt, input_message: inputMessageArg.optional(), timeout_seconds: continueShape.timeout_seconds, output_schema: continueShape.output_schema, idempotency_key: continueShape.idempotency_key }, 'continue_run'),
+    inputSchema: strictObject(
+      {
+        ...runRefShape,
+        prompt: continueShape.prompt,
+        input_message: inputMessageArg.optional(),
+        timeout_seconds: continueShape.timeout_seconds,
+        output_schema: continueShape.output_schema,
+        idempotency_key: continueShape.idempotency_key,
+      },
+      'continue_run',
+    ),
     outputSchema: continueRunOutput.extend({ session_id: z.string(), agent_name: z.string(), mode: z.enum(['live', 'resume']), resumed_from_run_id: z.string().nullable() }),
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   },
@@ -93,7 +115,7 @@ const tools = {
     inputSchema: strictObject(
       {
         ...runRefShape,
-        seq: z.number().int('seq is a whole number: the event\'s seq from poll_events').min(1, 'seq starts at 1').describe('The event\'s seq.'),
+        seq: z.number().int("seq is a whole number: the event's seq from poll_events").min(1, 'seq starts at 1').describe("The event's seq."),
         field_path: z.string().min(1, 'field_path is required, e.g. "/text"').max(500).describe('From the event\'s artifact_refs: "/text", "/input/content"; or "data.text".'),
         offset: z.number().int().min(0).default(0).describe('Byte offset into the value (default 0).'),
         limit: z.number().int().min(1).max(MAX_ARTIFACT_PAGE, `limit is at most ${MAX_ARTIFACT_PAGE} bytes (256 KiB)`).default(65_536).describe('Bytes per page (default 65536).'),

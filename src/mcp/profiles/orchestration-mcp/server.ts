@@ -47,7 +47,9 @@ const INSTRUCTIONS = [
 
 const inputMessageSchema = z
   .record(z.string(), z.unknown())
-  .describe('The input as a message of parts, instead of prompt: {"role": "user", "parts": [{"type": "text", "text": "..."}]}; parts {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type". At most 512 KiB of UTF-8 JSON in all.');
+  .describe(
+    'The input as a message of parts, instead of prompt: {"role": "user", "parts": [{"type": "text", "text": "..."}]}; parts {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type". At most 512 KiB of UTF-8 JSON in all.',
+  );
 
 /** The label in the metadata of each run spawn_run starts here. */
 export const PROFILE_LABEL = 'orchestration-mcp';
@@ -71,7 +73,9 @@ export function labelledMetadata(metadata: unknown): unknown {
     return own;
   }
   if (Object.keys(own).length >= METADATA_KEYS) {
-    throw new InputError(`metadata holds at most ${METADATA_KEYS - 1} keys of your own here: this profile adds ${PROFILE_KEY}; remove ${Object.keys(own).length - METADATA_KEYS + 1}`);
+    throw new InputError(
+      `metadata holds at most ${METADATA_KEYS - 1} keys of your own here: this profile adds ${PROFILE_KEY}; remove ${Object.keys(own).length - METADATA_KEYS + 1}`,
+    );
   }
   return { ...own, [PROFILE_KEY]: PROFILE_LABEL };
 }
@@ -87,7 +91,10 @@ const spawnInput = strictObject(
   {
     ...spawnRunShape,
     input_message: inputMessageSchema.optional(),
-    metadata: z.record(z.string(), z.unknown()).optional().describe('Your labels (at most 31 keys): strings, or any JSON value, kept as its JSON text. Checked by Baton\'s spawn_run (sizes in bytes).'),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Your labels (at most 31 keys): strings, or any JSON value, kept as its JSON text. Checked by Baton's spawn_run (sizes in bytes)."),
   },
   'spawn_run',
 );
@@ -105,7 +112,7 @@ const spawnRunTool = {
     backend: z.enum(BACKENDS),
     role: z.enum(ROLES),
     nickname: z.string().nullable(),
-    agent_name: z.string().describe('The nickname, the channel\'s name, or else the run id: any of them is a valid agent_name.'),
+    agent_name: z.string().describe("The nickname, the channel's name, or else the run id: any of them is a valid agent_name."),
     session_id: z.string().describe('The backend session; "" until the agent has started one.'),
     channel: z.string().nullable(),
     created: z.boolean().describe('False when idempotency_key matched a run started earlier.'),

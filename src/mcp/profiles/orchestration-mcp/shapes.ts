@@ -44,7 +44,7 @@ export function runSummary(view: RunView, nickname: string | null = null): Recor
 }
 
 export const runSummarySchema = runViewSchema.extend({
-  agent_name: z.string().describe('The nickname, the channel\'s name, or else the run id: any of them is a valid agent_name.'),
+  agent_name: z.string().describe("The nickname, the channel's name, or else the run id: any of them is a valid agent_name."),
   session_id: z.string().describe('The backend session; "" until it is known.'),
   started_at: z.string(),
   updated_at: z.string(),
@@ -71,7 +71,9 @@ export function artifactRefsOf(data: unknown, path = ''): ArtifactRef[] {
     const cut = CUT_MARKER.exec(data);
     if (!cut) return [];
     const total = Number(cut[1]);
-    return [{ field_path: path, relpath: '', mime: 'text/plain', encoding: 'utf-8', total_bytes: total, chunk_count: Math.max(1, Math.ceil(total / ARTIFACT_CHUNK)), truncated: true }];
+    return [
+      { field_path: path, relpath: '', mime: 'text/plain', encoding: 'utf-8', total_bytes: total, chunk_count: Math.max(1, Math.ceil(total / ARTIFACT_CHUNK)), truncated: true },
+    ];
   }
   if (data === null || typeof data !== 'object') return [];
   const entries = Array.isArray(data) ? data.map((v, i) => [String(i), v] as const) : Object.entries(data);
@@ -115,7 +117,8 @@ export function normalizeMessage(message: unknown, field = 'input_message'): unk
 function normalizePart(part: unknown, where: string): unknown {
   if (part === null || typeof part !== 'object' || Array.isArray(part)) return part;
   const { type, ...others } = part as Record<string, unknown>;
-  if (type !== undefined && others.kind !== undefined && others.kind !== type) throw new InputError(`${where}: type "${String(type)}" and kind "${String(others.kind)}" differ: give one of them`);
+  if (type !== undefined && others.kind !== undefined && others.kind !== type)
+    throw new InputError(`${where}: type ${JSON.stringify(type)} and kind ${JSON.stringify(others.kind)} differ: give one of them`);
   const kind = type ?? others.kind;
   const { uri, bytes_base64, mime_type, name, ...kept } = others;
   if (kind !== 'file' || kept.file !== undefined || (uri === undefined && bytes_base64 === undefined && mime_type === undefined && name === undefined)) {
