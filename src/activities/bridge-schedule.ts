@@ -15,8 +15,12 @@ import { endedView, readRecord, ticksOf } from '../mcp/profiles/claude-bridge/sc
 
 /** The ticks a look reports (the notifier sees every tick: fires are at least 10 s apart). */
 const NEWEST_TICKS = 10;
-/** While a tick runs, look this often: its stop marker ends the schedule as it finishes. */
+/** While a tick has just fired, look this often: a launch that fails fails within seconds. */
 const RUNNING_LOOK_MS = 3_000;
+/** How long a tick counts as just fired. */
+const JUST_FIRED_MS = 30_000;
+/** A tick that runs longer is looked at this often (its stop marker wakes the notifier anyway: it deletes the schedule). */
+const LONG_TICK_LOOK_MS = 60_000;
 /** After a fire or the until, look this much later, so the fire's run is in visibility. */
 const AFTER_FIRE_MS = 1_500;
 /** A schedule with nothing due (paused, waiting for its chain) is looked at this often, and woken when it starts. */
@@ -37,9 +41,9 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
     const last = ticks.at(-1) ?? null;
     const lastRun = last ? runs.get(last.job_id) : undefined;
     const ended = view?.state === 'ended';
-    const running = description.info.runningActions.length > 0 || ticks.some((t) => t.running);
+    const running = ticks.find((t) => t.running);
     const due = [description.info.nextActionTimes[0]?.getTime(), description.spec.endAt?.getTime()].filter((t): t is number => t !== undefined && t > now);
-    const lookAt = Math.min(running ? now + RUNNING_LOOK_MS : now + IDLE_LOOK_MS, ...due.map((t) => t + AFTER_FIRE_MS));
+    const lookAt = Math.min(now + (running ? runningLookMs(running.at, now) : IDLE_LOOK_MS), ...due.map((t) => t + AFTER_FIRE_MS));
     return {
       unknown: false,
       ended: ended ? 'completed' : null,
@@ -48,6 +52,7 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
       last_tick_at: last?.at ?? null,
       last_job_id: last?.job_id ?? null,
       last_tick_result: lastRun?.result?.output ?? null,
+      last_tick_truncated: lastRun?.result?.output_truncated ?? false,
       error: null,
       ticks,
       look_again_at: lookAt,
@@ -64,6 +69,7 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
       last_tick_at: null,
       last_job_id: null,
       last_tick_result: null,
+      last_tick_truncated: false,
       error: null,
       ticks: [],
       look_again_at: now,
@@ -87,8 +93,10 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
       last_tick_at: null,
       last_job_id: null,
       last_tick_result: null,
+      last_tick_truncated: false,
       error: null,
       ticks,
+      // Deleted while its last tick runs: by that tick's stop marker, which ends the run within moments.
       look_again_at: now + RUNNING_LOOK_MS,
     };
   }
@@ -100,6 +108,7 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
     last_tick_at: last ? epochSeconds(last.created_at) : null,
     last_job_id: last?.run_id ?? null,
     last_tick_result: last?.result?.output ?? null,
+    last_tick_truncated: last?.result?.output_truncated ?? false,
     error: typeof ended.error === 'string' ? ended.error : null,
     ticks,
     look_again_at: now,
@@ -110,4 +119,9 @@ function tickOf(tick: number, jobId: string, at: number, run: RunView | undefine
   // A fire not yet in visibility is running: it has just started.
   if (!run) return { tick, job_id: jobId, at, running: true, spawn_error: null };
   return { tick, job_id: jobId, at, running: !isFinalStatus(run.status), spawn_error: spawnErrorOf(run) };
+}
+
+/** How soon to look again while a tick that fired at `firedAt` (epoch seconds) runs. */
+function runningLookMs(firedAt: number | null, now: number): number {
+  return firedAt !== null && now - firedAt * 1000 < JUST_FIRED_MS ? RUNNING_LOOK_MS : LONG_TICK_LOOK_MS;
 }

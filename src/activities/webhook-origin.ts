@@ -18,7 +18,14 @@
 // (`launch-binding-since`) passes as the release that made it would have: 0.1.0 sealed no URL,
 // 0.2.0 signed no run id.
 import type { Client } from '@temporalio/client';
-import { isBridgeSchedulePayload, scheduleNotifierId, type BridgeScheduleNotifierInput, type BridgeSchedulePayload } from '../domain/bridge-schedule-notify.js';
+import {
+  isBridgeScheduleEvent,
+  isBridgeSchedulePayload,
+  scheduleNotifierId,
+  scheduleWebhookId,
+  type BridgeScheduleNotifierInput,
+  type BridgeSchedulePayload,
+} from '../domain/bridge-schedule-notify.js';
 import { bridgeStatusOf } from '../domain/claude-bridge.js';
 import type { DeliverWebhookRequest } from '../domain/webhook-delivery.js';
 import type { RunStatus } from '../domain/vocabulary.js';
@@ -105,11 +112,17 @@ async function checkScheduleNotifierParent(
   const { workflowId: id, runId, type } = described.current;
   if (type !== 'bridgeScheduleNotifier') throw refuse(`its payload is a schedule's, but its parent ${id} is a ${type} workflow`);
   const input = await readWorkflowInput<BridgeScheduleNotifierInput>(deps.client, id, runId);
-  if (!input || id !== scheduleNotifierId(input.schedule_id) || payload.schedule_id !== input.schedule_id) {
-    throw refuse(`its parent ${id} is not the notifier of schedule ${payload.schedule_id}`);
+  if (!input || typeof input.schedule_id !== 'string' || id !== scheduleNotifierId(input.schedule_id) || payload.schedule_id !== input.schedule_id) {
+    throw refuse(`its parent ${id} is not the notifier of schedule ${String(payload.schedule_id)}`);
   }
-  if (!webhookId.startsWith(`${id}.${payload.event}`) || !webhookId.endsWith(WEBHOOK_SUFFIX) || !input.notify_on.includes(payload.event)) {
-    throw refuse(`its id or event (${payload.event}) is not one its parent ${id} sends`);
+  const event = payload.event;
+  if (!isBridgeScheduleEvent(event) || !Array.isArray(input.notify_on) || !input.notify_on.includes(event)) {
+    throw refuse(`its event (${String(event)}) is not one its parent ${id} sends`);
+  }
+  // Exactly the id the notifier gives this notification: a tick's carries its number.
+  const tick = event === 'tick' || event === 'tick_error' ? payload.tick_count : null;
+  if ((tick !== null && !Number.isSafeInteger(tick)) || webhookId !== scheduleWebhookId(id, event, tick)) {
+    throw refuse(`its id ${webhookId} is not the one its parent ${id} gives a ${event} notification`);
   }
   if (await reusesId(deps.client, described)) throw refuse(`its parent ${id} reuses the id of a notifier that had closed, which Baton never does`);
   refuseUnsealed(request, id, refuse);

@@ -44,9 +44,17 @@ export interface BridgeScheduleNotifierInput {
   notify_on: BridgeScheduleEvent[];
   /** url and headers sealed for scheduleNotifierId(schedule_id). */
   notify: NotifySpec;
-  /** Carried across continue-as-new: the ticks already seen, and the ticks already told as errors. */
+  /** Carried across continue-as-new: the ticks already seen, the runs of ticks told as errors, the schedule as last seen. */
   seen_ticks?: number;
-  told_errors?: number[];
+  told_errors?: string[];
+  last_live?: LiveFacts | null;
+}
+
+/** A live schedule's counters, kept by its notifier in case the schedule vanishes with its record. */
+export interface LiveFacts {
+  tick_count: number;
+  last_tick_at: number | null;
+  last_job_id: string | null;
 }
 
 /** One tick of a schedule: its number (1 = first), its run, when it fired, and how its run stands. */
@@ -74,6 +82,8 @@ export interface BridgeScheduleLook {
   last_job_id: string | null;
   /** The last tick's output when it has finished (the payload cuts it to 4096 characters). */
   last_tick_result: string | null;
+  /** That output was already cut (its marker says the original length). */
+  last_tick_truncated: boolean;
   error: string | null;
   /** The newest ticks (at most ten), oldest first. */
   ticks: BridgeTick[];
@@ -94,7 +104,8 @@ export interface BridgeSchedulePayload {
   error: string | null;
 }
 
-export const isBridgeSchedulePayload = (payload: { event: string } & object): payload is BridgeSchedulePayload => 'schedule_id' in payload && isBridgeScheduleEvent(payload.event);
+/** A payload that claims to be a schedule's (anything may come through a forged webhook's input: the origin check checks the rest). */
+export const isBridgeSchedulePayload = (payload: unknown): payload is BridgeSchedulePayload => payload !== null && typeof payload === 'object' && 'schedule_id' in payload;
 
 /** The payload of an end (or a stop marker's tick): the schedule as the look found it. */
 export function scheduleEndPayload(input: BridgeScheduleNotifierInput, look: BridgeScheduleLook, event: BridgeScheduleEvent): BridgeSchedulePayload {
@@ -105,7 +116,7 @@ export function scheduleEndPayload(input: BridgeScheduleNotifierInput, look: Bri
     tick_count: look.tick_count,
     status: look.status,
     last_tick_at: look.last_tick_at,
-    last_tick_result: look.last_tick_result === null ? null : resultPreview(look.last_tick_result, false),
+    last_tick_result: look.last_tick_result === null ? null : resultPreview(look.last_tick_result, look.last_tick_truncated),
     last_job_id: look.last_job_id,
     error: look.error,
   };
@@ -133,6 +144,8 @@ export function tickPayload(input: BridgeScheduleNotifierInput, tick: BridgeTick
  */
 export function spawnErrorOf(run: Pick<RunView, 'status' | 'error' | 'result'>): string | null {
   if (!isFinalStatus(run.status)) return null;
+  // Lost with its worker (on_worker_loss "fail"): it started; claude-bridge calls that abandoned.
+  if ((run.error ?? '').startsWith('worker_lost')) return null;
   const neverStarted = run.status === 'rejected' || (run.status === 'failed' && !run.result?.transcript);
   return neverStarted ? (run.error ?? run.status) : null;
 }

@@ -106,8 +106,8 @@ export function sealScopesOf(workflowId: string): string[] {
   if (pipeline) scopes.push(pipeline[1]);
   const schedule = /^run_(sched_[^-.]+)-/.exec(id);
   if (schedule) scopes.push(schedule[1]);
-  // A claude-bridge schedule notifier's notifications: <notifier>.<event>[-<tick>].webhook.
-  const notifier = /^(bridgenotify_sched_[^.]+)\./.exec(id);
+  // A claude-bridge schedule notifier's notifications, and only they: <notifier>.<event>[-<tick>].webhook.
+  const notifier = workflowId.endsWith('.webhook') ? /^(bridgenotify_sched_[A-Za-z0-9]+)\.(?:(?:tick|tick_error)-\d+|tick_with_sentinel|schedule_end)$/.exec(id) : null;
   if (notifier) scopes.push(notifier[1]);
   return scopes;
 }

@@ -271,8 +271,8 @@ describe('A claude-bridge schedule notifier that Baton did not start', () => {
     expect((closed.memo?.[WEBHOOK_MEMO_KEY] as WebhookState).attempts[0].error).toMatch(/was not made by Baton.*not sealed by Baton/);
     expect(requestsAbout(text)).toBe(0);
     await callOk(mcp.client, 'cancel_schedule', { schedule_id: made.schedule_id });
-    // Its schedule gone without a claude-bridge record, the notifier ends, having sent nothing more.
-    expect(await temporal.workflow.getHandle(notifierId).result()).toEqual({ ended: 'unknown' });
+    // Its schedule gone (it saw it live), the notifier ends, having sent nothing more: it was asked for ticks only.
+    expect(await temporal.workflow.getHandle(notifierId).result()).toEqual({ ended: 'cancelled' });
     expect(requestsAbout(text)).toBe(0);
   });
 });

@@ -11,9 +11,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
+import { recordId } from '../../src/mcp/profiles/claude-bridge/schedule-records.js';
 import { connectRealClaudeBridge } from '../helpers/claude-bridge.js';
 import { CLI, fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callOk, connectStdio, startHttpBaton, type HttpBaton, type McpSession } from '../helpers/mcp.js';
+import { temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
 
@@ -410,6 +412,40 @@ describe('schedules', () => {
       expect(sent).not.toHaveProperty('job_id');
     },
   );
+
+  it('a schedule whose record has gone (past its retention) still tells its schedule_end when it is cancelled', async () => {
+    const made = await bridgeCall('schedule_dispatch', { prompt: 'old', channel: 'aged', interval_seconds: 3600, notify_url: `${receiver.url}/aged` });
+    const id = made.schedule_id as string;
+    schedules.push(id);
+    const temporal = await temporalClient(env);
+    try {
+      // What the namespace's retention does to a closed record, done now: the record is gone.
+      await temporal.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: recordId(id) } });
+      await waitFor(
+        async () =>
+          (await bridgeCall('get_schedule', { schedule_id: id })).ok === true &&
+          !(await temporal.workflow
+            .getHandle(recordId(id))
+            .describe()
+            .then(
+              () => true,
+              () => false,
+            )),
+        {
+          what: `the record of ${id} to be deleted`,
+        },
+      );
+      // Cancelled outside the claude-bridge profile: no record of the cancel either.
+      await callOk(baton.client, 'cancel_schedule', { schedule_id: id });
+      const end = await waitFor(() => receiver.requests.find((r) => r.path.endsWith('/aged') && (JSON.parse(r.body) as Dict).schedule_id === id), {
+        timeoutMs: 60_000,
+        what: 'the schedule_end',
+      });
+      expect(JSON.parse(end.body)).toMatchObject({ event: 'schedule_end', schedule_id: id, channel: 'aged', status: 'cancelled', tick_count: 0, error: null });
+    } finally {
+      await temporal.connection.close();
+    }
+  });
 
   it('a chained schedule starts once the one before it is cancelled: list_events says schedule_activated', async () => {
     const first = await bridgeCall('schedule_dispatch', { prompt: 'first', channel: 'chain', interval_seconds: 3600 });

@@ -168,6 +168,15 @@ describe("a dispatch's arguments", () => {
       args: { notify: { on: ['schedule_end'] } },
     });
     expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300 }, defaults)).toMatchObject({ ok: true, args: { notify: null } });
+    // An empty notify_on is the default too (claude-bridge's `notify_on or ["schedule_end"]`); notify_on without a URL is refused, saying so.
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h', notify_on: [] }, defaults)).toMatchObject({
+      ok: true,
+      args: { notify: { on: ['schedule_end'] } },
+    });
+    expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_on: ['tick'] }, defaults)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^notify_on needs notify_url/),
+    });
     expect(scheduleArgsOf({ prompt: 'p', channel: 'c', interval_seconds: 60, timeout_seconds: 300, notify_url: 'https://example.com/h', notify_on: ['done'] }, defaults)).toEqual({
       ok: false,
       error: expect.stringMatching(/^notify_on: unknown event "done"; .*schedule_end/),

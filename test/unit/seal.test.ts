@@ -36,6 +36,12 @@ describe('the scopes a workflow id answers for', () => {
     ['pipe_01XYZ.webhook', ['pipe_01XYZ']],
     ['run_sched_01S-2026-11-30T13:00:00Z', ['run_sched_01S-2026-11-30T13:00:00Z', 'sched_01S']],
     ['run_sched_01S-2026-11-30T13:00:00Z.webhook', ['run_sched_01S-2026-11-30T13:00:00Z', 'sched_01S']],
+    // A claude-bridge schedule notifier's notifications open what was sealed for the notifier; nothing else of its name does.
+    ['bridgenotify_sched_01S.tick-3.webhook', ['bridgenotify_sched_01S.tick-3', 'bridgenotify_sched_01S']],
+    ['bridgenotify_sched_01S.schedule_end.webhook', ['bridgenotify_sched_01S.schedule_end', 'bridgenotify_sched_01S']],
+    ['bridgenotify_sched_01S.tick-3', ['bridgenotify_sched_01S.tick-3']],
+    ['bridgenotify_sched_01S.read-1.webhook', ['bridgenotify_sched_01S.read-1']],
+    ['bridgenotify_sched_01S.tick_error-x.webhook', ['bridgenotify_sched_01S.tick_error-x']],
   ])('%s opens what was sealed for %j', (workflowId, scopes) => {
     expect(sealScopesOf(workflowId)).toEqual(scopes);
   });

@@ -36,7 +36,7 @@ export async function bridgeEvents(runs: RunsClient, query: EventQuery): Promise
     listSchedules(runs.client, 200),
     webhookStates(runs.client),
     listRecords(runs.client, 200),
-    startedChains(runs.client),
+    startedChains(runs.client, query.since),
   ]);
   const events: BridgeEvent[] = views.flatMap(eventsOfRun);
   numberTicks(events);
@@ -95,14 +95,16 @@ async function webhookStates(client: Client): Promise<WebhookState[]> {
 }
 
 /** Chained schedules their watcher started (claude-bridge's schedule_activated): the watcher's end is when. */
-async function startedChains(client: Client): Promise<{ ts: number; schedule_id: string; after_schedule_id: string }[]> {
+async function startedChains(client: Client, since: number): Promise<{ ts: number; schedule_id: string; after_schedule_id: string }[]> {
   const closed: { id: string; ts: number; after: string }[] = [];
   for await (const execution of client.workflow.list({ query: `WorkflowType = 'scheduleWatcher' AND ExecutionStatus = 'Completed'`, pageSize: 100 })) {
     const after = execution.searchAttributes?.BatonParent?.[0];
-    if (execution.closeTime && typeof after === 'string') closed.push({ id: execution.workflowId, ts: execution.closeTime.getTime() / 1000, after });
+    if (execution.closeTime && execution.closeTime.getTime() / 1000 > since && typeof after === 'string')
+      closed.push({ id: execution.workflowId, ts: execution.closeTime.getTime() / 1000, after });
     if (closed.length >= MAX_LISTED_CHAINS) break;
   }
   // A watcher also ends when its schedule was deleted while it waited: only a start is an activation.
+  // Its result is read only for the watchers that closed after `since` (few: one a chained schedule).
   const results = await Promise.all(
     closed.map((c) =>
       client.workflow

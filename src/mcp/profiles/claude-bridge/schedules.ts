@@ -35,12 +35,14 @@ export interface ScheduleNotify {
 export function scheduleArgsOf(args: ScheduleDispatchArgs, defaults: ClaudeBridgeDefaults): Checked<{ schedule: ScheduleRunArgs; notify: ScheduleNotify | null }> {
   const { notify_on, ...job } = args;
   let on: BridgeScheduleEvent[] = [];
+  if (args.notify_url == null && notify_on?.length) return { ok: false, error: 'notify_on needs notify_url: give the URL to notify, or leave notify_on out' };
   if (args.notify_url != null) {
-    on = [...new Set(notify_on ?? DEFAULT_SCHEDULE_NOTIFY_ON)] as BridgeScheduleEvent[];
+    // claude-bridge's `notify_on or ["schedule_end"]`: an empty list is the default too.
+    on = [...new Set(notify_on?.length ? notify_on : DEFAULT_SCHEDULE_NOTIFY_ON)] as BridgeScheduleEvent[];
     const unknown = on.find((event) => !isBridgeScheduleEvent(event));
     if (unknown !== undefined) return { ok: false, error: `notify_on: unknown event ${JSON.stringify(unknown)}; a schedule notifies on ${BRIDGE_SCHEDULE_EVENTS.join(', ')}` };
   }
-  const run = spawnArgsOf({ ...job, notify_on: notify_on == null || args.notify_url != null ? null : notify_on }, defaults, { asTurn: false });
+  const run = spawnArgsOf({ ...job, notify_on: null }, defaults, { asTurn: false });
   if (!run.ok) return run;
   const timing: Record<string, unknown> = { interval_seconds: args.interval_seconds };
   // claude-bridge reads an until without a zone as UTC, not local time.

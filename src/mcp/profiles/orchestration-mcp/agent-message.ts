@@ -13,7 +13,7 @@ export const MESSAGE_ROLES = ['user', 'agent', 'system'] as const;
 export const PART_TYPES = ['text', 'data', 'file'] as const;
 type PartType = (typeof PART_TYPES)[number];
 
-const objectValue = z.record(z.string(), z.unknown());
+import { objectValue } from './shapes.js';
 const nonEmpty = (what: string) => z.string().min(1, `${what} is empty: give a value, or leave it out`);
 
 /** The fields each part type may carry besides its type (orchestration-mcp's messagePartSchema). */
@@ -92,7 +92,14 @@ export function typedPart(part: PartInput): Part {
  * metadata (orchestration-mcp keeps that beside the message, fetch returns it as `metadata`).
  */
 const envelopeSchema = strictObject(
-  { role: z.enum(MESSAGE_ROLES), parts: z.array(partInputSchema).min(1), metadata: objectValue.optional(), inbox_metadata: objectValue.optional() },
+  {
+    // Marks Baton's envelope, so a plain message that happens to be JSON of this shape is read as the text it is.
+    baton_envelope: z.literal(1),
+    role: z.enum(MESSAGE_ROLES),
+    parts: z.array(partInputSchema).min(1),
+    metadata: objectValue.optional(),
+    inbox_metadata: objectValue.optional(),
+  },
   'envelope',
 );
 
@@ -102,8 +109,10 @@ const envelopeSchema = strictObject(
  */
 export function inboxText(body: AgentMessageBody, inboxMetadata: Record<string, unknown> | undefined): { text: string; plain: boolean } {
   const texts = body.parts.map((p) => (p.type === 'text' ? p.text : null));
-  if (body.metadata === undefined && inboxMetadata === undefined && texts.every((t) => t !== null)) return { text: texts.join('\n'), plain: true };
-  return { text: JSON.stringify({ ...body, ...(inboxMetadata === undefined ? {} : { inbox_metadata: inboxMetadata }) }), plain: false };
+  const joined = texts.join('\n');
+  // A text that reads as an envelope travels in one, so it comes back as the text it was.
+  if (body.metadata === undefined && inboxMetadata === undefined && texts.every((t) => t !== null) && parseEnvelope(joined) === null) return { text: joined, plain: true };
+  return { text: JSON.stringify({ baton_envelope: 1, ...body, ...(inboxMetadata === undefined ? {} : { inbox_metadata: inboxMetadata }) }), plain: false };
 }
 
 /** Refusal of a stored text the inbox would refuse: blank, or over Baton's 64 KiB of text a message. */

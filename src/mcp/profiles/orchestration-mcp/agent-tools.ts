@@ -17,13 +17,14 @@ import { strictObject } from '../../../domain/strict.js';
 import { BACKENDS, ROLES } from '../../../domain/vocabulary.js';
 import type { ToolContext } from '../../context.js';
 import { MAX_WAIT_SECONDS } from '../../context.js';
+import { RUN_STATUSES } from '../../../domain/vocabulary.js';
 import { guarded, structured } from '../../tool-result.js';
 import { agentName, CALLER_NAME } from '../../tools/agent-tools.js';
 import { progressNotifier, READ_ONLY } from '../../tools/shared.js';
 import { bodyOfInboxText, bodyOutputSchema, inboxText, inboxTextProblem, messageInputSchema, typedPart, type AgentMessageBody } from './agent-message.js';
 
-/** orchestration-mcp's agentDirectoryStatusSchema: a run's status, or idle for a name no run has held. */
-export const AGENT_STATUSES = ['queued', 'running', 'input_required', 'auth_required', 'completed', 'failed', 'cancelled', 'rejected', 'idle'] as const;
+/** orchestration-mcp's agentDirectoryStatusSchema: a run's status (Baton's, so timed_out too), or idle for a name no run holds. */
+export const AGENT_STATUSES = [...RUN_STATUSES, 'idle'] as const;
 type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 const cwdArg = z
@@ -34,7 +35,7 @@ const cwdArg = z
     "Accepted for orchestration-mcp's sake and checked (an absolute directory under BATON_ALLOWED_ROOTS), but Baton's agent names are global: it does not pick among agents.",
   );
 
-const objectValue = z.record(z.string(), z.unknown());
+import { objectValue } from './shapes.js';
 
 const sendTool = {
   title: 'Send a message to a named agent',
@@ -161,9 +162,9 @@ async function holderRun(runs: RunsClient, holder: string | null): Promise<RunVi
   });
 }
 
-/** Baton's timed_out has no place in orchestration-mcp's statuses: a run that ran out of time failed. */
+/** The holder run's status (Baton's, as every tool of this profile says it: timed_out too), idle without one. */
 function agentStatus(listing: AgentListing, run: RunView | null): AgentStatus {
-  if (run) return run.status === 'timed_out' ? 'failed' : run.status;
+  if (run) return run.status;
   return listing.live ? 'running' : 'idle';
 }
 

@@ -14,9 +14,8 @@ import type { RunsClient } from '../../../client/runs.js';
 import type { RunEvent, RunView } from '../../../domain/run-view.js';
 import { formatBytes, utf8Bytes } from '../../../domain/sizes.js';
 import type { ToolContext } from '../../context.js';
+import { CUT_MARKER } from './shapes.js';
 
-/** The marker cutJsonString leaves at the end of a cut string. */
-const CUT_MARKER = /…\[truncated, original (\d+) bytes\]$/;
 /** The most a page of get_event_artifact returns. */
 export const MAX_ARTIFACT_PAGE = 256 * 1024;
 /** Transcript pages read while looking for the line. */

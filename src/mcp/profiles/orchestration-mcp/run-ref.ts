@@ -1,6 +1,8 @@
 // orchestration-mcp names a run by run_id or by agent_name (optionally within a cwd). In Baton an
 // agent name is a run's nickname (its inbox says which run holds it), a channel's name (its newest
 // run), or a run id itself (runSummary gives a run without a nickname its id as agent_name).
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { InputError } from '../../../client/errors.js';
@@ -31,14 +33,16 @@ export interface RunRef {
 
 /** The run a reference names; refusals say which field to change. */
 export async function resolveRunRef(runs: RunsClient, ref: RunRef): Promise<string> {
-  if (ref.run_id) return ref.run_id;
-  const name = ref.agent_name;
+  // orchestration-mcp trims what it is given (its normalizeAgentNameInput).
+  const given = ref.run_id?.trim();
+  if (given) return given;
+  const name = ref.agent_name?.trim();
   if (!name) throw new InputError("run_id or agent_name is required: give the run's id (run_...) or its agent name");
   const runId = await runOfName(runs, name);
   if (!runId) throw new InputError(`agent_name "${name}" names no run: spawn_run with nickname "${name}" first, or give run_id`);
   if (ref.cwd) {
     const view = await runs.get(runId);
-    if (view.cwd !== ref.cwd) throw new InputError(`agent_name "${name}" is run ${runId}, which works in ${view.cwd}, not in cwd ${ref.cwd}: fix cwd or leave it out`);
+    if (!sameDir(ref.cwd, view.cwd)) throw new InputError(`agent_name "${name}" is run ${runId}, which works in ${view.cwd}, not in cwd ${ref.cwd}: fix cwd or leave it out`);
   }
   return runId;
 }
@@ -69,4 +73,18 @@ async function inboxHolder(runs: RunsClient, name: string): Promise<string | nul
 export async function nicknameOf(runs: RunsClient, runId: string): Promise<string | null> {
   const input = await readWorkflowInput<RunWorkflowInput>(runs.client, runId);
   return input?.spec?.nickname ?? null;
+}
+
+/**
+ * Whether a directory a caller names is a run's (stored resolved, symlinks followed): as given,
+ * resolved, or with its symlinks followed when it exists. A filter, so it need not be allowed.
+ */
+export function sameDir(given: string, stored: string): boolean {
+  const resolved = path.resolve(given);
+  if (resolved === stored || given === stored) return true;
+  try {
+    return realpathSync(resolved) === stored;
+  } catch {
+    return false;
+  }
 }

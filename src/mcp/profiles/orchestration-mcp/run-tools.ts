@@ -19,8 +19,8 @@ import { listRunsTool } from '../../tools/list-tools.js';
 import { continueInput, continueRunOutput, continueShape } from '../../tools/session-tools.js';
 import { READ_ONLY } from '../../tools/shared.js';
 import { findCutValue, MAX_ARTIFACT_PAGE, pageOf } from './artifact.js';
-import { nicknameOf, resolveRunRef, runRefShape } from './run-ref.js';
-import { agentNameOf, normalizeMessage, orchestrationEvent, orchestrationEventSchema, runSummary, runSummarySchema } from './shapes.js';
+import { nicknameOf, resolveRunRef, runRefShape, sameDir } from './run-ref.js';
+import { agentNameOf, inputMessageArg, normalizeMessage, orchestrationEvent, orchestrationEventSchema, runSummary, runSummarySchema } from './shapes.js';
 
 /** poll_events' wait, in orchestration-mcp's milliseconds: 20 s unless asked otherwise, at most 30 s. */
 const DEFAULT_WAIT_MS = 20_000;
@@ -29,12 +29,6 @@ const MAX_WAIT_MS = 30_000;
 const CWD_SCAN_PAGES = 10;
 
 const { run_id: _runId, wait_seconds: pollWaitSeconds, ...pollShape } = pollEventsTool.inputSchema.shape;
-
-const inputMessageArg = z
-  .record(z.string(), z.unknown())
-  .describe(
-    '{"role": "user", "parts": [{"type": "text", "text": "..."}]}: parts {"type": "text", text}, {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type".',
-  );
 
 const tools = {
   get_run: {
@@ -213,7 +207,7 @@ export function registerOrchestrationRunTools(server: McpServer, ctx: ToolContex
       const found = [];
       for (let pages = 0; pages < (cwd ? CWD_SCAN_PAGES : 1); pages++) {
         const page = await listRuns(runs.client, filters, limit, next, runs.options.secretKey);
-        found.push(...(cwd ? page.runs.filter((r) => r.cwd === cwd) : page.runs));
+        found.push(...(cwd ? page.runs.filter((r) => sameDir(cwd, r.cwd)) : page.runs));
         next = page.next_cursor;
         if (!next || found.length >= limit) break;
       }

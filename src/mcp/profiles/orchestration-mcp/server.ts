@@ -19,7 +19,7 @@ import { describeIssues } from '../../input-issues.js';
 import { guarded, structured } from '../../tool-result.js';
 import { registerOrchestrationAgentTools } from './agent-tools.js';
 import { registerOrchestrationRunTools } from './run-tools.js';
-import { agentNameOf, normalizeMessage } from './shapes.js';
+import { agentNameOf, inputMessageArg, normalizeMessage } from './shapes.js';
 
 export const ORCHESTRATION_SERVER_NAME = 'orchestration-mcp';
 
@@ -44,12 +44,6 @@ const INSTRUCTIONS = [
   'get_run, poll_events, cancel_run, continue_run and get_event_artifact take run_id or agent_name.',
   'Named agents (spawn_run nickname) message each other: list_agents, send_agent_message, fetch_agent_messages.',
 ].join('\n');
-
-const inputMessageSchema = z
-  .record(z.string(), z.unknown())
-  .describe(
-    'The input as a message of parts, instead of prompt: {"role": "user", "parts": [{"type": "text", "text": "..."}]}; parts {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type". At most 512 KiB of UTF-8 JSON in all.',
-  );
 
 /** The label in the metadata of each run spawn_run starts here. */
 export const PROFILE_LABEL = 'orchestration-mcp';
@@ -90,7 +84,7 @@ function checkedWith<S extends z.ZodType>(schema: S, args: Record<string, unknow
 const spawnInput = strictObject(
   {
     ...spawnRunShape,
-    input_message: inputMessageSchema.optional(),
+    input_message: inputMessageArg.optional(),
     metadata: z
       .record(z.string(), z.unknown())
       .optional()

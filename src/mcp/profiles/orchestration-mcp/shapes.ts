@@ -6,6 +6,16 @@ import { InputError } from '../../../client/errors.js';
 import { channelAgentName } from '../../../domain/agent-inbox.js';
 import { runEventSchema, runViewSchema, type RunEvent, type RunView } from '../../../domain/run-view.js';
 
+/** A JSON object of any values (orchestration-mcp's `unknownObjectSchema`). */
+export const objectValue = z.record(z.string(), z.unknown());
+
+/** orchestration-mcp's input message, checked by normalizeMessage and then Baton's own schema. */
+export const inputMessageArg = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'The input as a message of parts, instead of prompt: {"role": "user", "parts": [{"type": "text", "text": "..."}]}; parts {"type": "data", data}, {"type": "file", uri | bytes_base64, mime_type, name}; Baton\'s "kind" is taken in place of "type". At most 512 KiB of UTF-8 JSON in all.',
+  );
+
 /** The marker cutJsonString leaves at the end of a cut string. */
 export const CUT_MARKER = /…\[truncated, original (\d+) bytes\]$/;
 /** get_event_artifact's default page, by which artifact_refs counts chunks (orchestration-mcp's). */
