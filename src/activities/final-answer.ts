@@ -8,6 +8,7 @@ import type { FinalAnswer } from '../domain/agent-activity.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { boundFacts } from '../domain/line-bounds.js';
 import { MAX_LINE_BYTES } from './transcript-reader.js';
+import { capabilitiesOf } from '../domain/backends.js';
 
 /**
  * The most of a launch's stdout read as one JSON value. A value this big is far over the 128 KiB
@@ -18,7 +19,7 @@ export const WHOLE_ANSWER_BYTES = MAX_LINE_BYTES;
 
 /** The answer the output check needs, or undefined when the run has none to read here. */
 export async function readFinalAnswer(spec: RunSpec, stdoutFile: string, stdoutStart: number): Promise<FinalAnswer | undefined> {
-  if (spec.backend !== 'command' || !spec.output_schema) return undefined;
+  if (!capabilitiesOf(spec.backend).answer_on_stdout || !spec.output_schema) return undefined;
   const text = await readTail(stdoutFile, stdoutStart, WHOLE_ANSWER_BYTES);
   if (text === null) return undefined;
   const value = commandAnswer(text.text, text.whole);

@@ -9,6 +9,7 @@ import { checkAllowedPath, classifyFileUri, type PathKind } from '../allowed-pat
 import type { InputMessage, MessagePart } from '../domain/input-message.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { LaunchError } from './launch-error.js';
+import { capabilitiesOf } from '../domain/backends.js';
 
 /** A local file sent inline to a remote agent; larger ones should be given by URL. */
 export const MAX_INLINE_FILE_BYTES = 10 * 1024 * 1024;
@@ -35,7 +36,7 @@ export async function checkLaunchPaths(spec: RunSpec, input: InputMessage, roots
       continue;
     }
     const real = allowed(label, uri.local, roots, 'file');
-    if (spec.backend !== 'remote_a2a') {
+    if (!capabilitiesOf(spec.backend).remote) {
       parts.push(part);
       continue;
     }

@@ -1,4 +1,4 @@
-// The short schedule activities (on the shared queue): delete a schedule for the stop marker, and
+// The short schedule activities (on the short-activity queue): delete a schedule for the stop marker, and
 // look at and start schedules for the chain watcher. Each needs only the worker's client.
 import type { Client } from '@temporalio/client';
 import type { ScheduleActivities } from '../domain/schedule.js';

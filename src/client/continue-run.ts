@@ -12,6 +12,7 @@ import { InputError } from './errors.js';
 import { openedBackendConfig } from './run-request.js';
 import { readRunInput } from './run-input.js';
 import type { RunsClient } from './runs.js';
+import { capabilitiesOf } from '../domain/backends.js';
 
 export interface ContinueArgs {
   run_id: string;
@@ -46,7 +47,7 @@ export async function continueRun(runs: RunsClient, args: ContinueArgs): Promise
   const spec = (await readRunInput(runs.client, args.run_id)).spec;
   if (!spec.channel && !parent.session_id) {
     throw new InputError(
-      `run ${args.run_id} has no backend session to continue (${spec.backend === 'command' ? 'the command backend has none' : 'it ended before one started'}): start a new run instead`,
+      `run ${args.run_id} has no backend session to continue (${capabilitiesOf(spec.backend).resumable ? 'it ended before one started' : `the ${spec.backend} backend has none`}): start a new run instead`,
     );
   }
   // The parent's secrets were sealed for the parent; the follow-up seals them again for itself.

@@ -19,9 +19,9 @@ export async function checkCwd(cwd: string, allowedRoots: readonly string[]): Pr
   return allowedPath('cwd', cwd, allowedRoots, 'directory');
 }
 
-/** Extra directories an agent may write (codex add_dirs) obey the same roots as cwd. */
-export async function checkAddDirs(dirs: readonly string[], allowedRoots: readonly string[]): Promise<void> {
-  for (const dir of dirs) allowedPath('backend_config.add_dirs entry', dir, allowedRoots, 'directory');
+/** Extra directories an agent may write (a backend's path_lists: codex add_dirs) obey the same roots as cwd. */
+export async function checkAddDirs(dirs: readonly string[], allowedRoots: readonly string[], field = 'backend_config.add_dirs'): Promise<void> {
+  for (const dir of dirs) allowedPath(`${field} entry`, dir, allowedRoots, 'directory');
 }
 
 /** A file part names a file under an allowed root, or an http(s) URL the agent fetches itself. */

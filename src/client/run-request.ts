@@ -2,7 +2,9 @@
 // Temporal (cwd, profile, output schema, the session's backend), and secrets sealed, before
 // anything is started.
 import type { Client } from '@temporalio/client';
-import { backendConfigSchemas, type BackendConfig, type CodexConfig, type RemoteA2aConfig } from '../domain/backend-configs/index.js';
+import { backendConfigSchemas, type BackendConfig } from '../domain/backend-configs/index.js';
+import { capabilitiesOf } from '../domain/backends.js';
+import type { Backend } from '../domain/vocabulary.js';
 import type { NotifySpec } from '../domain/notify.js';
 import type { RunSpec } from '../domain/run-spec.js';
 import { inputOf, spawnArgsOfSpec, spawnRunInputSchema, toRunSpec, type SpawnRunArgs } from '../domain/spawn-input.js';
@@ -42,7 +44,8 @@ export async function resolveRunSpec(ctx: RunRequestContext, args: SpawnRunArgs,
  */
 export async function checkRunPaths(spec: Pick<RunSpec, 'cwd' | 'backend' | 'backend_config'>, allowedRoots: readonly string[]): Promise<string> {
   const cwd = await checkCwd(spec.cwd, allowedRoots);
-  if (spec.backend === 'codex') await checkAddDirs((spec.backend_config as CodexConfig).add_dirs ?? [], allowedRoots);
+  const config = spec.backend_config as Record<string, unknown>;
+  for (const field of capabilitiesOf(spec.backend).path_lists) await checkAddDirs((config[field] as string[] | undefined) ?? [], allowedRoots, `backend_config.${field}`);
   return cwd;
 }
 
@@ -91,32 +94,44 @@ export function sealedNotify(notify: NotifySpec | null, key: Buffer, scope: stri
   };
 }
 
-/** Headers and tokens for remote agents enter workflow history only sealed. */
-function sealSecrets(config: BackendConfig, backend: string, key: Buffer, scope: string): BackendConfig {
-  if (backend !== 'remote_a2a') return config;
-  const a2a = config as RemoteA2aConfig;
-  refuseSealed(a2a.headers, 'backend_config.headers');
-  if (a2a.bearer_token !== undefined) refuseSealed({ bearer_token: a2a.bearer_token }, 'backend_config');
-  return {
-    ...a2a,
-    headers: sealRecord(a2a.headers, key, scope, 'backend_config.headers'),
-    ...(a2a.bearer_token !== undefined ? { bearer_token: seal(a2a.bearer_token, key, { scope, field: 'backend_config.bearer_token' }) } : {}),
-  };
+/** A backend's secret options (its capabilities say which: a remote agent's headers and token) enter workflow history only sealed. */
+function sealSecrets(config: BackendConfig, backend: Backend, key: Buffer, scope: string): BackendConfig {
+  const { secret_records: records, secret_values: values } = capabilitiesOf(backend);
+  if (records.length === 0 && values.length === 0) return config;
+  const sealed: Record<string, unknown> = { ...config };
+  for (const field of records) {
+    const value = sealed[field] as Record<string, string> | undefined;
+    if (value === undefined) continue;
+    refuseSealed(value, `backend_config.${field}`);
+    sealed[field] = sealRecord(value, key, scope, `backend_config.${field}`);
+  }
+  for (const field of values) {
+    const value = sealed[field] as string | undefined;
+    if (value === undefined) continue;
+    refuseSealed({ [field]: value }, 'backend_config');
+    sealed[field] = seal(value, key, { scope, field: `backend_config.${field}` });
+  }
+  return sealed as BackendConfig;
 }
 
 /**
  * A finished run's backend options with its secrets opened (for its scopes only), so that a
  * follow-up (continue_run) can seal them again for itself.
  */
-export function openedBackendConfig(config: BackendConfig, backend: string, key: Buffer, runId: string): BackendConfig {
-  if (backend !== 'remote_a2a') return config;
-  const a2a = config as RemoteA2aConfig;
+export function openedBackendConfig(config: BackendConfig, backend: Backend, key: Buffer, runId: string): BackendConfig {
+  const { secret_records: records, secret_values: values } = capabilitiesOf(backend);
+  if (records.length === 0 && values.length === 0) return config;
   const scopes = sealScopesOf(runId);
-  return {
-    ...a2a,
-    headers: unsealRecord(a2a.headers, key, scopes, 'backend_config.headers'),
-    ...(a2a.bearer_token !== undefined ? { bearer_token: unseal(a2a.bearer_token, key, scopes, 'backend_config.bearer_token') } : {}),
-  };
+  const opened: Record<string, unknown> = { ...config };
+  for (const field of records) {
+    const value = opened[field] as Record<string, string> | undefined;
+    if (value !== undefined) opened[field] = unsealRecord(value, key, scopes, `backend_config.${field}`);
+  }
+  for (const field of values) {
+    const value = opened[field] as string | undefined;
+    if (value !== undefined) opened[field] = unseal(value, key, scopes, `backend_config.${field}`);
+  }
+  return opened as BackendConfig;
 }
 
 /**

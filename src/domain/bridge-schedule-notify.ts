@@ -5,7 +5,7 @@
 // workflow, the activity, the client and the origin check share these definitions.
 import type { NotifySpec } from './notify.js';
 import type { RunView } from './run-view.js';
-import { isFinalStatus } from './vocabulary.js';
+import { isFinalStatus, isWorkerLost } from './vocabulary.js';
 import { resultPreview } from './webhook.js';
 
 /** claude-bridge's schedule notify_on events (its `_maybe_notify_schedule`). */
@@ -145,7 +145,7 @@ export function tickPayload(input: BridgeScheduleNotifierInput, tick: BridgeTick
 export function spawnErrorOf(run: Pick<RunView, 'status' | 'error' | 'result'>): string | null {
   if (!isFinalStatus(run.status)) return null;
   // Lost with its worker (on_worker_loss "fail"): it started; claude-bridge calls that abandoned.
-  if ((run.error ?? '').startsWith('worker_lost')) return null;
+  if (run.result && isWorkerLost(run.result)) return null;
   const neverStarted = run.status === 'rejected' || (run.status === 'failed' && !run.result?.transcript);
   return neverStarted ? (run.error ?? run.status) : null;
 }

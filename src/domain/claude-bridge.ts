@@ -2,7 +2,7 @@
 // statuses from a run's status, its stop marker, its notable events and its webhook payload. Pure
 // and zod-free, so the workflow bundle imports it.
 import type { RunResult, RunView } from './run-view.js';
-import type { RunStatus } from './vocabulary.js';
+import { isWorkerLost, type FailureKind, type RunStatus } from './vocabulary.js';
 import { resultPreview } from './webhook.js';
 
 /** claude-bridge's job statuses. `orphaned` never comes from Baton: no run loses its state. */
@@ -39,7 +39,7 @@ export const BRIDGE_NOTABLE_EVENTS = [
  * failed and timed_out runs here. `error` is a job the bridge could not run (a launch refused);
  * `abandoned` one lost with its worker (on_worker_loss "fail").
  */
-export function bridgeStatusOf(status: RunStatus, error: string | null): BridgeJobStatus {
+export function bridgeStatusOf(status: RunStatus, error: string | null, failureKind?: FailureKind | null): BridgeJobStatus {
   switch (status) {
     case 'queued':
     case 'running':
@@ -50,7 +50,7 @@ export function bridgeStatusOf(status: RunStatus, error: string | null): BridgeJ
     case 'timed_out':
       return 'done';
     case 'failed':
-      return (error ?? '').startsWith('worker_lost') ? 'abandoned' : 'done';
+      return isWorkerLost({ status, error, failure_kind: failureKind }) ? 'abandoned' : 'done';
     case 'rejected':
       return 'error';
     case 'cancelled':
@@ -84,7 +84,7 @@ export interface BridgeWebhookPayload {
 }
 
 export function bridgeWebhookPayload(view: Pick<RunView, 'run_id' | 'channel' | 'created_at' | 'metadata'>, result: RunResult): BridgeWebhookPayload {
-  const status = bridgeStatusOf(result.status, result.error);
+  const status = bridgeStatusOf(result.status, result.error, result.failure_kind);
   return {
     event: status,
     job_id: view.run_id,

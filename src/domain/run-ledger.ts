@@ -10,7 +10,7 @@ import { messageHeadline } from './input-message.js';
 import { mergeFacts, type RunFacts } from './run-facts.js';
 import { CARRIED_BYTES, CARRIED_EVENTS_BYTES, cutHeadBytes, FACT_TEXT_BYTES, cutTailBytes, EVENTS_PAGE_BYTES, jsonBytes, utf8Bytes } from './sizes.js';
 import { cutHead, cutTail, firstLine } from './text.js';
-import { isFinalStatus, type EventType, type RunStatus } from './vocabulary.js';
+import { isFinalStatus, type EventType, type FailureKind, type RunStatus } from './vocabulary.js';
 
 /** Events kept in workflow state; older ones are in the transcript (read_output). */
 export const EVENT_RING_CAPACITY = 2000;
@@ -74,6 +74,8 @@ export class RunLedger {
   startedAt: string | null = null;
   finishedAt: string | null = null;
   error: string | null = null;
+  /** Set when the run is about to fail for a reason callers act on (RunResult.failure_kind). */
+  private failureKind: FailureKind | null = null;
   result: RunResult | null = null;
   /** The session id last written to the BatonSession search attribute. */
   publishedSession: string | null = null;
@@ -165,6 +167,8 @@ export class RunLedger {
 
   record(type: EventType, data: Record<string, unknown>, now: Date): void {
     this.log.append(type, data, now.toISOString());
+    // The run ends here: its result says why as a kind, not only in words.
+    if (type === 'worker_lost' && data.next === 'fail') this.failureKind = 'worker_lost';
   }
 
   setStatus(status: RunStatus, now: Date, detail: Record<string, unknown> = {}): boolean {
@@ -236,6 +240,8 @@ export class RunLedger {
       num_turns: this.facts.num_turns,
       exit_code: exitCode,
       error: this.error,
+      // Every failed result of this release says its kind (null: none callers act on); earlier releases' have none.
+      ...(status === 'failed' ? { failure_kind: this.failureKind } : {}),
       started_at: this.startedAt,
       finished_at: now.toISOString(),
       elapsed_ms: this.startedAt ? now.getTime() - Date.parse(this.startedAt) : null,

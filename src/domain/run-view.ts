@@ -1,7 +1,7 @@
 // The shapes Baton hands out: events, usage, results and the RunView. Zod schemas so the MCP
 // tools can publish them as output schemas; workflows import only the inferred types.
 import { z } from 'zod';
-import { BACKENDS, EVENT_TYPES, ROLES, RUN_STATUSES } from './vocabulary.js';
+import { BACKENDS, EVENT_TYPES, FAILURE_KINDS, ROLES, RUN_STATUSES } from './vocabulary.js';
 
 export const usageSchema = z
   .object({
@@ -45,6 +45,11 @@ export const runResultSchema = z.object({
   num_turns: z.number().nullable(),
   exit_code: z.number().nullable(),
   error: z.string().nullable(),
+  failure_kind: z
+    .enum(FAILURE_KINDS)
+    .nullable()
+    .optional()
+    .describe('Of a failed run: worker_lost (the agent died with its worker and on_worker_loss said fail), or null for any other failure.'),
   started_at: z.string().nullable(),
   finished_at: z.string(),
   elapsed_ms: z.number().nullable(),

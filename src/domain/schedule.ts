@@ -65,10 +65,10 @@ export interface ScheduleWatcherInput {
 
 export interface ScheduleActivities {
   /** Deletes a schedule (a schedule already gone is fine) and wakes the watchers chained after it. */
-  deleteSchedule(scheduleId: string): Promise<{ deleted: boolean }>;
-  earlierScheduleState(scheduleId: string): Promise<EarlierScheduleState>;
+  deleteSchedule: (scheduleId: string) => Promise<{ deleted: boolean }>;
+  earlierScheduleState: (scheduleId: string) => Promise<EarlierScheduleState>;
   /** Unpauses a chained schedule; false when it was deleted meanwhile. */
-  startChainedSchedule(input: ScheduleWatcherInput): Promise<{ started: boolean }>;
+  startChainedSchedule: (input: ScheduleWatcherInput) => Promise<{ started: boolean }>;
   /** A claude-bridge schedule as its notifier needs it (src/domain/bridge-schedule-notify.ts). */
-  lookAtBridgeSchedule(scheduleId: string): Promise<BridgeScheduleLook>;
+  lookAtBridgeSchedule: (scheduleId: string) => Promise<BridgeScheduleLook>;
 }

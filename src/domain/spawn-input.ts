@@ -9,19 +9,11 @@ import { AGENT_NAME_PATTERN, AGENT_NAME_RULE } from './agent-inbox.js';
 import { utf8Bytes } from './sizes.js';
 import { messageSizeProblem, promptSizeProblem, specSizeProblems } from './start-sizes.js';
 import { headerValue, oneOf, strictObject } from './strict.js';
+import { BACKEND_OPTIONS, backendsTaking, capabilitiesOf } from './backends.js';
 import { NOTIFY_ON, type NotifySpec } from './notify.js';
-import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES, type Backend } from './vocabulary.js';
+import { BACKENDS, PERMISSION_MODES, ROLES, SESSION_MODES, WORKER_LOSS_POLICIES } from './vocabulary.js';
 
 export { strictObject } from './strict.js';
-
-/** Options that only some backends understand; anywhere else they are refused, not ignored. */
-const BACKEND_ONLY: Record<string, readonly Backend[]> = {
-  model: ['claude_code', 'codex'],
-  permission_mode: ['claude_code'],
-  max_turns: ['claude_code'],
-  max_budget_usd: ['claude_code'],
-  profile: ['claude_code', 'codex'],
-};
 
 const promptSchema = z
   .string()
@@ -178,13 +170,14 @@ export function checkSpawnArgs(args: SpawnObject, ctx: z.RefinementCtx): void {
   if (args.session_id && args.session_mode === 'new') {
     ctx.addIssue({ code: 'custom', path: ['session_id'], message: 'session_id is only used with session_mode "resume": add session_mode "resume" or remove session_id' });
   }
-  if (args.backend === 'command' && args.session_mode === 'resume') {
-    ctx.addIssue({ code: 'custom', path: ['session_mode'], message: 'the command backend has no sessions: remove session_mode and session_id' });
+  if (!capabilitiesOf(args.backend).resumable && args.session_mode === 'resume') {
+    ctx.addIssue({ code: 'custom', path: ['session_mode'], message: `the ${args.backend} backend has no sessions: remove session_mode and session_id` });
   } else if (args.session_id !== undefined) {
     const problem = sessionIdProblem(args.backend, args.session_id);
     if (problem) ctx.addIssue({ code: 'custom', path: ['session_id'], message: `session_id ${problem}` });
   }
-  for (const [field, backends] of Object.entries(BACKEND_ONLY)) {
+  for (const field of BACKEND_OPTIONS) {
+    const backends = backendsTaking(field);
     if ((args as Record<string, unknown>)[field] !== undefined && !backends.includes(args.backend)) {
       ctx.addIssue({ code: 'custom', path: [field], message: `${field} does not apply to the ${args.backend} backend (only ${backends.join(', ')}): remove it` });
     }

@@ -58,3 +58,22 @@ export const EVENT_TYPES = [
   'run_cancelled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Why a failed run failed, where callers act on it, as a typed field (RunResult.failure_kind)
+ * rather than words of its error: `worker_lost`, the agent died with its worker (or its host never
+ * came back) and on_worker_loss (or a pinned host) said fail.
+ */
+export const FAILURE_KINDS = ['worker_lost'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/**
+ * Whether a result is a run lost with its worker. Every failed result since 0.5.0 has failure_kind
+ * (null for other failures); earlier ones have none: their error then starts with "worker_lost",
+ * which they wrote for that case only.
+ */
+export function isWorkerLost(result: { status: RunStatus; error: string | null; failure_kind?: FailureKind | null | undefined } | null | undefined): boolean {
+  if (!result || result.status !== 'failed') return false;
+  if (result.failure_kind !== undefined) return result.failure_kind === 'worker_lost';
+  return (result.error ?? '').startsWith('worker_lost');
+}

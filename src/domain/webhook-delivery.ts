@@ -81,7 +81,7 @@ export interface WebhookFailureDetails {
 }
 
 export interface WebhookActivities {
-  deliverWebhook(request: DeliverWebhookRequest): Promise<DeliverWebhookResult>;
+  deliverWebhook: (request: DeliverWebhookRequest) => Promise<DeliverWebhookResult>;
 }
 
 export interface WebhookAttempt {

@@ -12,6 +12,7 @@ import { log } from '../log.js';
 import { createAgentActivities } from '../activities/index.js';
 import { writePeerShim } from '../activities/peer-shim.js';
 import { createScheduleActivities } from '../activities/schedules.js';
+import { activitiesOn, type AllActivities } from '../domain/activity-registry.js';
 import { createWebhookActivities } from '../activities/webhook.js';
 import { runDirOf, type BatonConfig } from '../config.js';
 import { hostAgentQueue, hostControlQueue, shortQueue } from '../workflows/names.js';
@@ -99,41 +100,20 @@ export async function startWorker(config: BatonConfig, target: TemporalTarget, c
     shutdownForceTime: '5 seconds',
     stickyQueueScheduleToStartTimeout: '3 seconds',
   } as const;
+  // Each activity on the queues the registry names (src/domain/activity-registry.ts), no other.
+  const all: AllActivities = {
+    ...activities,
+    ...git,
+    ...createWebhookActivities({ secretKey, origin: { client, secretKey, signingSince, bindingSince } }),
+    ...createScheduleActivities({ client, secretKey }),
+    readTranscriptPage: (request: TranscriptRequest) => readTranscriptOnHost(runDirOf(config, request.run_id), request),
+  };
+  const agentActivities = activitiesOn('agents', all);
   const [sharedAgents, shortSteps, hostAgents, hostControl] = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: config.taskQueue,
-      ...workflowSource(),
-      activities: { runAgent: activities.runAgent },
-      maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
-    }),
-    Worker.create({
-      ...common,
-      taskQueue: shortQueue(config.taskQueue),
-      activities: {
-        checkOutput: activities.checkOutput,
-        prepareIsolation: git.prepareIsolation,
-        ...createWebhookActivities({ secretKey, origin: { client, secretKey, signingSince, bindingSince } }),
-        ...createScheduleActivities({ client, secretKey }),
-      },
-      maxConcurrentActivityTaskExecutions: SHORT_SLOTS,
-    }),
-    Worker.create({
-      ...common,
-      taskQueue: hostAgentQueue(config.hostId),
-      activities: { runAgent: activities.runAgent },
-      maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents,
-    }),
-    Worker.create({
-      ...common,
-      taskQueue: hostControlQueue(config.hostId),
-      activities: {
-        stopAgent: activities.stopAgent,
-        readTranscriptPage: (request: TranscriptRequest) => readTranscriptOnHost(runDirOf(config, request.run_id), request),
-        ...git,
-      },
-      maxConcurrentActivityTaskExecutions: CONTROL_SLOTS,
-    }),
+    Worker.create({ ...common, taskQueue: config.taskQueue, ...workflowSource(), activities: agentActivities, maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents }),
+    Worker.create({ ...common, taskQueue: shortQueue(config.taskQueue), activities: activitiesOn('short', all), maxConcurrentActivityTaskExecutions: SHORT_SLOTS }),
+    Worker.create({ ...common, taskQueue: hostAgentQueue(config.hostId), activities: agentActivities, maxConcurrentActivityTaskExecutions: config.maxConcurrentAgents }),
+    Worker.create({ ...common, taskQueue: hostControlQueue(config.hostId), activities: activitiesOn('control', all), maxConcurrentActivityTaskExecutions: CONTROL_SLOTS }),
   ]);
   const workers = [sharedAgents, shortSteps, hostAgents, hostControl];
   const done = Promise.all(workers.map((w) => w.run())).then(

@@ -1,5 +1,6 @@
 // Activity stubs with the options each kind of step needs (docs/ARCHITECTURE.md).
 import { ActivityCancellationType, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { OnlyOn } from '../domain/activity-registry.js';
 import type { AgentActivities } from '../domain/agent-activity.js';
 import type { RunTimings } from '../domain/run-spec.js';
 import { hostAgentQueue, hostControlQueue, shortQueue } from './names.js';
@@ -26,19 +27,23 @@ export function runAgentOn(target: { sharedQueue: string } | { host: string }, t
   }).runAgent;
 }
 
-/** Short activities any host can do, on the short queue of this workflow's task queue. */
-export function shortActivities<A extends object>(options: Omit<ActivityOptions, 'taskQueue'>) {
+/** Short activities any host can do, on the short queue of this workflow's task queue (only those the registry puts there). */
+export function shortActivities<A extends OnlyOn<A, 'short'>>(options: Omit<ActivityOptions, 'taskQueue'>) {
   return proxyActivities<A>({ ...options, taskQueue: shortQueue(workflowInfo().taskQueue) });
 }
 
 export function checkOutputStep() {
-  return shortActivities<AgentActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } }).checkOutput;
+  return shortActivities<Pick<AgentActivities, 'checkOutput'>>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 3 } }).checkOutput;
+}
+
+/** Activities on a host's control queue (only those the registry puts there). */
+export function controlActivities<A extends OnlyOn<A, 'control'>>(host: string, options: Omit<ActivityOptions, 'taskQueue'>) {
+  return proxyActivities<A>({ ...options, taskQueue: hostControlQueue(host) });
 }
 
 /** Short control steps on the agent's host, with slots of their own so agents never starve them. */
 export function controlOn(host: string, timings: RunTimings) {
-  return proxyActivities<AgentActivities>({
-    taskQueue: hostControlQueue(host),
+  return controlActivities<Pick<AgentActivities, 'stopAgent'>>(host, {
     scheduleToStartTimeout: CONTROL_SCHEDULE_TO_START,
     startToCloseTimeout: timings.kill_grace_ms + 60_000,
     retry: { maximumAttempts: 3, initialInterval: '1 second' },

@@ -1,17 +1,13 @@
 // readTranscript: reading a transcript on the host whose disk holds it, for an MCP server on
 // another host (read_output). A short workflow whose one activity runs on that host's queue.
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import type { TranscriptPage, TranscriptRequest } from '../transcripts.js';
-import { hostControlQueue } from './names.js';
-
-export interface TranscriptActivities {
-  readTranscriptPage(request: TranscriptRequest): Promise<TranscriptPage>;
-}
+import type { TranscriptActivities } from '../domain/activity-registry.js';
+import { controlActivities } from './activity-stubs.js';
 
 export async function readTranscript(request: TranscriptRequest & { host: string }): Promise<TranscriptPage> {
-  const { readTranscriptPage } = proxyActivities<TranscriptActivities>({
-    taskQueue: hostControlQueue(request.host),
+  const { readTranscriptPage } = controlActivities<TranscriptActivities>(request.host, {
     // The host's worker answers at once or is not running: then say so quickly.
     scheduleToStartTimeout: '15 seconds',
     startToCloseTimeout: '30 seconds',

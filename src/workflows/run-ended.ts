@@ -9,6 +9,7 @@ import type { RunResult } from '../domain/run-view.js';
 import { runWebhookPayload } from '../domain/webhook.js';
 import { stopScheduleIfAsked } from './schedule-stop.js';
 import { startNotification } from './webhook-start.js';
+import { isWorkerLost } from '../domain/vocabulary.js';
 
 export async function onRunEnded(input: RunWorkflowInput, ledger: RunLedger, result: RunResult): Promise<void> {
   await notifyRunEnded(input, ledger, result);
@@ -20,12 +21,12 @@ async function notifyRunEnded(input: RunWorkflowInput, ledger: RunLedger, result
   if (!notify) return;
   if (notify.format === 'claude-bridge') {
     // claude-bridge's notify_on names its job statuses (a failed or timed-out job is "done").
-    const status = bridgeStatusOf(result.status, result.error);
+    const status = bridgeStatusOf(result.status, result.error, result.failure_kind);
     if (!notify.on.some((on) => on === 'any' || on === status)) return;
     await startNotification({ id: input.run_id, notify, payload: bridgeWebhookPayload(ledger.view(new Date()), result) });
     return;
   }
-  const workerLost = (result.error ?? '').startsWith('worker_lost');
+  const workerLost = isWorkerLost(result);
   if (!wantsNotification(notify.on, result.status, workerLost)) return;
   await startNotification({ id: input.run_id, notify, payload: runWebhookPayload(ledger.view(new Date()), result) });
 }

@@ -8,12 +8,12 @@ import type { InputMessage } from '../domain/input-message.js';
 import type { AgentExit, RunLedger } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import { runAgentOn } from './activity-stubs.js';
+import { capabilitiesOf } from '../domain/backends.js';
 
 /** Consecutive lost attempts that made no progress before the run gives up. */
 const MAX_FRUITLESS_ATTEMPTS = 10;
 
 /** Backends whose sessions can be resumed by id after the agent died. */
-const RESUMABLE_BACKENDS = new Set(['claude_code', 'codex', 'remote_a2a']);
 
 type AttemptFailure = 'worker_gone' | 'host_gone' | 'fatal';
 
@@ -93,7 +93,7 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
 /** The agent died and left no exit status: resume its session, start it over, or fail. */
 function nextModeAfterLoss(ledger: RunLedger, reason: string): LaunchMode {
   const policy = ledger.spec.on_worker_loss;
-  const canResume = RESUMABLE_BACKENDS.has(ledger.spec.backend) && ledger.facts.session_id !== null;
+  const canResume = capabilitiesOf(ledger.spec.backend).resumable && ledger.facts.session_id !== null;
   const next: LaunchMode | 'fail' = policy === 'fail' ? 'fail' : policy === 'resume' && canResume ? 'resume' : 'restart';
   ledger.record('worker_lost', { host: ledger.agent?.host ?? null, reason, policy, next }, new Date());
   if (next === 'fail') {
@@ -115,7 +115,7 @@ function nextModeAfterLoss(ledger: RunLedger, reason: string): LaunchMode {
 function leaveLostHost(input: RunWorkflowInput, ledger: RunLedger): LaunchMode {
   const host = ledger.agent?.host ?? input.pin_host ?? 'unknown';
   const policy = ledger.spec.on_worker_loss;
-  const sessionTravels = ledger.spec.backend === 'remote_a2a' || input.sessions_shared === true;
+  const sessionTravels = capabilitiesOf(ledger.spec.backend).session_travels || input.sessions_shared === true;
   const canResume = ledger.facts.session_id !== null && sessionTravels;
   const pinned = input.pin_host !== undefined;
   const next: LaunchMode | 'fail' = pinned || policy === 'fail' ? 'fail' : policy === 'restart' ? 'restart' : canResume ? 'resume' : 'fail';

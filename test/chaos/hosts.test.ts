@@ -114,6 +114,7 @@ describe('a host that never comes back', () => {
     const done = await callOk<{ run: RunView }>(mcp.client, 'wait_run', { run_id: runId, max_wait_seconds: 50 });
     expect(done.run.status).toBe('failed');
     expect(done.run.error).toMatch(/worker_lost: no worker on host .* came back within 4 s, and on_worker_loss is "fail"/);
+    expect(done.run.result?.failure_kind).toBe('worker_lost');
   });
 });
 

@@ -113,5 +113,7 @@ describe('a worker killed together with its agent', () => {
     });
     expect(status).toBe('failed');
     expect(view.error).toContain('worker_lost');
+    // Typed, so callers need not read the words.
+    expect(view.result?.failure_kind).toBe('worker_lost');
   });
 });

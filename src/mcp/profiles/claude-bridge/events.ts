@@ -196,7 +196,7 @@ function eventsOfRun(view: RunView): BridgeEvent[] {
   const scheduled = SCHEDULED_RUN.exec(view.run_id);
   const spawnError = scheduled ? spawnErrorOf(view) : null;
   if (spawnError !== null) events.push({ ts: finishedAt, event: 'schedule_tick_error', schedule_id: scheduled![1], error: spawnError });
-  switch (bridgeStatusOf(view.status, view.error)) {
+  switch (bridgeStatusOf(view.status, view.error, view.result?.failure_kind)) {
     case 'done':
       events.push({
         ts: finishedAt,

@@ -114,7 +114,7 @@ export function jobOf(view: RunView, now: Date = new Date()): Record<string, unk
   }
   const result = view.result;
   const finished = { ...base, finished_at: epochSeconds(view.finished_at ?? result?.finished_at ?? null) };
-  const status = bridgeStatusOf(view.status, view.error ?? result?.error ?? null);
+  const status = bridgeStatusOf(view.status, view.error ?? result?.error ?? null, result?.failure_kind);
   if (status !== 'done') {
     return { ...finished, status, ok: false, error: view.error ?? result?.error ?? `job ended with status='${status}'` };
   }

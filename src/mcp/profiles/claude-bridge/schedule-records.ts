@@ -131,7 +131,7 @@ export function endedView(record: ScheduleRecord, ticks: RunView[]): Record<stri
     ...record.facts,
     last_tick_at: last ? epochSeconds(last.created_at) : null,
     last_job_id: last?.run_id ?? null,
-    last_tick_status: last ? bridgeStatusOf(last.status, last.error) : null,
+    last_tick_status: last ? bridgeStatusOf(last.status, last.error, last.result?.failure_kind) : null,
     tick_count: ticks.length,
     status: 'cancelled',
     // claude-bridge's words for a schedule its tick stopped.

@@ -95,7 +95,7 @@ export async function bridgeScheduleOf(client: Client, scheduleId: string): Prom
     created_at: epochSeconds(view.created_at),
     last_tick_at: lastAction ? lastAction.takenAt.getTime() / 1000 : last ? epochSeconds(last.created_at) : null,
     last_job_id: view.recent_run_ids[0] ?? last?.run_id ?? null,
-    last_tick_status: last ? bridgeStatusOf(last.status, last.error) : null,
+    last_tick_status: last ? bridgeStatusOf(last.status, last.error, last.result?.failure_kind) : null,
     tick_count: description.info.numActionsTaken,
     status: statusOf(view.state),
     error: null,
