@@ -405,7 +405,10 @@ describe('schedules', () => {
       expect(new Set(hooks().map((h) => h.request.headers['webhook-id'])).size).toBe(hooks().length);
       // Their deliveries are claude-bridge's webhook_sent events, which name no job for a schedule's.
       const sent = await waitFor(
-        async () => ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find((e) => e.payload_event === 'schedule_end' && e.url === new URL(receiver.url).host),
+        async () =>
+          ((await bridgeCall('list_events', { types: ['webhook_sent'], limit: 0 })).events as Dict[]).find(
+            (e) => e.payload_event === 'schedule_end' && e.url === new URL(receiver.url).host,
+          ),
         { what: 'the webhook_sent of schedule_end' },
       );
       expect(sent).toMatchObject({ event: 'webhook_sent', http_status: 200, url: new URL(receiver.url).host });
