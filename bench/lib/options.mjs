@@ -8,6 +8,7 @@
 export const SCALES = {
   full: {
     spawn_latency: { samples: 200, warmup: 10 },
+    peer_claude_bridge: { samples: 30, warmup: 3, jobs: 50 },
     throughput: { runs: 500, concurrency: 50 },
     output_latency: { runs: 10, lines: 40, gap: '50:2000' },
     cancel_latency: { samples: 20 },
@@ -19,6 +20,7 @@ export const SCALES = {
   },
   small: {
     spawn_latency: { samples: 20, warmup: 5 },
+    peer_claude_bridge: { samples: 5, warmup: 1, jobs: 10 },
     throughput: { runs: 60, concurrency: 10 },
     output_latency: { runs: 3, lines: 15, gap: '50:2000' },
     cancel_latency: { samples: 3 },
@@ -33,6 +35,7 @@ export const SCALES = {
 /** The prefix of each scenario's size names: BENCH_KILL_TRIALS, --kill-trials. */
 const PREFIX = {
   spawn_latency: 'SPAWN',
+  peer_claude_bridge: 'PEER',
   throughput: 'THROUGHPUT',
   output_latency: 'OUTPUT',
   cancel_latency: 'CANCEL',

@@ -99,9 +99,9 @@ export class Stack {
   }
 
   /** `baton dev` against the bench server: worker and MCP over Streamable HTTP. */
-  async startDev(extraEnv = {}) {
-    const env = this.batonEnv('dev', { BATON_HTTP_PORT: '0', ...extraEnv });
-    const entry = this.spawnBaton('baton-dev', ['dev'], env);
+  async startDev(extraEnv = {}, name = 'dev') {
+    const env = this.batonEnv(name, { BATON_HTTP_PORT: '0', ...extraEnv });
+    const entry = this.spawnBaton(`baton-${name}`, ['dev'], env);
     const url = await waitForOutput(entry, /MCP endpoint \(Streamable HTTP\): (\S+)/, 60_000);
     const mcp = await connectHttp(url);
     return { ...entry, url, mcp, env, pid: entry.child.pid, stop: () => this.stopChild(entry, 'SIGINT') };

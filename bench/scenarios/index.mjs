@@ -4,6 +4,7 @@ import { devServerKill } from './dev-server-kill.mjs';
 import { flood } from './flood.mjs';
 import { largeOutputMemory } from './large-output-memory.mjs';
 import { outputLatency } from './output-latency.mjs';
+import { peerClaudeBridge } from './peer-claude-bridge.mjs';
 import { spawnLatency } from './spawn-latency.mjs';
 import { throughput } from './throughput.mjs';
 import { workerKill } from './worker-kill.mjs';
@@ -11,6 +12,7 @@ import { workerMemory } from './worker-memory.mjs';
 
 export const scenarios = {
   spawn_latency: spawnLatency,
+  peer_claude_bridge: peerClaudeBridge,
   throughput,
   output_latency: outputLatency,
   cancel_latency: cancelLatency,

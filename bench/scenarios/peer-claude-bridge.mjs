@@ -1,0 +1,114 @@
+// Baton beside claude-bridge, the bridge that keeps nothing: the same client code (claude-bridge's
+// tools) and the same agent (the fake `claude`, which answers at once) against the real
+// claude-bridge-mcp 0.1.0 over stdio and against Baton's claude-bridge profile over Streamable HTTP
+// (a `baton dev` of its own: worker and MCP endpoint, on the bench's Temporal server). Each figure
+// is a ratio Baton / claude-bridge (lower is better): idle start (dispatch_async answered), a quick
+// job end to end (a sync dispatch), N concurrent quick jobs to done, and CPU seconds per job (Baton's
+// processes and the Temporal server against claude-bridge's process).
+import { bridgeCall, startClaudeBridge } from '../lib/claude-bridge.mjs';
+import { cpuAccount } from '../lib/cpu.mjs';
+import { timelineAfter } from '../lib/history.mjs';
+import { round, sleep, summary } from '../lib/stats.mjs';
+
+/** Targets of issue 14 (docs/PERFORMANCE.md), Baton / claude-bridge. */
+export const PEER_TARGETS = { start: 1.3, dispatch: 1.5, concurrent: 1.5 };
+const PROMPT = 'What is 2+2?';
+
+export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
+  const bridge = await startClaudeBridge(ctx.stack.batonRoot, ctx.stack.workDir);
+  let peer = null;
+  try {
+    peer = await ctx.stack.startDev({ BATON_TOOL_PROFILE: 'claude-bridge', BATON_CLAUDE_BIN: bridge.fakeClaude, CLAUDE_BRIDGE_CWD: ctx.stack.workDir }, 'peer');
+    const sides = {
+      baton: { client: peer.mcp, pids: () => ({ 'baton dev (claude-bridge profile)': peer.pid, 'temporal dev server': ctx.stack.devServer?.pid ?? null }) },
+      'claude-bridge': { client: bridge.client, pids: () => ({ 'claude-bridge': bridge.pid }) },
+    };
+    const figures = {};
+    for (const [name, side] of Object.entries(sides)) figures[name] = await measureSide(side, { samples, warmup, jobs, channel: `${name}-${ctx.stamp}` });
+    const b = figures.baton;
+    // Where a quick job's time goes in Baton: its channel's and its run's histories from the call on.
+    if (b.last_dispatch?.job_id) {
+      const since = b.last_dispatch.called_at_ms;
+      b.last_dispatch.channel_timeline = await timelineAfter(ctx.temporal, `channel_${b.last_dispatch.channel}`, since).catch((err) => String(err));
+      b.last_dispatch.run_timeline = await timelineAfter(ctx.temporal, b.last_dispatch.job_id, since).catch((err) => String(err));
+    }
+    const c = figures['claude-bridge'];
+    const ratio = (x, y) => (x !== null && y ? round(x / y, 2) : null);
+    const ratios = {
+      start: ratio(b.start_ms.p50, c.start_ms.p50),
+      dispatch: ratio(b.dispatch_ms.p50, c.dispatch_ms.p50),
+      concurrent: ratio(b.concurrent_wall_ms, c.concurrent_wall_ms),
+      cpu_per_job: ratio(b.cpu_s_per_job, c.cpu_s_per_job),
+    };
+    const pass = ratios.start <= PEER_TARGETS.start && ratios.dispatch <= PEER_TARGETS.dispatch && ratios.concurrent <= PEER_TARGETS.concurrent && b.failed === 0;
+    return {
+      id: 'peer_claude_bridge',
+      figure: `Baton / claude-bridge: idle start, dispatch of a quick job, ${jobs} concurrent quick jobs`,
+      target: `≤ ${PEER_TARGETS.start}×, ≤ ${PEER_TARGETS.dispatch}×, ≤ ${PEER_TARGETS.concurrent}×`,
+      measured: `${ratios.start}× (${b.start_ms.p50} ms), ${ratios.dispatch}× (${b.dispatch_ms.p50} ms), ${ratios.concurrent}× (${round(b.concurrent_wall_ms / 1000, 2)} s); CPU/job ${ratios.cpu_per_job}×`,
+      baseline: `claude-bridge ${c.start_ms.p50} ms, ${c.dispatch_ms.p50} ms, ${round(c.concurrent_wall_ms / 1000, 2)} s; CPU/job ${c.cpu_s_per_job} s`,
+      pass,
+      details: { ratios, targets: PEER_TARGETS, baton: b, claude_bridge: c },
+    };
+  } finally {
+    await bridge.close();
+    if (peer) {
+      await peer.mcp.close().catch(() => undefined);
+      await peer.stop();
+    }
+  }
+}
+
+/** One side, sequential then concurrent, by claude-bridge's own tools. */
+async function measureSide(side, { samples, warmup, jobs, channel }) {
+  const { client } = side;
+  const start = [];
+  const dispatch = [];
+  let failed = 0;
+  /** The last sync dispatch: where its time went (Baton's side: the run's and its channel's histories). */
+  let last = null;
+  for (let i = 0; i < warmup + samples; i++) {
+    const record = i >= warmup;
+    // Idle start: the answer to dispatch_async, with nothing else running; then its job is awaited.
+    let t = performance.now();
+    const started = await bridgeCall(client, 'dispatch_async', { prompt: PROMPT, channel: `${channel}-a${i}` });
+    if (record) start.push(performance.now() - t);
+    await untilDone(client, started.job_id);
+    // A quick job end to end: the sync dispatch, result in the caller's hands.
+    t = performance.now();
+    const wallStart = Date.now();
+    const done = await bridgeCall(client, 'dispatch', { prompt: PROMPT, channel: `${channel}-d${i}` });
+    if (record) dispatch.push(performance.now() - t);
+    if (done.ok !== true) failed++;
+    last = { job_id: done.job_id ?? null, channel: `${channel}-d${i}`, called_at_ms: wallStart, answered_after_ms: Date.now() - wallStart };
+  }
+  // N quick jobs at once, each on its own channel, all followed to done.
+  const cpu = cpuAccount(side.pids);
+  const t = performance.now();
+  const ids = await Promise.all(
+    Array.from({ length: jobs }, (_, i) => bridgeCall(client, 'dispatch_async', { prompt: PROMPT, channel: `${channel}-c${i}` }).then((r) => r.job_id)),
+  );
+  const ends = await Promise.all(ids.map((id) => untilDone(client, id)));
+  const wall = performance.now() - t;
+  const used = cpu.finish();
+  failed += ends.filter((e) => e.ok !== true).length;
+  const cpuSeconds = Object.values(used.by_process_cpu_s).reduce((a, b) => a + b, 0);
+  return {
+    start_ms: summary(start),
+    dispatch_ms: summary(dispatch),
+    concurrent_wall_ms: round(wall),
+    cpu_s_per_job: round(cpuSeconds / jobs, 3),
+    cpu_by_process_s: used.by_process_cpu_s,
+    failed,
+    last_dispatch: last,
+  };
+}
+
+/** wait_dispatch until the job is no longer running (its own long poll). */
+async function untilDone(client, jobId) {
+  for (;;) {
+    const state = await bridgeCall(client, 'wait_dispatch', { job_id: jobId, max_wait_seconds: 30 });
+    if (state.status !== 'running') return state;
+    await sleep(0);
+  }
+}
