@@ -1,4 +1,5 @@
 // spawn_run and dispatch: start a run (and for dispatch, wait a bounded time for it).
+import type { RunView } from '../../domain/run-view.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { channelAgentName } from '../../domain/agent-inbox.js';
@@ -49,22 +50,26 @@ const dispatchTool = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
 };
 
+/** spawn_run's answer, in every profile that offers it (the orchestration-mcp profile adds its keys). */
+export function spawnAnswer({ run_id, created, view }: { run_id: string; created: boolean; view: RunView }, nickname: string | undefined) {
+  return {
+    run_id,
+    status: view.status,
+    backend: view.backend,
+    role: view.role,
+    session_id: view.session_id,
+    channel: view.channel,
+    nickname: nickname ?? (view.channel ? channelAgentName(view.channel) : null),
+    created,
+    created_at: view.created_at,
+  };
+}
+
 export function registerStartTools(server: McpServer, ctx: ToolContext): void {
   server.registerTool('spawn_run', spawnRunTool, (args) =>
     guarded('spawn_run', async () => {
       const runs = await ctx.runs();
-      const { run_id, created, view } = await runs.spawn(args);
-      return structured({
-        run_id,
-        status: view.status,
-        backend: view.backend,
-        role: view.role,
-        session_id: view.session_id,
-        channel: view.channel,
-        nickname: args.nickname ?? (view.channel ? channelAgentName(view.channel) : null),
-        created,
-        created_at: view.created_at,
-      });
+      return structured(spawnAnswer(await runs.spawn(args), args.nickname));
     }),
   );
 

@@ -9,7 +9,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { InputError } from '../../../client/errors.js';
-import { channelAgentName } from '../../../domain/agent-inbox.js';
 import { PROFILE_KEY } from '../../../domain/claude-bridge.js';
 import { spawnRunInputSchema, spawnRunShape, strictObject } from '../../../domain/spawn-input.js';
 import { BACKENDS, ROLES, RUN_STATUSES } from '../../../domain/vocabulary.js';
@@ -17,6 +16,7 @@ import { CheckedMcpServer } from '../../checked-server.js';
 import type { ToolContext } from '../../context.js';
 import { describeIssues } from '../../input-issues.js';
 import { guarded, structured } from '../../tool-result.js';
+import { spawnAnswer } from '../../tools/start-tools.js';
 import { registerOrchestrationAgentTools } from './agent-tools.js';
 import { registerOrchestrationRunTools } from './run-tools.js';
 import { agentNameOf, inputMessageArg, normalizeMessage } from './shapes.js';
@@ -126,18 +126,11 @@ export function createOrchestrationServer(ctx: ToolContext, version: string): Mc
         metadata: labelledMetadata(args.metadata),
       });
       const runs = await ctx.runs();
-      const { run_id, created, view } = await runs.spawn(spawnArgs);
+      const started = await runs.spawn(spawnArgs);
       return structured({
-        run_id,
-        status: view.status,
-        backend: view.backend,
-        role: view.role,
-        nickname: spawnArgs.nickname ?? (view.channel ? channelAgentName(view.channel) : null),
-        agent_name: agentNameOf({ ...view, nickname: spawnArgs.nickname ?? null }),
-        session_id: view.session_id ?? '',
-        channel: view.channel,
-        created,
-        created_at: view.created_at,
+        ...spawnAnswer(started, spawnArgs.nickname),
+        agent_name: agentNameOf({ ...started.view, nickname: spawnArgs.nickname ?? null }),
+        session_id: started.view.session_id ?? '',
       });
     }),
   );
