@@ -135,6 +135,9 @@ export class Stack {
   /** The pids of every process the stack runs now, by role (for CPU accounting). */
   pids() {
     const pids = { 'temporal dev server': this.devServer?.pid ?? null };
+    // That pid is Baton's guard in front of the CLI; the server itself is its live child, whose CPU
+    // its parent's figures do not include until it exits.
+    for (const [i, child] of childPids(this.devServer?.pid).entries()) pids[`temporal dev server (process ${i + 1})`] = child;
     for (const entry of this.children) pids[entry.name] = entry.child.pid;
     for (const [name, pid] of this.stdioPids) pids[`${name}-mcp (stdio)`] = pid;
     return pids;
@@ -216,4 +219,14 @@ function killAgentsUnder(root) {
     }
   }
   return killed;
+}
+
+/** The live children of a process (Linux /proc), none when it is gone. */
+function childPids(pid) {
+  if (!pid) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

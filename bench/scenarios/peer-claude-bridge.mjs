@@ -20,7 +20,7 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
   try {
     peer = await ctx.stack.startDev({ BATON_TOOL_PROFILE: 'claude-bridge', BATON_CLAUDE_BIN: bridge.fakeClaude, CLAUDE_BRIDGE_CWD: ctx.stack.workDir }, 'peer');
     const sides = {
-      baton: { client: peer.mcp, pids: () => ({ 'baton dev (claude-bridge profile)': peer.pid, 'temporal dev server': ctx.stack.devServer?.pid ?? null }) },
+      baton: { client: peer.mcp, pids: () => ({ 'baton dev (claude-bridge profile)': peer.pid, ...temporalPids(ctx.stack) }) },
       'claude-bridge': { client: bridge.client, pids: () => ({ 'claude-bridge': bridge.pid }) },
     };
     const figures = {};
@@ -111,4 +111,9 @@ async function untilDone(client, jobId) {
     if (state.status !== 'running') return state;
     await sleep(0);
   }
+}
+
+/** The Temporal server's processes (its guard and the server itself), from the stack's list. */
+function temporalPids(stack) {
+  return Object.fromEntries(Object.entries(stack.pids()).filter(([name]) => name.startsWith('temporal dev server')));
 }
