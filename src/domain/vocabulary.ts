@@ -68,7 +68,7 @@ export const FAILURE_KINDS = ['worker_lost'] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /**
- * Whether a result is a run lost with its worker. Every failed result since 0.5.0 has failure_kind
+ * Whether a result is a run lost with its worker. Every failed result since 0.6.0 has failure_kind
  * (null for other failures); earlier ones have none: their error then starts with "worker_lost",
  * which they wrote for that case only.
  */
