@@ -133,10 +133,12 @@ export async function sendAgentMessage(client: Client, taskQueue: string, to: st
   }
 }
 
-/** Who holds `name` now (a run id, or a channel's workflow id); null when nobody does, or no worker answered. */
+/** Who holds `name` now (a run id, or a channel's workflow id); null when nobody does. Throws when no worker answers for its inbox. */
 export async function agentHolder(client: Client, name: string): Promise<string | null> {
   checkName(name, 'name');
-  return (await inboxQuery(client, name, (h) => h.query(inboxViewQuery)))?.holder ?? null;
+  // No inbox yet: nobody holds the name. An inbox no worker answers for: said, after a while.
+  const view = await patientInboxQuery(client, name, (h) => h.query(inboxViewQuery), Date.now() + NO_WORKER_PATIENCE_MS);
+  return view?.holder ?? null;
 }
 
 type InboxHandle = ReturnType<Client['workflow']['getHandle']>;

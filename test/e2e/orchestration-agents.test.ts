@@ -2,31 +2,14 @@
 // list_agents in orchestration-mcp's argument names and result keys; docs/orchestration-mcp.md,
 // "Agent messages") through a real MCP SDK client over stdio, against the real dev server, with
 // the baton profile on the same inboxes and agents that read theirs with `baton peer`.
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
-import { makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { callError, callOk, connectStdio, type McpSession } from '../helpers/mcp.js';
+import { callError, callOk } from '../helpers/mcp.js';
+import { baton, env, orch, setUpOrchestrationProfile, unique } from '../helpers/orchestration-profile.js';
 
-let env: TestEnv;
-/** The orchestration-mcp profile, with the worker. */
-let orch: McpSession;
-/** The baton profile on the same inboxes, no worker of its own. */
-let baton: McpSession;
-
-beforeAll(async () => {
-  env = await makeTestEnv();
-  [orch, baton] = await Promise.all([connectStdio(env, [], { BATON_TOOL_PROFILE: 'orchestration-mcp' }), connectStdio(env, ['--no-worker'])]);
-});
-
-afterAll(async () => {
-  await Promise.all([orch?.close(), baton?.close()]);
-  await env?.cleanup();
-});
-
-const unique = (base: string) => `${base}-${randomBytes(3).toString('hex')}`;
+setUpOrchestrationProfile();
 
 interface Sent {
   message_id: string;

@@ -8,12 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ArtifactPage } from '../../src/mcp/profiles/orchestration-mcp/artifact.js';
 import type { RunEvent, RunView } from '../../src/domain/run-view.js';
 import { isFinalStatus, type RunStatus } from '../../src/domain/vocabulary.js';
-import { CLI, fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
-import { callError, callOk, connectStdio, startHttpBaton, type McpSession } from '../helpers/mcp.js';
+import { CLI, fakeAgent } from '../helpers/env.js';
+import { callError, callOk, connectStdio, startHttpBaton } from '../helpers/mcp.js';
+import { baton, env, orch, setUpOrchestrationProfile, unique } from '../helpers/orchestration-profile.js';
 
 const ORCHESTRATION_TOOLS = [
   'cancel_run',
@@ -28,23 +29,7 @@ const ORCHESTRATION_TOOLS = [
   'spawn_run',
 ];
 
-let env: TestEnv;
-/** The orchestration-mcp profile by BATON_TOOL_PROFILE, with the worker. */
-let orch: McpSession;
-/** The baton profile on the same runs, no worker of its own. */
-let baton: McpSession;
-
-beforeAll(async () => {
-  env = await makeTestEnv();
-  [orch, baton] = await Promise.all([connectStdio(env, [], { BATON_TOOL_PROFILE: 'orchestration-mcp' }), connectStdio(env, ['--no-worker'])]);
-});
-
-afterAll(async () => {
-  await Promise.all([orch?.close(), baton?.close()]);
-  await env?.cleanup();
-});
-
-const unique = (base: string) => `${base}-${randomBytes(3).toString('hex')}`;
+setUpOrchestrationProfile();
 
 interface Spawned {
   run_id: string;

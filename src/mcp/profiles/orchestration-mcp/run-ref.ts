@@ -3,20 +3,17 @@
 // run), or a run id itself (runSummary gives a run without a nickname its id as agent_name).
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { InputError } from '../../../client/errors.js';
 import { listRuns } from '../../../client/run-list.js';
 import { readWorkflowInput } from '../../../client/run-input.js';
 import type { RunWorkflowInput } from '../../../domain/run-spec.js';
 import type { RunsClient } from '../../../client/runs.js';
-import { AGENT_NAME_PATTERN, AGENT_NAME_RULE, inboxWorkflowId } from '../../../domain/agent-inbox.js';
+import { agentHolder } from '../../../client/agents.js';
+import { AGENT_NAME_PATTERN, AGENT_NAME_RULE } from '../../../domain/agent-inbox.js';
 import { channelWorkflowId } from '../../../domain/channel.js';
-import { inboxViewQuery } from '../../../workflows/agent-inbox-messages.js';
 import { runIdArg } from '../../tools/shared.js';
 
-/** How long a name's inbox may take to answer (a worker runs its queries). */
-const INBOX_DEADLINE_MS = 5_000;
 const RUN_PREFIX = 'run_';
 
 export const runRefShape = {
@@ -50,23 +47,13 @@ export async function resolveRunRef(runs: RunsClient, ref: RunRef): Promise<stri
 async function runOfName(runs: RunsClient, name: string): Promise<string | null> {
   const isName = AGENT_NAME_PATTERN.test(name);
   if (!isName && !name.startsWith(RUN_PREFIX)) throw new InputError(`agent_name must be ${AGENT_NAME_RULE}, or a run id (got ${JSON.stringify(name.slice(0, 80))})`);
-  const holder = isName ? await inboxHolder(runs, name) : null;
+  const holder = isName ? await agentHolder(runs.client, name) : null;
   if (holder && !holder.startsWith(channelWorkflowId(''))) return holder;
   // A run without a nickname goes by its id.
   if (name.startsWith(RUN_PREFIX)) return name;
   // A channel's name: its newest run.
   const page = await listRuns(runs.client, { channel: name }, 1, null, runs.options.secretKey);
   return page.runs[0]?.run_id ?? null;
-}
-
-async function inboxHolder(runs: RunsClient, name: string): Promise<string | null> {
-  try {
-    const view = await runs.client.withDeadline(Date.now() + INBOX_DEADLINE_MS, () => runs.client.workflow.getHandle(inboxWorkflowId(name)).query(inboxViewQuery));
-    return view.holder;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
-    throw new Error(`the inbox of "${name}" did not answer (is a Baton worker running?): ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 /** A run's nickname (spawn_run's), from its input: Baton's run view does not carry it. */
