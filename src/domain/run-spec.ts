@@ -3,7 +3,7 @@
 import type { BackendConfig } from './backend-configs/index.js';
 import type { LaunchMode } from './agent-activity.js';
 import type { InputMessage } from './input-message.js';
-import type { LedgerSnapshot } from './run-ledger.js';
+import type { ChannelGrant, LedgerSnapshot } from './run-ledger.js';
 import type { NotifySpec } from './notify.js';
 import type { Backend, PermissionMode, Role, SessionMode, WorkerLossPolicy } from './vocabulary.js';
 
@@ -65,6 +65,12 @@ export interface RunWorkflowInput {
   timings: RunTimings;
   /** A channel turn: stays queued until its channel grants it the session (docs/ARCHITECTURE.md). */
   awaits_grant?: boolean;
+  /**
+   * A channel turn granted as its channel started it (the channel was idle): the session it runs
+   * on, so the run starts its agent in its first workflow task instead of waiting for the grant
+   * signal. Set only with awaits_grant (CHANNEL_IDLE_GRANT).
+   */
+  grant?: ChannelGrant;
   /** The schedule that started this run (its output may end the schedule). */
   schedule_id?: string;
   /** Who to notify when the run ends. */

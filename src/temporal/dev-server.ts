@@ -63,13 +63,28 @@ export const HTTP_API_HOST = 'baton-http-api-disabled.invalid';
 
 const READY_TIMEOUT_MS = 60_000;
 
+/**
+ * The dev server's task queues read at once (docs/PERFORMANCE.md). Temporal reads each history
+ * shard's transfer, timer and visibility queues at most 20 times a second by default: right for a
+ * cluster of many shards, but the dev server has one shard, so every workflow and activity task
+ * waited 25-50 ms in history before matching saw it, five times or more per run. Eager activity
+ * execution hands a workflow's `runAgent` to the worker that scheduled it in the same round trip,
+ * when that worker has a free slot; the others still go through matching.
+ */
+export const LOW_LATENCY_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
+  'history.transferProcessorMaxPollRPS': 1000,
+  'history.timerProcessorMaxPollRPS': 1000,
+  'history.visibilityProcessorMaxPollRPS': 1000,
+  'system.enableActivityEagerExecution': true,
+};
+
 export function devServerArgs(opts: DevServerOptions, dbFile: string, ports: InternalPorts = { ui: opts.uiPort, http: 0, metrics: 0 }): string[] {
   const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', opts.ip ?? '127.0.0.1'];
   args.push('--port', String(opts.port), '--ui-ip', '127.0.0.1', '--ui-port', String(ports.ui));
   if (ports.http) args.push('--http-port', String(ports.http));
   if (ports.metrics) args.push('--metrics-port', String(ports.metrics));
   for (const name of BATON_SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=${BATON_SEARCH_ATTRIBUTE_TYPE}`);
-  const dynamicConfig = { 'frontend.httpAllowedHosts': [HTTP_API_HOST], ...opts.dynamicConfig };
+  const dynamicConfig = { 'frontend.httpAllowedHosts': [HTTP_API_HOST], ...LOW_LATENCY_DYNAMIC_CONFIG, ...opts.dynamicConfig };
   for (const [key, value] of Object.entries(dynamicConfig)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   return args;
 }

@@ -78,8 +78,9 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
     await work.run(async () => {
       if (!carried) {
         if (input.awaits_grant) {
-          await condition(() => inbox.grant !== null);
-          ledger.applyGrant(inbox.grant!);
+          // A turn its idle channel granted as it started it carries the grant; any other waits for it.
+          if (!input.grant) await condition(() => inbox.grant !== null);
+          ledger.applyGrant(input.grant ?? inbox.grant!);
         }
         ledger.setStatus('running', new Date());
         ledger.record('run_started', { backend: ledger.spec.backend, role: ledger.spec.role, cwd: ledger.spec.cwd }, new Date());

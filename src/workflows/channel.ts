@@ -17,29 +17,38 @@ import {
 import { channelFullProblem, channelView, turnBytes, TURN_RESULT_BYTES, type ChannelInput, type ChannelLoad, type ChannelState } from '../domain/channel.js';
 import { ORIGIN_MEMO_KEY, originProblem } from '../domain/memo.js';
 import { runStartMetadata } from '../domain/run-metadata.js';
+import type { ChannelGrant } from '../domain/run-ledger.js';
 import type { RunResult } from '../domain/run-view.js';
 import { jsonBytes } from '../domain/sizes.js';
 import { agentRun } from './agent-run.js';
-import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate, type TurnInput } from './channel-messages.js';
+import { channelStatusQuery, enqueueTurnUpdate, resetChannelUpdate, type EnqueuedTurn, type TurnInput } from './channel-messages.js';
 import { grantSignal } from './messages.js';
 import { channelPublisher } from './channel-publish.js';
 import { resultFromFailure } from './child-results.js';
-import { CHANNEL_TURN_ORIGIN } from './patches.js';
+import { CHANNEL_IDLE_GRANT, CHANNEL_TURN_ORIGIN } from './patches.js';
 
 /** Turns a channel run serves before it continues as new (when idle), to keep history short. */
 const TURNS_PER_RUN = 200;
 
 interface Turn {
   run_id: string;
-  handle: ChildWorkflowHandle<typeof agentRun>;
+  /** Null while a turn granted at its start is still being started. */
+  handle: ChildWorkflowHandle<typeof agentRun> | null;
   finished: boolean;
+  /** The run's result; null when it failed without one, or (granted at start) never started. */
   outcome: Promise<RunResult | null>;
+  /** Started already granted (CHANNEL_IDLE_GRANT): it holds the lane from the moment it was enqueued. */
+  grantedAtStart: boolean;
+  /** The channel's resets when the turn was granted: one since means its session is not the channel's. */
+  resetsAtGrant: number;
 }
 
 export async function channel(input: ChannelInput): Promise<void> {
   const state: ChannelState = input.carried ?? { name: input.name, backend: null, session_id: null, session_cost_usd: null, turns_done: 0, resets: 0 };
   const queue: Turn[] = [];
   let active: Turn | null = null;
+  /** Queued turns whose runs are being started: they come before any turn enqueued after them. */
+  let starting = 0;
   let turnsThisRun = 0;
   // What this run's turns put in its history, counted from the updates and results in it (so a
   // replay counts the same); the validator refuses a turn that would take it over its budget.
@@ -59,38 +68,22 @@ export async function channel(input: ChannelInput): Promise<void> {
     async (turn: TurnInput) => {
       state.backend ??= turn.spec.backend;
       load.bytes += turnBytes(jsonBytes(turn));
+      // An idle channel (nothing running, queued or being started) grants the turn as it starts
+      // it: the turn takes the lane now, before its start completes, so no later turn can pass it.
+      if (active === null && queue.length === 0 && starting === 0 && patched(CHANNEL_IDLE_GRANT)) return startGranted(turn);
+      starting += 1;
       // A turn enqueued through an MCP session: its run's memo names the session, as a run the
       // client starts does, so that session is pushed the turn's end (src/mcp/push.ts); the run's
       // input does not carry it. A turn with no origin, or one taken before CHANNEL_TURN_ORIGIN
       // (replayed), is started as it was.
-      const { origin, ...run } = turn;
-      const handle =
-        origin !== undefined && patched(CHANNEL_TURN_ORIGIN)
-          ? await startChild(agentRun, {
-              workflowId: run.run_id,
-              args: [{ ...run, awaits_grant: true }],
-              taskQueue: run.task_queue,
-              parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-              ...withOrigin(runStartMetadata(run, new Date()), origin),
-            })
-          : await startChild(agentRun, {
-              workflowId: turn.run_id,
-              args: [{ ...turn, awaits_grant: true }],
-              taskQueue: turn.task_queue,
-              parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-              ...runStartMetadata(turn, new Date()),
-            });
-      load.unfinished += 1;
-      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null) };
-      entry.outcome = handle.result().then(
-        (result) => result,
-        (err: unknown) => resultFromFailure(err),
-      );
+      let handle: ChildWorkflowHandle<typeof agentRun>;
+      try {
+        handle = await startTurn(turn, null);
+      } finally {
+        starting -= 1;
+      }
+      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: outcomeOf(handle), grantedAtStart: false, resetsAtGrant: state.resets };
       void entry.outcome.finally(() => (entry.finished = true));
-      void entry.outcome.then((result) => {
-        load.unfinished -= 1;
-        load.bytes += result ? 2 * jsonBytes(result) : TURN_RESULT_BYTES;
-      });
       queue.push(entry);
       publishChannel(view());
       return { run_id: turn.run_id, position: queue.length + (active ? 1 : 0) };
@@ -123,28 +116,93 @@ export async function channel(input: ChannelInput): Promise<void> {
   publishChannel(view());
   for (;;) {
     const idleLongEnough = () => turnsThisRun >= TURNS_PER_RUN || workflowInfo().continueAsNewSuggested;
-    await condition(() => queue.length > 0 || idleLongEnough());
-    if (queue.length === 0) {
-      await condition(allHandlersFinished);
-      if (queue.length === 0) return continueAsNew<typeof channel>({ ...input, carried: state });
-      continue;
+    // A turn granted at its start is already active: the loop only waits for it to end.
+    await condition(() => active !== null || queue.length > 0 || idleLongEnough());
+    if (active === null) {
+      if (queue.length === 0) {
+        await condition(allHandlersFinished);
+        if (active === null && queue.length === 0) return continueAsNew<typeof channel>({ ...input, carried: state });
+        continue;
+      }
+      const next = queue.shift()!;
+      if (next.finished) continue; // cancelled while it waited
+      next.resetsAtGrant = state.resets;
+      active = next;
+      publishChannel(view());
+      await next.handle!.signal(grantSignal, { session_id: state.session_id, session_cost_usd: state.session_cost_usd }).catch(() => undefined);
     }
-    const turn = queue.shift()!;
-    if (turn.finished) continue; // cancelled while it waited
-    active = turn;
-    publishChannel(view());
-    const resetsBefore = state.resets;
-    await turn.handle.signal(grantSignal, { session_id: state.session_id, session_cost_usd: state.session_cost_usd }).catch(() => undefined);
+    const turn: Turn = active;
     const result = await turn.outcome;
     // A reset while the turn ran means its session is not the channel's any more.
-    if (result?.session_id && state.resets === resetsBefore) {
+    if (result?.session_id && state.resets === turn.resetsAtGrant) {
       state.session_id = result.session_id;
       state.session_cost_usd = result.session_cost_usd;
     }
-    state.turns_done += 1;
-    turnsThisRun += 1;
+    // A turn granted at its start whose start failed never ran (its update was refused).
+    if (turn.handle !== null) {
+      state.turns_done += 1;
+      turnsThisRun += 1;
+    }
     active = null;
     publishChannel(view());
+  }
+
+  /** Starts a turn's run as a child: queued (grant null) or already granted the channel's session. */
+  function startTurn(turn: TurnInput, grant: ChannelGrant | null): Promise<ChildWorkflowHandle<typeof agentRun>> {
+    // A turn enqueued through an MCP session: its run's memo names the session, as a run the
+    // client starts does, so that session is pushed the turn's end (src/mcp/push.ts); the run's
+    // input does not carry it. A turn with no origin, or one taken before CHANNEL_TURN_ORIGIN
+    // (replayed), is started as it was.
+    const { origin, ...run } = turn;
+    const args = grant ? { ...run, awaits_grant: true, grant } : { ...run, awaits_grant: true };
+    const started =
+      origin !== undefined && patched(CHANNEL_TURN_ORIGIN)
+        ? startChild(agentRun, {
+            workflowId: run.run_id,
+            args: [args],
+            taskQueue: run.task_queue,
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+            ...withOrigin(runStartMetadata(run, new Date()), origin),
+          })
+        : startChild(agentRun, {
+            workflowId: turn.run_id,
+            args: [grant ? { ...turn, awaits_grant: true, grant } : { ...turn, awaits_grant: true }],
+            taskQueue: turn.task_queue,
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+            ...runStartMetadata(turn, new Date()),
+          });
+    return started.then((handle) => {
+      load.unfinished += 1;
+      return handle;
+    });
+  }
+
+  /** The run's result as the channel keeps it, counted against the channel's budget when it comes. */
+  function outcomeOf(handle: ChildWorkflowHandle<typeof agentRun>): Promise<RunResult | null> {
+    const outcome = handle.result().then(
+      (result) => result,
+      (err: unknown) => resultFromFailure(err),
+    );
+    void outcome.then((result) => {
+      load.unfinished -= 1;
+      load.bytes += result ? 2 * jsonBytes(result) : TURN_RESULT_BYTES;
+    });
+    return outcome;
+  }
+
+  /** A turn enqueued while the channel is idle: active at once, its run started with the grant. */
+  async function startGranted(turn: TurnInput): Promise<EnqueuedTurn> {
+    const entry: Turn = { run_id: turn.run_id, handle: null, finished: false, outcome: Promise.resolve(null), grantedAtStart: true, resetsAtGrant: state.resets };
+    const started = startTurn(turn, { session_id: state.session_id, session_cost_usd: state.session_cost_usd });
+    entry.outcome = started.then(
+      (handle) => outcomeOf(handle),
+      () => null,
+    );
+    void entry.outcome.finally(() => (entry.finished = true));
+    active = entry;
+    publishChannel(view());
+    entry.handle = await started;
+    return { run_id: turn.run_id, position: 1 };
   }
 }
 

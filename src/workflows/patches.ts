@@ -47,3 +47,11 @@ export const CHANNEL_TURN_ORIGIN = '11-channel-turn-origin';
  * Before it, only [BATON_STOP_SCHEDULE] did.
  */
 export const BRIDGE_STOP_MARKER_PATCH = '12-bridge-stop-marker';
+
+/**
+ * Release after 0.6.0 (issue 14): a turn enqueued while its channel is idle (nothing running,
+ * queued or being started) is started already granted: it holds the channel's lane from that
+ * moment, and its run starts its agent in its first workflow task, with no grant signal and one
+ * workflow task less on each side. Before it, every turn was started queued and then signalled.
+ */
+export const CHANNEL_IDLE_GRANT = '14-channel-idle-grant';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/domain/run-view.js';
 import { fakeAgent, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { callError, callOk, connectStdio, startWorkerProcess, type McpSession } from '../helpers/mcp.js';
-import { processesOf } from '../helpers/temporal.js';
+import { processesOf, temporalClient } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait.js';
 
 let env: TestEnv;
@@ -178,6 +178,37 @@ describe('channels', () => {
       { what: 'the channel to count three turns' },
     );
     expect(listed).toMatchObject({ session_id: views[0].session_id, queued_run_ids: [], active_run_id: null });
+  });
+
+  it('starts a turn sent to an idle channel already granted; a turn sent while one runs waits for its grant', async () => {
+    const channel = `idle-${Date.now()}`;
+    const busyFile = path.join(env.dataDir, `${channel}.busy`);
+    const first = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', claude(`first [fake-claude delay_ms=300 busy_file=${busyFile}]`, { channel }));
+    const second = await callOk<{ run_id: string }>(mcp.client, 'spawn_run', claude(`second [fake-claude busy_file=${busyFile}]`, { channel }));
+    const views = [];
+    for (const turn of [first, second]) views.push((await callOk<Waited>(mcp.client, 'wait_run', { run_id: turn.run_id })).run);
+    expect(views.map((v) => [v.status, v.error])).toEqual([
+      ['completed', null],
+      ['completed', null],
+    ]);
+    expect(views[1].session_id).toBe(views[0].session_id);
+    // What the histories show: the idle channel's turn carried its grant (no grant signal, its agent
+    // scheduled in its first workflow task); the next one was queued and signalled.
+    const client = await temporalClient(env);
+    try {
+      const signals = async (runId: string) =>
+        (await client.workflow.getHandle(runId).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'grant').length;
+      expect(await signals(first.run_id)).toBe(0);
+      expect(await signals(second.run_id)).toBe(1);
+      // The commands of the first turn's first workflow task: up to the next task scheduled.
+      const events = (await client.workflow.getHandle(first.run_id).fetchHistory()).events!;
+      const firstTaskDone = events.findIndex((e) => e.workflowTaskCompletedEventAttributes);
+      const nextTask = events.findIndex((e, i) => i > firstTaskDone && e.workflowTaskScheduledEventAttributes);
+      const firstCommands = events.slice(firstTaskDone, nextTask);
+      expect(firstCommands.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAgent')).toBe(true);
+    } finally {
+      await client.connection.close();
+    }
   });
 
   it('reset_channel makes the next turn start a new session; a turn for another backend is refused', async () => {

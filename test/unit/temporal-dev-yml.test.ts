@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BATON_SEARCH_ATTRIBUTE_NAMES } from '../../src/domain/search-attributes.js';
 import { TEMPORAL_CLI_VERSION } from '../../src/temporal/ensure-cli.js';
-import { devServerArgs } from '../../src/temporal/dev-server.js';
+import { devServerArgs, LOW_LATENCY_DYNAMIC_CONFIG } from '../../src/temporal/dev-server.js';
 import { ROOT } from '../helpers/env.js';
 
 interface Compose {
@@ -32,5 +32,14 @@ describe('temporal-dev.yml', () => {
     const fromCode = args.filter((_, i) => args[i - 1] === '--search-attribute');
     expect(fromCompose).toEqual(fromCode);
     expect(fromCode).toEqual(BATON_SEARCH_ATTRIBUTE_NAMES.map((n) => `${n}=Keyword`));
+  });
+
+  it('sets the same latency settings as the server `npm start` runs', async () => {
+    const compose = parse(await readFile(path.join(ROOT, 'temporal-dev.yml'), 'utf8')) as Compose;
+    const fromCompose = compose.services.temporal.command.filter((_, i, all) => all[i - 1] === '--dynamic-config-value');
+    const fromCode = Object.entries(LOW_LATENCY_DYNAMIC_CONFIG).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+    expect(fromCompose).toEqual(fromCode);
+    const args = devServerArgs({ dataDir: '/d', port: 1, uiPort: 2, log: () => undefined }, '/d/db');
+    expect(args.filter((_, i) => args[i - 1] === '--dynamic-config-value')).toEqual(expect.arrayContaining(fromCode));
   });
 });
