@@ -40,6 +40,8 @@ export class BatchSender {
   private pendingEvents = 0;
   private lastSentAt = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Inside together(): what is added waits for the rest. */
+  private holding = false;
   private sending: Promise<void> | null = null;
   private failure: unknown = null;
   private sentCount = 0;
@@ -69,6 +71,17 @@ export class BatchSender {
 
   announce(agent: AgentHandle): void {
     this.agent = agent;
+    this.schedule();
+  }
+
+  /** What `fill` adds (the agent, its session, a note) goes as one signal: nothing is sent while it runs. */
+  together(fill: () => void): void {
+    this.holding = true;
+    try {
+      fill();
+    } finally {
+      this.holding = false;
+    }
     this.schedule();
   }
 
@@ -106,13 +119,35 @@ export class BatchSender {
     }
   }
 
+  /**
+   * Everything still pending as one batch for the caller to hand over itself (the activity's
+   * result: one signal and one workflow task less at a run's end) when it is at most `maxBytes`
+   * and needs no trimming; what does not fit goes first, by signal, as flush() sends it.
+   */
+  async takeRest(maxBytes: number): Promise<EventBatch | null> {
+    for (;;) {
+      if (this.sending) {
+        await this.sending;
+        continue;
+      }
+      this.clearTimer();
+      if (!this.hasPending) return null;
+      if (this.pendingBytes <= maxBytes && this.pendingEvents <= this.maxBatchEvents && this.groupsPerBatchNow === Infinity) return this.takeBatch();
+      await this.sendOne();
+      if (this.failure) {
+        if (this.options.isPermanent?.(this.failure)) throw this.failure as Error;
+        await delay(this.intervalMs);
+      }
+    }
+  }
+
   close(): void {
     this.clearTimer();
   }
 
   private schedule(): void {
     // While a signal is in flight, its completion schedules the next one.
-    if (this.sending) return;
+    if (this.sending || this.holding) return;
     const full = this.pendingBytes >= this.maxBatchBytes || this.pendingEvents >= this.maxBatchEvents;
     if (this.timer && !full) return;
     this.clearTimer();

@@ -8,6 +8,7 @@ import type { AgentOutcome, RunAgentRequest } from '../domain/agent-activity.js'
 import { FAILURE_TYPES } from '../domain/agent-activity.js';
 import type { AgentHandle, OutputStream } from '../domain/event-batch.js';
 import { boundFacts, boundLineEvents } from '../domain/line-bounds.js';
+import { RESULT_BATCH_BYTES } from '../domain/sizes.js';
 import type { AgentExit } from '../domain/run-ledger.js';
 import { eventBatchSignal, segmentQuery } from '../workflows/messages.js';
 import { launchAgent, readAgentHandle, readExitStatus, runFiles } from './agent-launch.js';
@@ -101,8 +102,10 @@ async function findOrLaunch(deps: AgentHostDeps, request: RunAgentRequest, runDi
     if (!alive && !(await readExitStatus(runDir))) {
       return { lost: `agent process ${recorded.pid} on host ${recorded.host} is gone and left no exit status` };
     }
-    if (request.attempt > 1 && !request.continuation) sender.note({ ts: now(), type: 'reattached', data: { host: deps.hostId, pid: recorded.pid, alive } });
-    sender.announce(recorded);
+    sender.together(() => {
+      if (request.attempt > 1 && !request.continuation) sender.note({ ts: now(), type: 'reattached', data: { host: deps.hostId, pid: recorded.pid, alive } });
+      sender.announce(recorded);
+    });
     return { agent: recorded };
   }
   // A launch that died before it recorded its agent may have left processes: none may survive.
@@ -138,15 +141,19 @@ async function findOrLaunch(deps: AgentHostDeps, request: RunAgentRequest, runDi
       agentName: request.spec.nickname ?? channelAgentName(request.spec.channel),
     });
     agent = await launchAgent({ runId: request.run_id, launch: request.launch, runDir, host: deps.hostId, cwd, plan, env });
-    if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
-    if (request.mode === 'resume' || request.mode === 'restart') {
-      sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });
-    }
+    // Before anything else the workflow learns where the agent runs (a retry re-attaches to it,
+    // never launches a second one), with its session: one signal.
+    sender.together(() => {
+      if (plan.session_id) sender.add({ stream: 'stdout', end: request.offsets.stdout, events: [], facts: { session_id: plan.session_id } });
+      if (request.mode === 'resume' || request.mode === 'restart') {
+        sender.note({ ts: now(), type: 'resumed', data: { mode: request.mode, session_id: plan.session_id, host: deps.hostId } });
+      }
+      sender.announce(agent);
+    });
   } catch (err) {
     if (err instanceof LaunchError) throw toLaunchFailure(err);
     throw err;
   }
-  sender.announce(agent);
   await sender.flush();
   return { agent };
 }
@@ -188,15 +195,17 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
         session_id: progress.session_id,
       });
       if (ended) {
-        await f.sender.flush();
         const status = exit ?? (await readExitStatus(f.runDir));
         if (status) {
+          // The last events go with the result: a signal and a workflow task less for every run.
+          const batch = await f.sender.takeRest(RESULT_BATCH_BYTES);
           // The agent is done: whatever it left running (a grandchild that left its group) goes too.
           await stopRunProcesses({ runId: f.request.run_id, hostId: f.agent.host }, null, f.request.timings.kill_grace_ms);
           // Read here, where the whole transcript is: the events the workflow has are cut.
           const answer = await readFinalAnswer(f.request.spec, files.stdout, f.agent.stdout_start ?? 0);
-          return { kind: 'exited', ...status, ...(answer ? { answer } : {}) };
+          return { kind: 'exited', ...status, ...(answer ? { answer } : {}), ...(batch ? { batch } : {}) };
         }
+        await f.sender.flush();
         return { kind: 'lost', reason: `agent process ${f.agent.pid} ended without an exit status (killed together with its wrapper)` };
       }
       if (await segmentOver(f)) return { kind: 'segment_end' };

@@ -1,5 +1,5 @@
 // The contract between the agentRun workflow and the activities that run agents on a host.
-import type { AgentHandle, FactsPatch, StreamOffsets } from './event-batch.js';
+import type { AgentHandle, EventBatch, FactsPatch, StreamOffsets } from './event-batch.js';
 import type { AgentExit } from './run-ledger.js';
 import type { InputMessage } from './input-message.js';
 import type { CheckOutputRequest, CheckOutputResult } from './output-check.js';
@@ -47,7 +47,15 @@ export interface RunAgentRequest {
 }
 
 export type AgentOutcome =
-  | ({ kind: 'exited'; answer?: FinalAnswer } & AgentExit)
+  | ({
+      kind: 'exited';
+      answer?: FinalAnswer;
+      /**
+       * The agent's last events, handed over with the result instead of by signal (at most
+       * RESULT_BATCH_BYTES). Only results of release 0.7.0 on carry it: older histories replay as they were.
+       */
+      batch?: EventBatch;
+    } & AgentExit)
   /** The run's history is long: the agent goes on; the workflow continues as new and re-attaches. */
   | { kind: 'segment_end' }
   /** The agent is gone and left no exit status (its host rebooted, or it was killed with its wrapper). */

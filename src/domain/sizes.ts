@@ -25,6 +25,8 @@ export const STRUCTURED_OUTPUT_BYTES = 128 * 1024;
 export const FACT_ID_BYTES = 1024;
 /** One event signal: a quarter of Temporal's warning size; a single line's group may add to it. */
 export const BATCH_BYTES = 256 * 1024;
+/** An agent's last events ride in its activity's result (not a signal) when they are at most this. */
+export const RESULT_BATCH_BYTES = 64 * 1024;
 /** One answer of the events query (poll_events), far under gRPC's 4 MiB. */
 export const EVENTS_PAGE_BYTES = 1024 * 1024;
 /** The live ring as a whole, besides its 2,000 events: what one cached run costs a worker. */

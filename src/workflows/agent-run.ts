@@ -8,7 +8,7 @@ import type { RunResult } from '../domain/run-view.js';
 import { AgentStopper } from './agent-stopper.js';
 import { answerUpdate, cancelSignal, eventBatchSignal, eventsQuery, grantSignal, segmentQuery, statusQuery } from './messages.js';
 import { finishRun, type StopRequest } from './run-finish.js';
-import { publishAgent, publishProgress, publishSession, publishStatus } from './run-publish.js';
+import { publishStatus, takeAgentBatch } from './run-publish.js';
 import { RunInbox, runTurns } from './run-turns.js';
 import type { LaunchRequest } from './supervise-agent.js';
 
@@ -45,11 +45,7 @@ export async function agentRun(started: RunWorkflowInput): Promise<RunResult> {
   setHandler(segmentQuery, () => ({ end: batches >= BATCHES_PER_SEGMENT || workflowInfo().continueAsNewSuggested }));
   setHandler(eventBatchSignal, (batch) => {
     batches += 1;
-    const agentWasKnown = ledger.agent !== null;
-    if (ledger.applyBatch(batch) > 0) publishProgress(ledger);
-    publishSession(ledger);
-    publishAgent(ledger);
-    if (!agentWasKnown && ledger.agent) stopper.agentKnown();
+    if (takeAgentBatch(ledger, batch)) stopper.agentKnown();
   });
   setHandler(cancelSignal, (reason) => requestStop({ status: 'cancelled', reason: reason || 'cancelled by cancel_run' }));
   setHandler(grantSignal, (grant) => void (inbox.grant ??= grant));

@@ -2,10 +2,23 @@
 // by get_run once the run is closed, with no worker needed) and the Web UI's current details.
 import { patched, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { TAIL_MEMO_BYTES, TAIL_MEMO_EVENTS, TAIL_MEMO_KEY, VIEW_MEMO_KEY } from '../domain/memo.js';
+import type { EventBatch } from '../domain/event-batch.js';
 import type { RunLedger } from '../domain/run-ledger.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import { searchAttributeKeys } from '../domain/search-attributes.js';
 import { RUN_MEMO_AGENT } from './patches.js';
+
+/**
+ * Events from the run's activity (its signals, or its result at the agent's end) into the ledger,
+ * and what they change outside. True when they made the agent known.
+ */
+export function takeAgentBatch(ledger: RunLedger, batch: EventBatch): boolean {
+  const agentWasKnown = ledger.agent !== null;
+  if (ledger.applyBatch(batch) > 0) publishProgress(ledger);
+  publishSession(ledger);
+  publishAgent(ledger);
+  return !agentWasKnown && ledger.agent !== null;
+}
 
 /** On every status change: a few history events, so never on progress alone. */
 export function publishStatus(ledger: RunLedger): void {

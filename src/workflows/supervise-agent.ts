@@ -8,6 +8,7 @@ import type { InputMessage } from '../domain/input-message.js';
 import type { AgentExit, RunLedger } from '../domain/run-ledger.js';
 import type { RunWorkflowInput } from '../domain/run-spec.js';
 import { runAgentOn } from './activity-stubs.js';
+import { takeAgentBatch } from './run-publish.js';
 import { capabilitiesOf } from '../domain/backends.js';
 
 /** Consecutive lost attempts that made no progress before the run gives up. */
@@ -60,6 +61,8 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
       if (outcome.kind === 'exited') {
         // The answer the host read from the whole transcript (a command's stdout). Only results
         // of this release's activity carry one, so older histories replay as they were: no patch.
+        // The agent's last events, when they came with the result (0.7.0 on) instead of by signal.
+        if (outcome.batch) takeAgentBatch(ledger, outcome.batch);
         if (outcome.answer) ledger.takeFinalAnswer(outcome.answer);
         return { kind: 'exited', exit: { exit_code: outcome.exit_code, signal: outcome.signal } };
       }

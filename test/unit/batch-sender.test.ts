@@ -85,6 +85,46 @@ describe('BatchSender', () => {
     expect(sent.every((b) => b.attempt === 3)).toBe(true);
   });
 
+  it('takeRest hands what is pending over as one batch, not a signal, when it fits', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 2, send: async (b) => void sent.push(b) });
+    sender.add(group(1));
+    await vi.advanceTimersByTimeAsync(0);
+    sender.add(group(2));
+    sender.add(group(3));
+    sender.note({ ts: '2026-01-01T00:00:00.000Z', type: 'resumed', data: {} });
+    const rest = await sender.takeRest(64 * 1024);
+    expect(sent.map((b) => b.groups.map((g) => g.end))).toEqual([[1]]);
+    expect(rest).toMatchObject({ attempt: 2, groups: [{ end: 2 }, { end: 3 }], notes: [{ type: 'resumed' }] });
+    expect(sender.hasPending).toBe(false);
+    expect(await sender.takeRest(64 * 1024)).toBeNull();
+  });
+
+  it('takeRest signals what is pending when it is more than the result may carry, in order', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 1, send: async (b) => void sent.push(b) });
+    sender.add(group(1));
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 2; i < 8; i++) sender.add(group(i, 'x'.repeat(100)));
+    expect(await sender.takeRest(200)).toBeNull();
+    expect(sent.flatMap((b) => b.groups.map((g) => g.end))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(sender.hasPending).toBe(false);
+  });
+
+  it('together sends what it adds as one signal', async () => {
+    const sent: EventBatch[] = [];
+    const sender = new BatchSender({ attempt: 1, send: async (b) => void sent.push(b) });
+    const agent = { launch: 1, host: 'h', pid: 7, start_time: 1, boot_id: 'b', run_dir: '/r', launched_at: '2026-01-01T00:00:00.000Z', stdout_start: 0 };
+    sender.together(() => {
+      sender.add(group(1));
+      sender.note({ ts: '2026-01-01T00:00:00.000Z', type: 'reattached', data: {} });
+      sender.announce(agent);
+    });
+    await sender.flush();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ agent: { pid: 7 }, notes: [{ type: 'reattached' }], groups: [{ end: 1 }] });
+  });
+
   it('flush gives up on a permanent failure (the workflow is gone)', async () => {
     const sender = new BatchSender({ attempt: 1, send: async () => Promise.reject(new Error('gone')), isPermanent: () => true });
     sender.add(group(1));
