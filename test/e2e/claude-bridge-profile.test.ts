@@ -272,9 +272,10 @@ describe('refusals', () => {
   });
 
   it('a bad argument gets {ok: false, error} naming the field, and nothing starts', async () => {
-    const before = (await bridgeCall('list_jobs')).jobs as Dict[];
+    // Other test files start jobs meanwhile: nothing may appear on this test's own channel.
+    const channel = `refusals-${Date.now()}`;
     const refused = async (args: Dict, field: string) => {
-      const answer = await bridgeCall('dispatch_async', { prompt: 'do it', ...args });
+      const answer = await bridgeCall('dispatch_async', { prompt: 'do it', channel, ...args });
       expect(answer, field).toEqual({ ok: false, error: expect.stringContaining(field) });
     };
     await refused({ permission_mode: 'yolo' }, 'permission_mode');
@@ -286,14 +287,15 @@ describe('refusals', () => {
     await refused({ notify_url: `${receiver.url}/x`, notify_on: ['sometimes'] }, 'notify_on');
     await refused({ prompt: 'x'.repeat(600 * 1024) }, 'prompt');
 
-    const sched = (args: Dict) => bridgeCall('schedule_dispatch', { prompt: 'p', channel: 'c', interval_seconds: 60, ...args });
+    const sched = (args: Dict) => bridgeCall('schedule_dispatch', { prompt: 'p', channel, interval_seconds: 60, ...args });
     expect(await sched({ interval_seconds: 5 })).toEqual({ ok: false, error: expect.stringContaining('interval_seconds') });
     expect(await sched({ until: 'next tuesday' })).toEqual({ ok: false, error: expect.stringContaining('until') });
     expect(await sched({ until: '2020-01-01T00:00:00', until_seconds: 60 })).toEqual({ ok: false, error: expect.stringContaining('until') });
     expect(await sched({ notify_url: `${receiver.url}/s`, notify_on: ['done'] })).toEqual({ ok: false, error: expect.stringContaining('notify_on') });
     expect(await sched({ notify_headers: { 'X-A': 'b' } })).toEqual({ ok: false, error: expect.stringContaining('notify_headers') });
     expect(await sched({ after_schedule_id: 'sched_missing' })).toEqual({ ok: false, error: expect.stringContaining('after_schedule_id') });
-    expect((await bridgeCall('list_jobs')).jobs).toHaveLength(before.length);
+    expect(((await bridgeCall('list_jobs')).jobs as Dict[]).filter((job) => job.channel === channel)).toEqual([]);
+    expect(((await bridgeCall('list_schedules')).schedules as Dict[]).filter((schedule) => schedule.channel === channel)).toEqual([]);
   });
 
   it('a value of the wrong type, or an unknown argument, is a tool error naming the field (as pydantic refuses it in claude-bridge)', async () => {
