@@ -81,8 +81,8 @@ export class BatchSender {
       fill();
     } finally {
       this.holding = false;
+      this.schedule();
     }
-    this.schedule();
   }
 
   get hasPending(): boolean {
@@ -132,7 +132,9 @@ export class BatchSender {
       }
       this.clearTimer();
       if (!this.hasPending) return null;
-      if (this.pendingBytes <= maxBytes && this.pendingEvents <= this.maxBatchEvents && this.groupsPerBatchNow === Infinity) return this.takeBatch();
+      // The notes and the agent handle count too (small, but the bound is the bound).
+      const bytes = this.pendingBytes + Buffer.byteLength(JSON.stringify({ notes: this.notes, agent: this.agent ?? null }));
+      if (bytes <= maxBytes && this.pendingEvents <= this.maxBatchEvents && this.groupsPerBatchNow === Infinity) return this.takeBatch();
       await this.sendOne();
       if (this.failure) {
         if (this.options.isPermanent?.(this.failure)) throw this.failure as Error;

@@ -14,17 +14,24 @@ export interface ProcStat {
   pgrp: number;
   /** Start time in clock ticks after boot: with the boot id, tells a reused pid from ours. */
   startTime: number;
+  /** A kernel thread (PF_KTHREAD): never an agent's, and without an environment. */
+  kernelThread?: boolean;
 }
+
+/** The kernel's flag for its own threads, in stat's `flags` field (the 9th). */
+const PF_KTHREAD = 0x00200000;
 
 export async function readProcStat(pid: number): Promise<ProcStat | null> {
   return readProcStatNow(pid);
 }
 
 /*
- * /proc files are read synchronously: the kernel makes each one in microseconds, while a read
- * through libuv's thread pool (open, fstat, read, close, each a hop and back) cost 3-5 times the
- * CPU. A scan of every process for a run's mark took 11-17 ms of CPU that way and 3.6 ms this
- * way, with 80 processes (docs/PERFORMANCE.md); every run's end scans once.
+ * A process's stat is read synchronously: the kernel makes it in microseconds without locking the
+ * process's memory, while a read through libuv's thread pool (open, fstat, read, close, each a hop
+ * and back) costs several times the CPU. Its environ is read through the pool: the kernel reads it
+ * from the process's memory, under a lock a process stuck in the kernel can hold for as long as it
+ * is stuck, which must not freeze the worker's main thread. Kernel threads have no environ and are
+ * not read at all. Every run's end scans once (docs/PERFORMANCE.md).
  */
 function readProcStatNow(pid: number): ProcStat | null {
   let text: string;
@@ -35,7 +42,7 @@ function readProcStatNow(pid: number): ProcStat | null {
   }
   // The command name is in parentheses and may itself hold spaces or parentheses.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+  return { pid, state: fields[0], pgrp: Number(fields[2]), startTime: Number(fields[19]), kernelThread: (Number(fields[6]) & PF_KTHREAD) !== 0 };
 }
 
 let cachedBootId: string | null = null;
@@ -90,17 +97,13 @@ export async function findRunProcesses(mark: RunMark, pgid: number | null): Prom
       found.push(stat);
       continue;
     }
-    if (carriesMark(readEnviron(pid), mark)) found.push(stat);
+    if (!stat.kernelThread && carriesMark(await readEnviron(pid), mark)) found.push(stat);
   }
   return found;
 }
 
-function readEnviron(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return '';
-  }
+function readEnviron(pid: number): Promise<string> {
+  return readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
 }
 
 function signal(pid: number, sig: NodeJS.Signals, group: boolean): boolean {
@@ -173,11 +176,11 @@ export async function processesByRun(hostId: string): Promise<Map<string, ProcSt
   }
   for (const pid of allPids()) {
     if (pid === process.pid || seen.has(pid)) continue;
-    const environ = readEnviron(pid);
+    const stat = readProcStatNow(pid);
+    if (!stat || !isLiveState(stat.state) || stat.kernelThread) continue;
+    const environ = await readEnviron(pid);
     const match = /(?:^|\0)BATON_RUN_ID=([^\0]+)/.exec(environ);
     if (!match || !carriesMark(environ, { runId: match[1], hostId })) continue;
-    const stat = readProcStatNow(pid);
-    if (!stat || !isLiveState(stat.state)) continue;
     const list = byRun.get(match[1]) ?? [];
     list.push(stat);
     byRun.set(match[1], list);

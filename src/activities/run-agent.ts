@@ -6,7 +6,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AgentOutcome, RunAgentRequest } from '../domain/agent-activity.js';
 import { FAILURE_TYPES } from '../domain/agent-activity.js';
-import type { AgentHandle, OutputStream } from '../domain/event-batch.js';
+import type { AgentHandle, EventBatch, OutputStream } from '../domain/event-batch.js';
 import { boundFacts, boundLineEvents } from '../domain/line-bounds.js';
 import { RESULT_BATCH_BYTES } from '../domain/sizes.js';
 import type { AgentExit } from '../domain/run-ledger.js';
@@ -197,12 +197,22 @@ async function follow(f: FollowContext): Promise<AgentOutcome> {
       if (ended) {
         const status = exit ?? (await readExitStatus(f.runDir));
         if (status) {
-          // The last events go with the result: a signal and a workflow task less for every run.
-          const batch = await f.sender.takeRest(RESULT_BATCH_BYTES);
           // The agent is done: whatever it left running (a grandchild that left its group) goes too.
-          await stopRunProcesses({ runId: f.request.run_id, hostId: f.agent.host }, null, f.request.timings.kill_grace_ms);
-          // Read here, where the whole transcript is: the events the workflow has are cut.
-          const answer = await readFinalAnswer(f.request.spec, files.stdout, f.agent.stdout_start ?? 0);
+          // Either step may throw: the events are still the sender's then, and go by signal.
+          let answer: Awaited<ReturnType<typeof readFinalAnswer>>;
+          try {
+            await stopRunProcesses({ runId: f.request.run_id, hostId: f.agent.host }, null, f.request.timings.kill_grace_ms);
+            // Read here, where the whole transcript is: the events the workflow has are cut.
+            answer = await readFinalAnswer(f.request.spec, files.stdout, f.agent.stdout_start ?? 0);
+          } catch (err) {
+            await withTimeout(f.sender.flush(), 5000);
+            throw err;
+          }
+          // The last events go with the result, when the workflow's code takes them there (0.7.0
+          // on): a signal and a workflow task less for every run.
+          let batch: EventBatch | null = null;
+          if (f.request.result_batch) batch = await f.sender.takeRest(RESULT_BATCH_BYTES);
+          else await f.sender.flush();
           return { kind: 'exited', ...status, ...(answer ? { answer } : {}), ...(batch ? { batch } : {}) };
         }
         await f.sender.flush();

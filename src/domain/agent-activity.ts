@@ -44,6 +44,11 @@ export interface RunAgentRequest {
   /** The agent the workflow knows of, if any: re-attach to it when it is still alive. */
   agent: AgentHandle | null;
   timings: RunTimings;
+  /**
+   * The workflow takes the agent's last events from the `exited` result (0.7.0 on): without it
+   * (a workflow of an earlier release) they go by signal, as that code expects.
+   */
+  result_batch?: boolean;
 }
 
 export type AgentOutcome =

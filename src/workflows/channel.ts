@@ -71,19 +71,18 @@ export async function channel(input: ChannelInput): Promise<void> {
       // An idle channel (nothing running, queued or being started) grants the turn as it starts
       // it: the turn takes the lane now, before its start completes, so no later turn can pass it.
       if (active === null && queue.length === 0 && starting === 0 && patched(CHANNEL_IDLE_GRANT)) return startGranted(turn);
+      // A queued turn: every step, awaits included, as before CHANNEL_IDLE_GRANT, so the
+      // histories of earlier releases replay with the same commands in the same order.
       starting += 1;
-      // A turn enqueued through an MCP session: its run's memo names the session, as a run the
-      // client starts does, so that session is pushed the turn's end (src/mcp/push.ts); the run's
-      // input does not carry it. A turn with no origin, or one taken before CHANNEL_TURN_ORIGIN
-      // (replayed), is started as it was.
       let handle: ChildWorkflowHandle<typeof agentRun>;
       try {
         handle = await startTurn(turn, null);
       } finally {
         starting -= 1;
       }
-      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: outcomeOf(handle), grantedAtStart: false, resetsAtGrant: state.resets };
-      void entry.outcome.finally(() => (entry.finished = true));
+      load.unfinished += 1;
+      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null), grantedAtStart: false, resetsAtGrant: state.resets };
+      entry.outcome = outcomeOf(entry, handle);
       queue.push(entry);
       publishChannel(view());
       return { run_id: turn.run_id, position: queue.length + (active ? 1 : 0) };
@@ -171,18 +170,19 @@ export async function channel(input: ChannelInput): Promise<void> {
             parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
             ...runStartMetadata(turn, new Date()),
           });
-    return started.then((handle) => {
-      load.unfinished += 1;
-      return handle;
-    });
+    return started;
   }
 
-  /** The run's result as the channel keeps it, counted against the channel's budget when it comes. */
-  function outcomeOf(handle: ChildWorkflowHandle<typeof agentRun>): Promise<RunResult | null> {
+  /**
+   * The run's result as the channel keeps it: the turn is finished once it comes, and it counts
+   * against the channel's budget (the same callbacks, in the same order, as before CHANNEL_IDLE_GRANT).
+   */
+  function outcomeOf(entry: Turn, handle: ChildWorkflowHandle<typeof agentRun>): Promise<RunResult | null> {
     const outcome = handle.result().then(
       (result) => result,
       (err: unknown) => resultFromFailure(err),
     );
+    void outcome.finally(() => (entry.finished = true));
     void outcome.then((result) => {
       load.unfinished -= 1;
       load.bytes += result ? 2 * jsonBytes(result) : TURN_RESULT_BYTES;
@@ -195,10 +195,15 @@ export async function channel(input: ChannelInput): Promise<void> {
     const entry: Turn = { run_id: turn.run_id, handle: null, finished: false, outcome: Promise.resolve(null), grantedAtStart: true, resetsAtGrant: state.resets };
     const started = startTurn(turn, { session_id: state.session_id, session_cost_usd: state.session_cost_usd });
     entry.outcome = started.then(
-      (handle) => outcomeOf(handle),
-      () => null,
+      (handle) => {
+        load.unfinished += 1;
+        return outcomeOf(entry, handle);
+      },
+      () => {
+        entry.finished = true;
+        return null;
+      },
     );
-    void entry.outcome.finally(() => (entry.finished = true));
     active = entry;
     publishChannel(view());
     entry.handle = await started;

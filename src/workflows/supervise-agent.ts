@@ -56,6 +56,7 @@ export async function superviseAgent(input: RunWorkflowInput, ledger: RunLedger,
         agent: ledger.agent,
         timings: input.timings,
         continuation,
+        result_batch: true,
       });
       continuation = false;
       if (outcome.kind === 'exited') {

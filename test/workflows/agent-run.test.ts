@@ -77,6 +77,22 @@ describe('agentRun', () => {
     expectGapless(await allEvents(run_id));
   });
 
+  it("takes a quick run's last events from the activity's result: one signal (the launch), every line once", async () => {
+    const { run_id } = await spawnCommand(['--lines', '5']);
+    const outcome = await runs.wait(run_id, { maxWaitMs: 30_000 });
+    expect(outcome.view.status).toBe('completed');
+    const events = await allEvents(run_id);
+    expectGapless(events);
+    expect(events.filter((e) => e.type === 'agent_message').map((e) => e.data.text)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+    const history = (await client.workflow.getHandle(run_id).fetchHistory()).events!;
+    const signals = history.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'eventBatch');
+    expect(signals).toHaveLength(1);
+    const result = history.find((e) => e.activityTaskCompletedEventAttributes)!.activityTaskCompletedEventAttributes!.result!.payloads![0];
+    const outcomeOfActivity = JSON.parse(Buffer.from(result.data!).toString('utf8')) as { kind: string; batch?: { groups: unknown[] } };
+    expect(outcomeOfActivity.kind).toBe('exited');
+    expect(outcomeOfActivity.batch!.groups.length).toBeGreaterThan(0);
+  });
+
   it('ends Failed in Temporal when the agent exits non-zero, saying how and with its stderr', async () => {
     const { run_id } = await spawnCommand(['--stderr', 'something broke', '--exit-code', '3']);
     const outcome = await runs.wait(run_id, { maxWaitMs: 30_000 });
