@@ -104,19 +104,7 @@ export class BatchSender {
    * failures (a restarting server); a permanent one (the workflow is gone) is thrown.
    */
   async flush(): Promise<void> {
-    for (;;) {
-      if (this.sending) {
-        await this.sending;
-        continue;
-      }
-      this.clearTimer();
-      if (!this.hasPending) return;
-      await this.sendOne();
-      if (this.failure) {
-        if (this.options.isPermanent?.(this.failure)) throw this.failure as Error;
-        await delay(this.intervalMs);
-      }
-    }
+    await this.sendWhile(() => true);
   }
 
   /**
@@ -125,16 +113,28 @@ export class BatchSender {
    * and needs no trimming; what does not fit goes first, by signal, as flush() sends it.
    */
   async takeRest(maxBytes: number): Promise<EventBatch | null> {
+    await this.sendWhile(() => !this.fitsOneBatch(maxBytes));
+    return this.hasPending ? this.takeBatch() : null;
+  }
+
+  /** Whether what is pending, the notes and the agent handle included, goes in one batch of `maxBytes`. */
+  private fitsOneBatch(maxBytes: number): boolean {
+    const bytes = this.pendingBytes + Buffer.byteLength(JSON.stringify({ notes: this.notes, agent: this.agent ?? null }));
+    return bytes <= maxBytes && this.pendingEvents <= this.maxBatchEvents && this.groupsPerBatchNow === Infinity;
+  }
+
+  /**
+   * Sends batch after batch while something is pending and `more()` says so, none in flight and
+   * no timer left when it returns; retries passing failures, throws a permanent one.
+   */
+  private async sendWhile(more: () => boolean): Promise<void> {
     for (;;) {
       if (this.sending) {
         await this.sending;
         continue;
       }
       this.clearTimer();
-      if (!this.hasPending) return null;
-      // The notes and the agent handle count too (small, but the bound is the bound).
-      const bytes = this.pendingBytes + Buffer.byteLength(JSON.stringify({ notes: this.notes, agent: this.agent ?? null }));
-      if (bytes <= maxBytes && this.pendingEvents <= this.maxBatchEvents && this.groupsPerBatchNow === Infinity) return this.takeBatch();
+      if (!this.hasPending || !more()) return;
       await this.sendOne();
       if (this.failure) {
         if (this.options.isPermanent?.(this.failure)) throw this.failure as Error;

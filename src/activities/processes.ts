@@ -15,7 +15,7 @@ export interface ProcStat {
   /** Start time in clock ticks after boot: with the boot id, tells a reused pid from ours. */
   startTime: number;
   /** A kernel thread (PF_KTHREAD): never an agent's, and without an environment. */
-  kernelThread?: boolean;
+  kernelThread: boolean;
 }
 
 /** The kernel's flag for its own threads, in stat's `flags` field (the 9th). */

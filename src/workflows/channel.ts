@@ -37,8 +37,6 @@ interface Turn {
   finished: boolean;
   /** The run's result; null when it failed without one, or (granted at start) never started. */
   outcome: Promise<RunResult | null>;
-  /** Started already granted (CHANNEL_IDLE_GRANT): it holds the lane from the moment it was enqueued. */
-  grantedAtStart: boolean;
   /** The channel's resets when the turn was granted: one since means its session is not the channel's. */
   resetsAtGrant: number;
 }
@@ -81,7 +79,7 @@ export async function channel(input: ChannelInput): Promise<void> {
         starting -= 1;
       }
       load.unfinished += 1;
-      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null), grantedAtStart: false, resetsAtGrant: state.resets };
+      const entry: Turn = { run_id: turn.run_id, handle, finished: false, outcome: Promise.resolve(null), resetsAtGrant: state.resets };
       entry.outcome = outcomeOf(entry, handle);
       queue.push(entry);
       publishChannel(view());
@@ -153,24 +151,22 @@ export async function channel(input: ChannelInput): Promise<void> {
     // input does not carry it. A turn with no origin, or one taken before CHANNEL_TURN_ORIGIN
     // (replayed), is started as it was.
     const { origin, ...run } = turn;
-    const args = grant ? { ...run, awaits_grant: true, grant } : { ...run, awaits_grant: true };
-    const started =
-      origin !== undefined && patched(CHANNEL_TURN_ORIGIN)
-        ? startChild(agentRun, {
-            workflowId: run.run_id,
-            args: [args],
-            taskQueue: run.task_queue,
-            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-            ...withOrigin(runStartMetadata(run, new Date()), origin),
-          })
-        : startChild(agentRun, {
-            workflowId: turn.run_id,
-            args: [grant ? { ...turn, awaits_grant: true, grant } : { ...turn, awaits_grant: true }],
-            taskQueue: turn.task_queue,
-            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-            ...runStartMetadata(turn, new Date()),
-          });
-    return started;
+    const queuedOrGranted = <T extends object>(input: T) => (grant ? { ...input, awaits_grant: true, grant } : { ...input, awaits_grant: true });
+    return origin !== undefined && patched(CHANNEL_TURN_ORIGIN)
+      ? startChild(agentRun, {
+          workflowId: run.run_id,
+          args: [queuedOrGranted(run)],
+          taskQueue: run.task_queue,
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          ...withOrigin(runStartMetadata(run, new Date()), origin),
+        })
+      : startChild(agentRun, {
+          workflowId: turn.run_id,
+          args: [queuedOrGranted(turn)],
+          taskQueue: turn.task_queue,
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          ...runStartMetadata(turn, new Date()),
+        });
   }
 
   /**
@@ -192,7 +188,7 @@ export async function channel(input: ChannelInput): Promise<void> {
 
   /** A turn enqueued while the channel is idle: active at once, its run started with the grant. */
   async function startGranted(turn: TurnInput): Promise<EnqueuedTurn> {
-    const entry: Turn = { run_id: turn.run_id, handle: null, finished: false, outcome: Promise.resolve(null), grantedAtStart: true, resetsAtGrant: state.resets };
+    const entry: Turn = { run_id: turn.run_id, handle: null, finished: false, outcome: Promise.resolve(null), resetsAtGrant: state.resets };
     const started = startTurn(turn, { session_id: state.session_id, session_cost_usd: state.session_cost_usd });
     entry.outcome = started.then(
       (handle) => {

@@ -196,15 +196,14 @@ describe('channels', () => {
     // scheduled in its first workflow task); the next one was queued and signalled.
     const client = await temporalClient(env);
     try {
-      const signals = async (runId: string) =>
-        (await client.workflow.getHandle(runId).fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'grant').length;
-      expect(await signals(first.run_id)).toBe(0);
-      expect(await signals(second.run_id)).toBe(1);
+      const [firstEvents, secondEvents] = await Promise.all([first, second].map(async (t) => (await client.workflow.getHandle(t.run_id).fetchHistory()).events!));
+      const grants = (events: typeof firstEvents) => events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'grant').length;
+      expect(grants(firstEvents)).toBe(0);
+      expect(grants(secondEvents)).toBe(1);
       // The commands of the first turn's first workflow task: up to the next task scheduled.
-      const events = (await client.workflow.getHandle(first.run_id).fetchHistory()).events!;
-      const firstTaskDone = events.findIndex((e) => e.workflowTaskCompletedEventAttributes);
-      const nextTask = events.findIndex((e, i) => i > firstTaskDone && e.workflowTaskScheduledEventAttributes);
-      const firstCommands = events.slice(firstTaskDone, nextTask);
+      const firstTaskDone = firstEvents.findIndex((e) => e.workflowTaskCompletedEventAttributes);
+      const nextTask = firstEvents.findIndex((e, i) => i > firstTaskDone && e.workflowTaskScheduledEventAttributes);
+      const firstCommands = firstEvents.slice(firstTaskDone, nextTask);
       expect(firstCommands.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAgent')).toBe(true);
     } finally {
       await client.connection.close();
