@@ -42,8 +42,12 @@ export async function lookAtBridgeSchedule(deps: { client: Client; secretKey: Bu
     const lastRun = last ? runs.get(last.job_id) : undefined;
     const ended = view?.state === 'ended';
     const running = ticks.find((t) => t.running);
-    const due = [description.info.nextActionTimes[0]?.getTime(), description.spec.endAt?.getTime()].filter((t): t is number => t !== undefined && t > now);
-    const lookAt = Math.min(now + (running ? runningLookMs(running.at, now) : IDLE_LOOK_MS), ...due.map((t) => t + AFTER_FIRE_MS));
+    const nextTimes = description.info.nextActionTimes.map((t) => t.getTime());
+    // A fire whose time has passed but which the schedule has not taken yet (its own workflow is
+    // behind on a busy server): look again soon, not at the fire after it.
+    const overdue = nextTimes.length > 0 && nextTimes[0] <= now;
+    const due = [nextTimes.find((t) => t > now), description.spec.endAt?.getTime()].filter((t): t is number => t !== undefined && t > now);
+    const lookAt = Math.min(now + (running ? runningLookMs(running.at, now) : overdue ? RUNNING_LOOK_MS : IDLE_LOOK_MS), ...due.map((t) => t + AFTER_FIRE_MS));
     return {
       unknown: false,
       ended: ended ? 'completed' : null,
