@@ -4,7 +4,11 @@
 // (a `baton dev` of its own: worker and MCP endpoint, on the bench's Temporal server). Each figure
 // is a ratio Baton / claude-bridge (lower is better): idle start (dispatch_async answered), a quick
 // job end to end (a sync dispatch), N concurrent quick jobs to done, and CPU seconds per job (Baton's
-// process and the Temporal server against claude-bridge's process; the agents apart).
+// process and the Temporal server against claude-bridge's process; the agents apart). A third side,
+// the Temporal floor, runs each job as the least a Temporal workflow can be (the baseline's one
+// activity spawning the same fake claude, driven by a raw Temporal client, no MCP and no channel):
+// what any design that makes each job a workflow on this server and machine cannot go under.
+import { BASELINE_QUEUE } from '../baseline/worker.mjs';
 import { bridgeCall, startClaudeBridge } from '../lib/claude-bridge.mjs';
 import { cpuAccount } from '../lib/cpu.mjs';
 import { timelineAfter } from '../lib/history.mjs';
@@ -20,12 +24,14 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
   try {
     peer = await ctx.stack.startDev({ BATON_TOOL_PROFILE: 'claude-bridge', BATON_CLAUDE_BIN: bridge.fakeClaude, CLAUDE_BRIDGE_CWD: ctx.stack.workDir }, 'peer');
     const sides = {
-      baton: { client: peer.mcp, pids: () => ({ 'baton dev (claude-bridge profile)': peer.pid, ...temporalPids(ctx.stack) }) },
-      'claude-bridge': { client: bridge.client, pids: () => ({ 'claude-bridge': bridge.pid }) },
+      baton: { ops: bridgeOps(peer.mcp), pids: () => ({ 'baton dev (claude-bridge profile)': peer.pid, ...temporalPids(ctx.stack) }) },
+      'claude-bridge': { ops: bridgeOps(bridge.client), pids: () => ({ 'claude-bridge': bridge.pid }) },
+      temporal_floor: { ops: floorOps(ctx, bridge.fakeClaude), pids: () => ({ 'bench (baseline worker)': process.pid, ...temporalPids(ctx.stack) }) },
     };
     const figures = {};
     for (const [name, side] of Object.entries(sides)) figures[name] = await measureSide(side, { samples, warmup, jobs, channel: `${name}-${ctx.stamp}` });
     const b = figures.baton;
+    const f = figures.temporal_floor;
     // Where a quick job's time goes in Baton: its channel's and its run's histories from the call on.
     if (b.last_dispatch?.job_id) {
       const since = b.last_dispatch.called_at_ms;
@@ -40,15 +46,24 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
       concurrent: ratio(b.concurrent_wall_ms, c.concurrent_wall_ms),
       cpu_per_job: ratio(b.cpu_s_per_job, c.cpu_s_per_job),
     };
+    // The same ratios for the floor: how near claude-bridge a job that is a workflow can come here.
+    const floor = {
+      start: ratio(f.start_ms.p50, c.start_ms.p50),
+      dispatch: ratio(f.dispatch_ms.p50, c.dispatch_ms.p50),
+      concurrent: ratio(f.concurrent_wall_ms, c.concurrent_wall_ms),
+      cpu_per_job: ratio(f.cpu_s_per_job, c.cpu_s_per_job),
+    };
     const pass = ratios.start <= PEER_TARGETS.start && ratios.dispatch <= PEER_TARGETS.dispatch && ratios.concurrent <= PEER_TARGETS.concurrent && b.failed === 0;
     return {
       id: 'peer_claude_bridge',
       figure: `Baton / claude-bridge: idle start, dispatch of a quick job, ${jobs} concurrent quick jobs`,
       target: `≤ ${PEER_TARGETS.start}×, ≤ ${PEER_TARGETS.dispatch}×, ≤ ${PEER_TARGETS.concurrent}×`,
       measured: `${ratios.start}× (${b.start_ms.p50} ms), ${ratios.dispatch}× (${b.dispatch_ms.p50} ms), ${ratios.concurrent}× (${round(b.concurrent_wall_ms / 1000, 2)} s); CPU/job ${ratios.cpu_per_job}×`,
-      baseline: `claude-bridge ${c.start_ms.p50} ms, ${c.dispatch_ms.p50} ms, ${round(c.concurrent_wall_ms / 1000, 2)} s; CPU/job ${c.cpu_s_per_job} s`,
+      baseline:
+        `claude-bridge ${c.start_ms.p50} ms, ${c.dispatch_ms.p50} ms, ${round(c.concurrent_wall_ms / 1000, 2)} s; CPU/job ${c.cpu_s_per_job} s. ` +
+        `Temporal floor ${floor.start}× (${f.start_ms.p50} ms), ${floor.dispatch}× (${f.dispatch_ms.p50} ms), ${floor.concurrent}× (${round(f.concurrent_wall_ms / 1000, 2)} s); CPU/job ${floor.cpu_per_job}×`,
       pass,
-      details: { ratios, targets: PEER_TARGETS, baton: b, claude_bridge: c },
+      details: { ratios, floor_ratios: floor, targets: PEER_TARGETS, baton: b, claude_bridge: c, temporal_floor: f },
     };
   } finally {
     await bridge.close();
@@ -59,9 +74,41 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
   }
 }
 
-/** One side, sequential then concurrent, by claude-bridge's own tools. */
+/** A side driven by claude-bridge's own tools over an MCP client. */
+function bridgeOps(client) {
+  return {
+    start: async (channel) => (await bridgeCall(client, 'dispatch_async', { prompt: PROMPT, channel })).job_id,
+    untilDone: (jobId) => untilDone(client, jobId),
+    dispatch: async (channel) => {
+      const done = await bridgeCall(client, 'dispatch', { prompt: PROMPT, channel });
+      return { ok: done.ok === true, job_id: done.job_id ?? null };
+    },
+  };
+}
+
+/**
+ * The Temporal floor: each job one `spawnOnce` workflow (bench/baseline) whose one activity runs
+ * the fake claude as claude-bridge does (`-p`, JSON out), started and awaited by a raw client.
+ * Its start is answered once the workflow is recorded; its stdin is closed, so the fake does not
+ * wait for it.
+ */
+function floorOps(ctx, fakeClaude) {
+  const command = [process.execPath, fakeClaude, '-p', PROMPT, '--output-format', 'json'];
+  let n = 0;
+  const start = async (channel) => {
+    const handle = await ctx.temporal.workflow.start('spawnOnce', { taskQueue: BASELINE_QUEUE, workflowId: `floor-${channel}-${n++}`, args: [command] });
+    return handle.workflowId;
+  };
+  const untilDone = async (workflowId) => {
+    const result = await ctx.temporal.workflow.getHandle(workflowId).result();
+    return { ok: result.exit_code === 0 };
+  };
+  return { start, untilDone, dispatch: async (channel) => ({ ...(await untilDone(await start(channel))), job_id: null }) };
+}
+
+/** One side, sequential then concurrent, by its own calls (ops). */
 async function measureSide(side, { samples, warmup, jobs, channel }) {
-  const { client } = side;
+  const { ops } = side;
   const start = [];
   const dispatch = [];
   let failed = 0;
@@ -71,24 +118,22 @@ async function measureSide(side, { samples, warmup, jobs, channel }) {
     const record = i >= warmup;
     // Idle start: the answer to dispatch_async, with nothing else running; then its job is awaited.
     let t = performance.now();
-    const started = await bridgeCall(client, 'dispatch_async', { prompt: PROMPT, channel: `${channel}-a${i}` });
+    const jobId = await ops.start(`${channel}-a${i}`);
     if (record) start.push(performance.now() - t);
-    await untilDone(client, started.job_id);
+    await ops.untilDone(jobId);
     // A quick job end to end: the sync dispatch, result in the caller's hands.
     t = performance.now();
     const wallStart = Date.now();
-    const done = await bridgeCall(client, 'dispatch', { prompt: PROMPT, channel: `${channel}-d${i}` });
+    const done = await ops.dispatch(`${channel}-d${i}`);
     if (record) dispatch.push(performance.now() - t);
-    if (done.ok !== true) failed++;
+    if (!done.ok) failed++;
     last = { job_id: done.job_id ?? null, channel: `${channel}-d${i}`, called_at_ms: wallStart, answered_after_ms: Date.now() - wallStart };
   }
   // N quick jobs at once, each on its own channel, all followed to done.
   const cpu = cpuAccount(side.pids);
   const t = performance.now();
-  const ids = await Promise.all(
-    Array.from({ length: jobs }, (_, i) => bridgeCall(client, 'dispatch_async', { prompt: PROMPT, channel: `${channel}-c${i}` }).then((r) => r.job_id)),
-  );
-  const ends = await Promise.all(ids.map((id) => untilDone(client, id)));
+  const ids = await Promise.all(Array.from({ length: jobs }, (_, i) => ops.start(`${channel}-c${i}`)));
+  const ends = await Promise.all(ids.map((id) => ops.untilDone(id)));
   const wall = performance.now() - t;
   const used = cpu.finish();
   failed += ends.filter((e) => e.ok !== true).length;

@@ -57,17 +57,34 @@ export class RunsClient {
     return view;
   }
 
-  /** Waits until the run has finished or `maxWaitMs` passed; reports progress as it goes. */
+  /**
+   * Waits until the run has finished or `maxWaitMs` passed; reports progress as it goes. Whether
+   * it has finished is read from its memo (a describe, which the server answers alone: the run
+   * publishes its status there at every change); the worker is asked for the live view (a query)
+   * only for progress, or when the wait ends with the run still going.
+   */
   async wait(runId: string, opts: { maxWaitMs: number; signal?: AbortSignal; onProgress?: (view: RunView) => void }): Promise<WaitOutcome> {
     const deadline = Date.now() + opts.maxWaitMs;
-    let view = await this.get(runId);
+    let view = await this.published(runId);
     while (!isFinalStatus(view.status) && Date.now() < deadline && !opts.signal?.aborted) {
       const slice = Math.min(PROGRESS_EVERY_MS, deadline - Date.now());
       await waitForClose(this.client, runId, slice, opts.signal);
-      view = await this.get(runId);
-      if (!isFinalStatus(view.status)) opts.onProgress?.(view);
+      view = await this.published(runId);
+      if (opts.onProgress && !isFinalStatus(view.status)) {
+        view = await this.get(runId);
+        if (!isFinalStatus(view.status)) opts.onProgress(view);
+      }
     }
+    if (!isFinalStatus(view.status)) view = await this.get(runId);
     return { finished: isFinalStatus(view.status), view };
+  }
+
+  /**
+   * The view the run last published (its memo, or its end): enough to tell whether it has
+   * finished, without asking its worker. A run with no memo view (a foreign start) is asked.
+   */
+  async published(runId: string): Promise<RunView> {
+    return viewFromExecution((await this.describe(runId)).description) ?? this.get(runId);
   }
 
   /** Events after a seq; with `waitMs`, waits for at least one new event (or the run's end). */

@@ -38,15 +38,19 @@ export interface WaitAnyOutcome {
 export async function waitAnyOf(runs: RunsClient, runIds: readonly string[], opts: WaitAnyOptions): Promise<WaitAnyOutcome> {
   const ids = [...new Set(runIds)];
   const deadline = Date.now() + opts.maxWaitMs;
-  let views = await Promise.all(ids.map((id) => runs.get(id)));
+  // Which runs have finished is in their memos; their workers are asked only for progress.
+  let views = await Promise.all(ids.map((id) => runs.published(id)));
   for (;;) {
     const done = views.filter((v) => isFinalStatus(v.status)).sort((a, b) => (a.finished_at ?? '').localeCompare(b.finished_at ?? ''));
     const going = views.filter((v) => !isFinalStatus(v.status)).map((v) => v.run_id);
     if (done.length > 0) return { finished: true, run: done[0], still_running: going, next_finished_since: null };
     if (Date.now() >= deadline || opts.signal?.aborted) return { finished: false, run: null, still_running: going, next_finished_since: null };
     await waitForFirstClose(runs.client, going, Math.min(PROGRESS_EVERY_MS, deadline - Date.now()), opts.signal);
-    views = await Promise.all(going.map((id) => runs.get(id)));
-    if (!views.some((v) => isFinalStatus(v.status))) opts.onProgress?.(progressLine(views));
+    views = await Promise.all(going.map((id) => runs.published(id)));
+    if (opts.onProgress && !views.some((v) => isFinalStatus(v.status))) {
+      views = await Promise.all(going.map((id) => runs.get(id)));
+      if (!views.some((v) => isFinalStatus(v.status))) opts.onProgress(progressLine(views));
+    }
   }
 }
 

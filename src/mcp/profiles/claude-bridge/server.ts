@@ -90,8 +90,7 @@ export function createClaudeBridgeServer(ctx: ToolContext, version: string, opts
   server.registerTool('wait_dispatch', TOOLS.wait_dispatch, ({ job_id, max_wait_seconds }, extra) =>
     bridgeGuarded('wait_dispatch', async () => {
       const runs = await ctx.runs();
-      await getRun(runs, job_id);
-      const outcome = await runs.wait(job_id, { maxWaitMs: Math.min(max_wait_seconds, MAX_WAIT_SECONDS) * 1000, signal: extra.signal });
+      const outcome = await asJob(job_id, () => runs.wait(job_id, { maxWaitMs: Math.min(max_wait_seconds, MAX_WAIT_SECONDS) * 1000, signal: extra.signal }));
       return withOutput(runs, outcome.view, jobOf(outcome.view));
     }),
   );
@@ -226,10 +225,15 @@ async function bridgeChannelName(client: TemporalClient, channel: string): Promi
   return run ? channelOf(run) : channel;
 }
 
-async function getRun(runs: RunsClient, jobId: string) {
+function getRun(runs: RunsClient, jobId: string) {
+  return asJob(jobId, () => runs.get(jobId));
+}
+
+/** A read of a job: a job_id that names no run is claude-bridge's "unknown job_id". */
+async function asJob<T>(jobId: string, read: () => Promise<T>): Promise<T> {
   try {
     if (jobId === '') throw new RunNotFoundError(jobId);
-    return await runs.get(jobId);
+    return await read();
   } catch (err) {
     if (err instanceof RunNotFoundError) throw new InputError(`unknown job_id: ${jobId}`);
     throw err;
