@@ -1,6 +1,7 @@
 // Baton's own log lines go to stderr: stdout belongs to the MCP stdio transport.
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { reachability } from './temporal/reachability.js';
+import { printable } from './terminal-text.js';
 
 const ORDER: LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 let threshold: LogLevel = 'INFO';
@@ -12,7 +13,8 @@ export function setLogLevel(level: LogLevel): void {
 function write(level: LogLevel, message: string, meta?: Record<string, unknown>): void {
   if (ORDER.indexOf(level) < ORDER.indexOf(threshold)) return;
   const suffix = meta && Object.keys(meta).length > 0 ? ` ${safeJson(meta)}` : '';
-  process.stderr.write(`[baton] ${level.toLowerCase()} ${message}${suffix}\n`);
+  // A message can carry what an agent or a caller sent (an error's text): never terminal controls.
+  process.stderr.write(`[baton] ${level.toLowerCase()} ${printable(message)}${suffix}\n`);
 }
 
 function safeJson(value: unknown): string {

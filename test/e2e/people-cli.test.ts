@@ -54,6 +54,23 @@ describe('baton spawn, tail, show, runs', () => {
     expect(waited.stderr).toMatch(/run_\S+ failed/);
   });
 
+  it("an agent's terminal controls are shown, never sent to the reader's terminal: spawn --wait, tail, show, runs", async () => {
+    // A title, the clipboard (OSC 52), a cleared screen, a carriage return and a bidi override.
+    const hostile = 'title\x1b]0;pwned\x07 clip\x1b]52;c;cHduZWQ=\x07 clear\x1b[2J cr\r over \u202eevil';
+    const printer = [process.execPath, '-e', `process.stdout.write(${JSON.stringify(hostile)} + '\\n')`];
+    const waited = await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--wait', '--', ...printer]);
+    expect(waited.code, waited.stderr).toBe(0);
+    const runId = /(run_\S+) completed/.exec(waited.stderr)![1];
+    const printed = [waited.stdout, (await baton(['tail', runId])).stdout, await ok(['show', runId]), await ok(['runs', '--limit', '20'])];
+    for (const text of printed) {
+      expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+      expect(text).toContain('title\\x1b]0;pwned\\x07');
+    }
+    expect(printed[2]).toContain('cr\\x0d over \\u202eevil');
+    // What a script reads keeps the bytes as they were.
+    expect((await showRun(runId)).result!.output).toContain(hostile);
+  });
+
   it('runs lists newest first with filters, as a table or as JSON', async () => {
     const page = JSON.parse(await ok(['runs', '--backend', 'command', '--status', 'completed', '--limit', '50', '--json'])) as { runs: RunView[] };
     expect(page.runs.length).toBeGreaterThanOrEqual(2);
@@ -66,12 +83,16 @@ describe('baton spawn, tail, show, runs', () => {
     const workers = JSON.parse(await ok(['runs', '--role', 'worker', '--limit', '10', '--json'])) as { runs: RunView[] };
     expect(workers.runs.length).toBeGreaterThan(0);
     expect(workers.runs.every((r) => r.role === 'worker')).toBe(true);
-    // Other test files add runs meanwhile, so the table is checked by its shape and its ids.
+    // Other test files add runs meanwhile (and workflows started through Temporal with Baton's
+    // search attributes but no run in their memo, which a page leaves out), so the table is
+    // checked by its shape and its ids: each one a run that the filters list.
     const table = await ok(['runs', '--backend', 'command', '--status', 'completed', '--limit', '5']);
     for (const head of ['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary']) expect(table).toContain(head);
     const rows = table.match(/(run|pipe)_[0-9A-Z]{26}\S*/g) ?? [];
-    expect(rows.length).toBeGreaterThanOrEqual(Math.min(5, page.runs.length));
+    expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThanOrEqual(5);
+    const listed = JSON.parse(await ok(['runs', '--backend', 'command', '--status', 'completed', '--limit', '100', '--json'])) as { runs: RunView[] };
+    expect(listed.runs.map((r) => r.run_id)).toEqual(expect.arrayContaining(rows));
     expect(table).not.toMatch(/\x1b\[/); // no colour in a pipe
     expect(await ok(['runs', '--parent', 'run_nothing', '--json'])).toContain('"runs": []');
   });

@@ -3,6 +3,9 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { RunEvent, RunView } from '../../domain/run-view.js';
+import { forTerminal, printable } from '../../terminal-text.js';
+
+export { forTerminal, printable };
 
 const useColour = (stream: NodeJS.WriteStream): boolean => Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
 
@@ -49,7 +52,7 @@ export function elapsedOf(view: Pick<RunView, 'elapsed_ms' | 'started_at' | 'fin
 }
 
 export function oneLine(text: string | null | undefined, max = 80): string {
-  const line = (text ?? '').replace(/\s+/g, ' ').trim();
+  const line = printable((text ?? '').replace(/\s+/g, ' ').trim());
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
@@ -77,7 +80,8 @@ export function fields(pairs: Array<[string, string | number | null | undefined]
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
 
 /** One event as a line a person reads: time, what happened, the gist. */
-export function eventLine(event: RunEvent): string {
+export function eventLine(raw: RunEvent): string {
+  const event = forTerminal(raw);
   const time = colour.dim(when(event.ts).slice(11));
   const d = event.data;
   const tag = (t: string) => colour.bold(t.padEnd(8));

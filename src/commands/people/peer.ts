@@ -11,7 +11,7 @@ import { loadConfig, type BatonConfig } from '../../config.js';
 import { PEER_ENV } from '../../activities/agent-env.js';
 import { connectTemporal } from './connect.js';
 import { CliError, translate, wholeNumber } from './errors.js';
-import { out, printJson, table } from './format.js';
+import { forTerminal, out, printJson, table } from './format.js';
 
 /** Longest `baton peer wait --timeout`. */
 const MAX_WAIT_SECONDS = 24 * 3600;
@@ -51,7 +51,7 @@ function myName(given: string | undefined): string {
 
 function printMessages(name: string, messages: AgentMessage[]): void {
   if (messages.length === 0) return out(`no unread messages for ${name}`);
-  for (const m of messages) out(`#${m.seq} from ${m.from} at ${m.sent_at}:\n${m.text}\n`);
+  for (const m of forTerminal(messages)) out(`#${m.seq} from ${m.from} at ${m.sent_at}:\n${m.text}\n`);
 }
 
 /** Reads the inbox (waiting up to waitMs for a message), prints, then marks what it printed read. */

@@ -15,7 +15,7 @@ import { pollEventsTool } from '../../mcp/tools/read-tools.js';
 import { runIdArg } from '../../mcp/tools/shared.js';
 import { withSession } from './connect.js';
 import { checkArgs, CliError, translate, wholeNumber } from './errors.js';
-import { colour, duration, elapsedOf, eventLine, fields, oneLine, out, printJson, statusText, summaryOf, table, when } from './format.js';
+import { colour, duration, elapsedOf, eventLine, fields, forTerminal, oneLine, out, printJson, statusText, summaryOf, table, when } from './format.js';
 import type { ScheduleDetails } from '../../client/schedules.js';
 
 const LIST_OPTIONS = { status: '--status', role: '--role', backend: '--backend', channel: '--channel', parent: '--parent', limit: '--limit', cursor: '--cursor' };
@@ -65,7 +65,7 @@ export function runsCommand(): Command {
       out(
         table(
           ['id', 'status', 'role', 'backend', 'started', 'elapsed', 'summary'],
-          runs.map((r) => [r.run_id, statusText(r.status), r.role, r.backend, when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)]),
+          runs.map(forTerminal).map((r) => [r.run_id, statusText(r.status), r.role, r.backend, when(r.started_at ?? r.created_at), elapsedOf(r), summaryOf(r)]),
         ),
       );
       if (page.next_cursor) {
@@ -113,7 +113,8 @@ export function showCommand(): Command {
     });
 }
 
-function printRun(view: RunView, events: RunEvent[]): void {
+function printRun(raw: RunView, events: RunEvent[]): void {
+  const view = forTerminal(raw);
   const result = view.result;
   out(
     fields([
@@ -149,7 +150,8 @@ function printRun(view: RunView, events: RunEvent[]): void {
   }
 }
 
-function printPipeline(view: PipelineView): void {
+function printPipeline(raw: PipelineView): void {
+  const view = forTerminal(raw);
   out(
     fields([
       ['pipeline', colour.bold(view.pipeline_id)],
@@ -182,7 +184,8 @@ function printPipeline(view: PipelineView): void {
   }
 }
 
-function printSchedule(details: ScheduleDetails): void {
+function printSchedule(raw: ScheduleDetails): void {
+  const details = forTerminal(raw);
   const s = details.schedule;
   out(
     fields([

@@ -8,7 +8,7 @@ import { spawnRunInputSchema } from '../../domain/spawn-input.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, WORKER_LOSS_POLICIES } from '../../domain/vocabulary.js';
 import { withSession } from './connect.js';
 import { checkArgs, decimal, translate, UsageError, wholeNumber } from './errors.js';
-import { colour, out, printJson } from './format.js';
+import { colour, out, printable, printJson } from './format.js';
 import { jsonObject } from './json-arg.js';
 import { waitToEnd } from './wait.js';
 
@@ -144,7 +144,7 @@ export function spawnCommand(): Command {
         const view = await waitToEnd(runs, started.run_id, started.view);
         if (opts.json) printJson(view);
         else {
-          if (view.result?.output) out(view.result.output.replace(/\n$/, ''));
+          if (view.result?.output) out(printable(view.result.output.replace(/\n$/, '')));
           if (view.result?.structured_output !== undefined) out(JSON.stringify(view.result.structured_output, null, 2));
           process.stderr.write(`${started.run_id} ${view.status}${view.error ? `: ${view.error}` : ''}\n`);
         }
