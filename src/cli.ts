@@ -16,6 +16,7 @@ import { runStatus } from './commands/status.js';
 import { runWorker } from './commands/worker.js';
 import { loadConfig, type BatonConfig } from './config.js';
 import { TOOL_PROFILES, type ToolProfile } from './mcp/profiles/names.js';
+import { printable } from './terminal-text.js';
 
 const FOOTER = `
 Configuration is by environment variables (README.md, "Configuration"): the people commands find
@@ -120,7 +121,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`baton: ${err.message}\n(baton help <command> shows its options)\n`);
       process.exit(2);
     }
-    process.stderr.write(`baton: ${err instanceof Error ? err.message : String(err)}\n`);
+    // An error can quote what a caller or a run sent: shown, never obeyed by the terminal.
+    process.stderr.write(`baton: ${printable(err instanceof Error ? err.message : String(err))}\n`);
     process.exit(1);
   },
 );

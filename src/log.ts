@@ -14,7 +14,7 @@ function write(level: LogLevel, message: string, meta?: Record<string, unknown>)
   if (ORDER.indexOf(level) < ORDER.indexOf(threshold)) return;
   const suffix = meta && Object.keys(meta).length > 0 ? ` ${safeJson(meta)}` : '';
   // A message can carry what an agent or a caller sent (an error's text): never terminal controls.
-  process.stderr.write(`[baton] ${level.toLowerCase()} ${printable(message)}${suffix}\n`);
+  process.stderr.write(`[baton] ${level.toLowerCase()} ${printable(message + suffix)}\n`);
 }
 
 function safeJson(value: unknown): string {

@@ -9,6 +9,6 @@ export async function minimal() {
 }
 
 /** One activity that runs the command with execa: the ceiling for runs per second. */
-export async function spawnOnce(command) {
-  return spawnCommand(command);
+export async function spawnOnce(command, where) {
+  return spawnCommand(command, where);
 }

@@ -45,6 +45,7 @@ export async function startClaudeBridge(batonRoot, workDir) {
     client,
     pid,
     fakeClaude,
+    fakeClaudeState: env.FAKE_CLAUDE_STATE_DIR,
     close: async () => {
       await client.close().catch(() => undefined);
       await rm(home, { recursive: true, force: true });

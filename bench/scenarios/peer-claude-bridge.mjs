@@ -22,11 +22,15 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
   const bridge = await startClaudeBridge(ctx.stack.batonRoot, ctx.stack.workDir);
   let peer = null;
   try {
-    peer = await ctx.stack.startDev({ BATON_TOOL_PROFILE: 'claude-bridge', BATON_CLAUDE_BIN: bridge.fakeClaude, CLAUDE_BRIDGE_CWD: ctx.stack.workDir }, 'peer');
+    // The fake keeps its sessions where claude-bridge's does (its agents inherit Baton's environment).
+    peer = await ctx.stack.startDev(
+      { BATON_TOOL_PROFILE: 'claude-bridge', BATON_CLAUDE_BIN: bridge.fakeClaude, CLAUDE_BRIDGE_CWD: ctx.stack.workDir, FAKE_CLAUDE_STATE_DIR: bridge.fakeClaudeState },
+      'peer',
+    );
     const sides = {
       baton: { ops: bridgeOps(peer.mcp), pids: () => ({ 'baton dev (claude-bridge profile)': peer.pid, ...temporalPids(ctx.stack) }) },
       'claude-bridge': { ops: bridgeOps(bridge.client), pids: () => ({ 'claude-bridge': bridge.pid }) },
-      temporal_floor: { ops: floorOps(ctx, bridge.fakeClaude), pids: () => ({ 'bench (baseline worker)': process.pid, ...temporalPids(ctx.stack) }) },
+      temporal_floor: { ops: floorOps(ctx, bridge), pids: () => ({ 'bench (baseline worker)': process.pid, ...temporalPids(ctx.stack) }) },
     };
     const figures = {};
     for (const [name, side] of Object.entries(sides)) figures[name] = await measureSide(side, { samples, warmup, jobs, channel: `${name}-${ctx.stamp}` });
@@ -92,16 +96,22 @@ function bridgeOps(client) {
  * Its start is answered once the workflow is recorded; its stdin is closed, so the fake does not
  * wait for it.
  */
-function floorOps(ctx, fakeClaude) {
-  const command = [process.execPath, fakeClaude, '-p', PROMPT, '--output-format', 'json'];
+function floorOps(ctx, bridge) {
+  const command = [process.execPath, bridge.fakeClaude, '-p', PROMPT, '--output-format', 'json'];
+  // The same work directory and fake-claude state directory as claude-bridge's side.
+  const where = { cwd: ctx.stack.workDir, env: { FAKE_CLAUDE_STATE_DIR: bridge.fakeClaudeState } };
   let n = 0;
   const start = async (channel) => {
-    const handle = await ctx.temporal.workflow.start('spawnOnce', { taskQueue: BASELINE_QUEUE, workflowId: `floor-${channel}-${n++}`, args: [command] });
+    const handle = await ctx.temporal.workflow.start('spawnOnce', { taskQueue: BASELINE_QUEUE, workflowId: `floor-${channel}-${n++}`, args: [command, where] });
     return handle.workflowId;
   };
+  // A failed job counts as failed, as on the other sides; it does not end the scenario.
   const untilDone = async (workflowId) => {
-    const result = await ctx.temporal.workflow.getHandle(workflowId).result();
-    return { ok: result.exit_code === 0 };
+    const result = await ctx.temporal.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => null);
+    return { ok: result?.exit_code === 0 };
   };
   return { start, untilDone, dispatch: async (channel) => ({ ...(await untilDone(await start(channel))), job_id: null }) };
 }

@@ -69,11 +69,9 @@ export class RunsClient {
     while (!isFinalStatus(view.status) && Date.now() < deadline && !opts.signal?.aborted) {
       const slice = Math.min(PROGRESS_EVERY_MS, deadline - Date.now());
       await waitForClose(this.client, runId, slice, opts.signal);
-      view = await this.published(runId);
-      if (opts.onProgress && !isFinalStatus(view.status)) {
-        view = await this.get(runId);
-        if (!isFinalStatus(view.status)) opts.onProgress(view);
-      }
+      // Progress needs the live view (a query); without it, the memo says enough.
+      view = opts.onProgress ? await this.get(runId) : await this.published(runId);
+      if (!isFinalStatus(view.status)) opts.onProgress?.(view);
     }
     if (!isFinalStatus(view.status)) view = await this.get(runId);
     return { finished: isFinalStatus(view.status), view };

@@ -38,19 +38,20 @@ export interface WaitAnyOutcome {
 export async function waitAnyOf(runs: RunsClient, runIds: readonly string[], opts: WaitAnyOptions): Promise<WaitAnyOutcome> {
   const ids = [...new Set(runIds)];
   const deadline = Date.now() + opts.maxWaitMs;
-  // Which runs have finished is in their memos; their workers are asked only for progress.
-  let views = await Promise.all(ids.map((id) => runs.published(id)));
+  // Which runs have finished is in their memos; their workers are asked only for progress. The
+  // ids waited on are the caller's, never a view's (a run's memo can name it otherwise before its
+  // first workflow task: a scheduled run's carries its schedule's id prefix).
+  let going = ids;
+  let views = await Promise.all(going.map((id) => runs.published(id)));
   for (;;) {
     const done = views.filter((v) => isFinalStatus(v.status)).sort((a, b) => (a.finished_at ?? '').localeCompare(b.finished_at ?? ''));
-    const going = views.filter((v) => !isFinalStatus(v.status)).map((v) => v.run_id);
+    going = going.filter((_, i) => !isFinalStatus(views[i].status));
     if (done.length > 0) return { finished: true, run: done[0], still_running: going, next_finished_since: null };
     if (Date.now() >= deadline || opts.signal?.aborted) return { finished: false, run: null, still_running: going, next_finished_since: null };
     await waitForFirstClose(runs.client, going, Math.min(PROGRESS_EVERY_MS, deadline - Date.now()), opts.signal);
-    views = await Promise.all(going.map((id) => runs.published(id)));
-    if (opts.onProgress && !views.some((v) => isFinalStatus(v.status))) {
-      views = await Promise.all(going.map((id) => runs.get(id)));
-      if (!views.some((v) => isFinalStatus(v.status))) opts.onProgress(progressLine(views));
-    }
+    // Progress needs the live views (a query each); without it, the memos say enough.
+    views = await Promise.all(going.map((id) => (opts.onProgress ? runs.get(id) : runs.published(id))));
+    if (opts.onProgress && !views.some((v) => isFinalStatus(v.status))) opts.onProgress(progressLine(views));
   }
 }
 

@@ -8,6 +8,7 @@ import type { BatonConfig } from '../config.js';
 import type { TemporalSession } from '../temporal/boot.js';
 import { externalTarget } from '../temporal/connection.js';
 import { isSameProcess, readState, selfAsOwner } from '../temporal/dev-server-owner.js';
+import { printable } from '../terminal-text.js';
 
 interface DevRecord {
   pid: number;
@@ -67,7 +68,9 @@ export async function runStatus(config: BatonConfig): Promise<number> {
       const answer = await temporal.connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: config.taskQueue }, taskQueueType: 1 });
       const recent = (answer.pollers ?? []).filter((p) => Date.now() - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < 90_000);
       workerUp = recent.length > 0;
-      out(`Worker:           ${workerUp ? `up (${recent.map((p) => p.identity).join(', ')})` : `down (no worker polled task queue ${config.taskQueue} in the last 90 s)`}`);
+      out(
+        `Worker:           ${workerUp ? `up (${printable(recent.map((p) => p.identity).join(', '))})` : `down (no worker polled task queue ${config.taskQueue} in the last 90 s)`}`,
+      );
     } catch (err) {
       out(`Worker:           unknown (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
     } finally {

@@ -18,4 +18,8 @@ describe('printable: text from runs, shown and never obeyed by a terminal', () =
     const value = { a: 'x\x1b', n: 3, none: null, list: ['\x07', { deep: '\r' }], ok: true };
     expect(forTerminal(value)).toEqual({ a: 'x\\x1b', n: 3, none: null, list: ['\\x07', { deep: '\\x0d' }], ok: true });
   });
+
+  it("forTerminal escapes keys too (a structured output is the agent's JSON, keys and all)", () => {
+    expect(forTerminal({ 'k\x1b]0;t\x07': 1 })).toEqual({ 'k\\x1b]0;t\\x07': 1 });
+  });
 });

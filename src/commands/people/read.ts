@@ -15,7 +15,7 @@ import { pollEventsTool } from '../../mcp/tools/read-tools.js';
 import { runIdArg } from '../../mcp/tools/shared.js';
 import { withSession } from './connect.js';
 import { checkArgs, CliError, translate, wholeNumber } from './errors.js';
-import { colour, duration, elapsedOf, eventLine, fields, forTerminal, oneLine, out, printJson, statusText, summaryOf, table, when } from './format.js';
+import { colour, duration, elapsedOf, eventLine, fields, forTerminal, oneLine, printable, out, printJson, statusText, summaryOf, table, when } from './format.js';
 import type { ScheduleDetails } from '../../client/schedules.js';
 
 const LIST_OPTIONS = { status: '--status', role: '--role', backend: '--backend', channel: '--channel', parent: '--parent', limit: '--limit', cursor: '--cursor' };
@@ -139,7 +139,7 @@ function printRun(raw: RunView, events: RunEvent[]): void {
     out(colour.bold('result:'));
     out(result.output === '' ? colour.dim('(no output)') : result.output);
     if (result.output_truncated) out(colour.dim('(cut: the whole transcript is in the run directory, or read_output over MCP)'));
-    if (result.structured_output !== undefined) out(JSON.stringify(result.structured_output, null, 2));
+    if (result.structured_output !== undefined) out(printable(JSON.stringify(result.structured_output, null, 2)));
   } else if (view.last_message) {
     out(fields([['last message', oneLine(view.last_message, 200)]]));
   }

@@ -145,8 +145,8 @@ export function spawnCommand(): Command {
         if (opts.json) printJson(view);
         else {
           if (view.result?.output) out(printable(view.result.output.replace(/\n$/, '')));
-          if (view.result?.structured_output !== undefined) out(JSON.stringify(view.result.structured_output, null, 2));
-          process.stderr.write(`${started.run_id} ${view.status}${view.error ? `: ${view.error}` : ''}\n`);
+          if (view.result?.structured_output !== undefined) out(printable(JSON.stringify(view.result.structured_output, null, 2)));
+          process.stderr.write(`${started.run_id} ${printable(view.status)}${view.error ? `: ${printable(view.error)}` : ''}\n`);
         }
         if (view.status !== 'completed') process.exitCode = 1;
       }).catch((err: unknown) => {

@@ -2,7 +2,7 @@
 // (nothing at all in a pipe, so scripts read clean output), until the run has finished.
 import type { RunsClient } from '../../client/runs.js';
 import type { RunView } from '../../domain/run-view.js';
-import { colour, elapsedOf, oneLine } from './format.js';
+import { colour, elapsedOf, oneLine, printable } from './format.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /** One wait of the client; the loop asks again, so a run may take as long as it takes. */
@@ -16,12 +16,13 @@ export async function waitToEnd(runs: RunsClient, runId: string, first: RunView)
   const draw = () => {
     if (!latest) return;
     const last = latest.last_message ? `: ${oneLine(latest.last_message, 60)}` : '';
-    process.stderr.write(`\r\x1b[2K${colour.cyan(FRAMES[frame++ % FRAMES.length])} ${runId} ${latest.status} ${elapsedOf(latest)}, ${latest.last_seq} events${last}`);
+    process.stderr.write(`\r\x1b[2K${colour.cyan(FRAMES[frame++ % FRAMES.length])} ${runId} ${printable(latest.status)} ${elapsedOf(latest)}, ${latest.last_seq} events${last}`);
   };
   const timer = live ? setInterval(draw, 120) : null;
   try {
     for (;;) {
-      const outcome = await runs.wait(runId, { maxWaitMs: SLICE_MS, onProgress: (view) => (latest = view) });
+      // The live view (a query a slice) only for a progress line someone sees.
+      const outcome = await runs.wait(runId, { maxWaitMs: SLICE_MS, ...(live ? { onProgress: (view: RunView) => (latest = view) } : {}) });
       latest = outcome.view;
       if (outcome.finished) return outcome.view;
     }
