@@ -83,7 +83,12 @@ function program(): Command {
         : command.name() === 'help' && !parent
           ? 'usage: baton help [command]\n(baton help alone lists every command with what it does)'
           : `usage: baton ${path} ${command.usage()}\n(baton help ${parent ? parent.name() : command.name()} shows every option)`;
-    command.exitOverride().showSuggestionAfterError(true).showHelpAfterError(usage);
+    // Commander's errors quote what was typed (an unknown command, a choice it does not know).
+    command
+      .exitOverride()
+      .configureOutput({ writeErr: (text) => process.stderr.write(printable(text)) })
+      .showSuggestionAfterError(true)
+      .showHelpAfterError(usage);
   }
   return root;
 }
@@ -118,7 +123,8 @@ main(process.argv.slice(2)).then(
       process.exit(shown && err.exitCode === 0 ? 0 : 2);
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`baton: ${err.message}\n(baton help <command> shows its options)\n`);
+      // A usage error quotes the argument, or a file's first bytes (a JSON parse error).
+      process.stderr.write(`baton: ${printable(err.message)}\n(baton help <command> shows its options)\n`);
       process.exit(2);
     }
     // An error can quote what a caller or a run sent: shown, never obeyed by the terminal.

@@ -7,7 +7,15 @@ export class InputError extends Error {
 
 export class RunNotFoundError extends InputError {
   override name = 'RunNotFoundError';
-  constructor(runId: string) {
-    super(`no run with id "${runId}": check the run_id (list_runs shows recent runs)`);
+  constructor(runId: string, message = `no run with id "${runId}": check the run_id (list_runs shows recent runs)`) {
+    super(message);
+  }
+}
+
+/** A pipeline's id where a run's is expected: no run by that id, and the tool that reads it. */
+export class PipelineNotRunError extends RunNotFoundError {
+  override name = 'PipelineNotRunError';
+  constructor(id: string) {
+    super(id, `${id} is a pipeline, not a run: get_pipeline reads it (and waits on it), and list_runs with parent "${id}" lists its steps' runs`);
   }
 }

@@ -8,7 +8,7 @@ import type { RunEvent, RunView } from '../domain/run-view.js';
 import type { SpawnRunArgs } from '../domain/spawn-input.js';
 import { isFinalStatus } from '../domain/vocabulary.js';
 import { cancelSignal, eventsQuery, statusQuery } from '../workflows/messages.js';
-import { RunNotFoundError } from './errors.js';
+import { PipelineNotRunError, RunNotFoundError } from './errors.js';
 import { isOpen, viewFromExecution, withLiveElapsed } from './run-views.js';
 import { startRun, type StartedRun, type StartRunExtra, type StartRunOptions } from './start-run.js';
 import { withWebhookEvents } from './webhook-events.js';
@@ -50,11 +50,11 @@ export class RunsClient {
     const { handle, description } = await this.describe(runId);
     if (isOpen(description)) {
       const live = await this.query(() => handle.query(statusQuery));
-      if (live) return withLiveElapsed(live);
+      if (live) return onlyRun(withLiveElapsed(live), runId);
     }
     const view = viewFromExecution(description);
     if (!view) throw new RunNotFoundError(runId);
-    return view;
+    return onlyRun(view, runId);
   }
 
   /**
@@ -82,7 +82,8 @@ export class RunsClient {
    * finished, without asking its worker. A run with no memo view (a foreign start) is asked.
    */
   async published(runId: string): Promise<RunView> {
-    return viewFromExecution((await this.describe(runId)).description) ?? this.get(runId);
+    const view = viewFromExecution((await this.describe(runId)).description);
+    return view ? onlyRun(view, runId) : this.get(runId);
   }
 
   /** Events after a seq; with `waitMs`, waits for at least one new event (or the run's end). */
@@ -158,6 +159,17 @@ export class RunsClient {
       return null;
     }
   }
+}
+
+/**
+ * A pipeline keeps its view under the same memo key as a run (and answers a status query): read
+ * as a run it would be answered in the wrong shape, so a run's reads name the pipeline's tool.
+ */
+function onlyRun(view: RunView, runId: string): RunView {
+  const kind = (view as { kind?: unknown }).kind;
+  if (kind === undefined || kind === 'run') return view;
+  if (kind === 'pipeline') throw new PipelineNotRunError(runId);
+  throw new RunNotFoundError(runId);
 }
 
 /** No worker answered for a live run: nothing new that can be read now, and nothing missed. */

@@ -22,6 +22,24 @@ describe('refusals and help', () => {
     await temporal.connection.close();
   });
 
+  it('a refusal that quotes what was typed, or a file, shows its terminal controls as escapes', async () => {
+    const hostile = 'A\x1b]0;PWNED\x07B\x1b[2JC\rD\u009bE\u202eF';
+    const schema = path.join(cli.env.workDir, 'hostile-schema.json');
+    await writeFile(schema, '\x1b]0;PWNED\x07{}');
+    const refusals = [
+      await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--label', hostile, '--', ...agentArgv()]),
+      await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--output-schema', `@${schema}`, '--', ...agentArgv()]),
+      await baton(['runs', '--status', hostile]),
+      await baton([hostile]),
+    ];
+    for (const ran of refusals) {
+      expect(ran.code).toBeGreaterThan(0);
+      expect(ran.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    }
+    expect(refusals[0].stderr).toContain('A\\x1b]0;PWNED\\x07B');
+    expect(refusals[1].stderr).toContain('\\x1b');
+  });
+
   it("spawn refuses what spawn_run refuses, in the command line's terms", async () => {
     const turns = await baton(['spawn', '--backend', 'command', '--cwd', cli.env.workDir, '--max-turns', '5', '--', ...agentArgv()]);
     expect(turns.code).toBe(1);

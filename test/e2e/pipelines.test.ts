@@ -123,8 +123,20 @@ describe('spawn_pipeline', () => {
     await waitFor(async () => (await callOk<PipelineView>(mcp.client, 'get_pipeline', { pipeline_id: gated.pipeline_id })).status === 'awaiting_approval', {
       what: 'awaiting_approval',
     });
+    // A pipeline's id where a run's is expected, open and then finished: the error names its tool.
+    const asRun = async () => {
+      for (const [tool, args] of [
+        ['get_run', { run_id: gated.pipeline_id }],
+        ['wait_run', { run_id: gated.pipeline_id, max_wait_seconds: 1 }],
+        ['wait_any', { run_ids: [gated.pipeline_id], max_wait_seconds: 1 }],
+      ] as const) {
+        expect(await callError(mcp.client, tool, args)).toContain(`${gated.pipeline_id} is a pipeline, not a run: get_pipeline reads it`);
+      }
+    };
+    await asRun();
     await callOk(mcp.client, 'approve_plan', { pipeline_id: gated.pipeline_id, decision: 'approve', steps: [{ title: 'Only step', instructions: 'Write one file' }] });
     const view = await finished(gated.pipeline_id);
+    await asRun();
     expect(view.status).toBe('completed');
     expect(view.plan).toEqual([{ title: 'Only step', instructions: 'Write one file' }]);
     expect(view.steps.filter((s) => s.role === 'worker')).toHaveLength(1);
