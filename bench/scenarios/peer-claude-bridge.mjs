@@ -43,29 +43,16 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
       b.last_dispatch.run_timeline = await timelineAfter(ctx.temporal, b.last_dispatch.job_id, since).catch((err) => String(err));
     }
     const c = figures['claude-bridge'];
-    const ratio = (x, y) => (x !== null && y ? round(x / y, 2) : null);
-    const ratios = {
-      start: ratio(b.start_ms.p50, c.start_ms.p50),
-      dispatch: ratio(b.dispatch_ms.p50, c.dispatch_ms.p50),
-      concurrent: ratio(b.concurrent_wall_ms, c.concurrent_wall_ms),
-      cpu_per_job: ratio(b.cpu_s_per_job, c.cpu_s_per_job),
-    };
+    const ratios = ratiosTo(b, c);
     // The same ratios for the floor: how near claude-bridge a job that is a workflow can come here.
-    const floor = {
-      start: ratio(f.start_ms.p50, c.start_ms.p50),
-      dispatch: ratio(f.dispatch_ms.p50, c.dispatch_ms.p50),
-      concurrent: ratio(f.concurrent_wall_ms, c.concurrent_wall_ms),
-      cpu_per_job: ratio(f.cpu_s_per_job, c.cpu_s_per_job),
-    };
+    const floor = ratiosTo(f, c);
     const pass = ratios.start <= PEER_TARGETS.start && ratios.dispatch <= PEER_TARGETS.dispatch && ratios.concurrent <= PEER_TARGETS.concurrent && b.failed === 0;
     return {
       id: 'peer_claude_bridge',
       figure: `Baton / claude-bridge: idle start, dispatch of a quick job, ${jobs} concurrent quick jobs`,
       target: `≤ ${PEER_TARGETS.start}×, ≤ ${PEER_TARGETS.dispatch}×, ≤ ${PEER_TARGETS.concurrent}×`,
-      measured: `${ratios.start}× (${b.start_ms.p50} ms), ${ratios.dispatch}× (${b.dispatch_ms.p50} ms), ${ratios.concurrent}× (${round(b.concurrent_wall_ms / 1000, 2)} s); CPU/job ${ratios.cpu_per_job}×`,
-      baseline:
-        `claude-bridge ${c.start_ms.p50} ms, ${c.dispatch_ms.p50} ms, ${round(c.concurrent_wall_ms / 1000, 2)} s; CPU/job ${c.cpu_s_per_job} s. ` +
-        `Temporal floor ${floor.start}× (${f.start_ms.p50} ms), ${floor.dispatch}× (${f.dispatch_ms.p50} ms), ${floor.concurrent}× (${round(f.concurrent_wall_ms / 1000, 2)} s); CPU/job ${floor.cpu_per_job}×`,
+      measured: ratioText(ratios, b),
+      baseline: `claude-bridge ${c.start_ms.p50} ms, ${c.dispatch_ms.p50} ms, ${round(c.concurrent_wall_ms / 1000, 2)} s; CPU/job ${c.cpu_s_per_job} s. Temporal floor ${ratioText(floor, f)}`,
       pass,
       details: { ratios, floor_ratios: floor, targets: PEER_TARGETS, baton: b, claude_bridge: c, temporal_floor: f },
     };
@@ -76,6 +63,22 @@ export async function peerClaudeBridge(ctx, { samples, warmup, jobs }) {
       await peer.stop();
     }
   }
+}
+
+/** A side's figures as ratios to claude-bridge's (p50s; lower is better). */
+function ratiosTo(side, c) {
+  const ratio = (x, y) => (x !== null && y ? round(x / y, 2) : null);
+  return {
+    start: ratio(side.start_ms.p50, c.start_ms.p50),
+    dispatch: ratio(side.dispatch_ms.p50, c.dispatch_ms.p50),
+    concurrent: ratio(side.concurrent_wall_ms, c.concurrent_wall_ms),
+    cpu_per_job: ratio(side.cpu_s_per_job, c.cpu_s_per_job),
+  };
+}
+
+/** "5.55× (58.8 ms), 0.07× (225.3 ms), 3.33× (8.08 s); CPU/job 5.06×" */
+function ratioText(r, side) {
+  return `${r.start}× (${side.start_ms.p50} ms), ${r.dispatch}× (${side.dispatch_ms.p50} ms), ${r.concurrent}× (${round(side.concurrent_wall_ms / 1000, 2)} s); CPU/job ${r.cpu_per_job}×`;
 }
 
 /** A side driven by claude-bridge's own tools over an MCP client. */

@@ -1,6 +1,7 @@
 // The activities a Baton worker registers. Each gets the worker's client and host identity.
 import type { AgentActivities } from '../domain/agent-activity.js';
-import { runAgent, type AgentHostDeps } from './run-agent.js';
+import type { AgentHostDeps } from './launch-or-reattach.js';
+import { runAgent } from './run-agent.js';
 import { checkOutput } from './check-output.js';
 import { stopAgent } from './stop-agent.js';
 

@@ -18,8 +18,6 @@ import type { LineParser } from './backends/types.js';
 import { BatchSender } from './batch-sender.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
 import { findOrLaunch, type AgentHostDeps } from './launch-or-reattach.js';
-
-export type { AgentHostDeps };
 import { DirectoryWatch } from './directory-watch.js';
 import { readFinalAnswer } from './final-answer.js';
 import { TranscriptReader } from './transcript-reader.js';

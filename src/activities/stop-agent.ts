@@ -2,7 +2,7 @@
 import type { StopAgentRequest, StopAgentResult } from '../domain/agent-activity.js';
 import { readAgentHandle } from './agent-launch.js';
 import { isAgentAlive, stopRunProcesses } from './processes.js';
-import type { AgentHostDeps } from './run-agent.js';
+import type { AgentHostDeps } from './launch-or-reattach.js';
 
 export async function stopAgent(deps: AgentHostDeps, request: StopAgentRequest): Promise<StopAgentResult> {
   const agent = (await readAgentHandle(deps.runDir(request.run_id))) ?? request.agent;

@@ -65,15 +65,18 @@ export class RunsClient {
    */
   async wait(runId: string, opts: { maxWaitMs: number; signal?: AbortSignal; onProgress?: (view: RunView) => void }): Promise<WaitOutcome> {
     const deadline = Date.now() + opts.maxWaitMs;
+    // Progress needs the live view (a query); without it, the memo says enough.
+    const read = (id: string) => (opts.onProgress ? this.get(id) : this.published(id));
     let view = await this.published(runId);
+    let live = false;
     while (!isFinalStatus(view.status) && Date.now() < deadline && !opts.signal?.aborted) {
       const slice = Math.min(PROGRESS_EVERY_MS, deadline - Date.now());
       await waitForClose(this.client, runId, slice, opts.signal);
-      // Progress needs the live view (a query); without it, the memo says enough.
-      view = opts.onProgress ? await this.get(runId) : await this.published(runId);
+      view = await read(runId);
+      live = opts.onProgress !== undefined;
       if (!isFinalStatus(view.status)) opts.onProgress?.(view);
     }
-    if (!isFinalStatus(view.status)) view = await this.get(runId);
+    if (!isFinalStatus(view.status) && !live) view = await this.get(runId);
     return { finished: isFinalStatus(view.status), view };
   }
 

@@ -151,22 +151,16 @@ export async function channel(input: ChannelInput): Promise<void> {
     // input does not carry it. A turn with no origin, or one taken before CHANNEL_TURN_ORIGIN
     // (replayed), is started as it was.
     const { origin, ...run } = turn;
-    const queuedOrGranted = <T extends object>(input: T) => (grant ? { ...input, awaits_grant: true, grant } : { ...input, awaits_grant: true });
-    return origin !== undefined && patched(CHANNEL_TURN_ORIGIN)
-      ? startChild(agentRun, {
-          workflowId: run.run_id,
-          args: [queuedOrGranted(run)],
-          taskQueue: run.task_queue,
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          ...withOrigin(runStartMetadata(run, new Date()), origin),
-        })
-      : startChild(agentRun, {
-          workflowId: turn.run_id,
-          args: [queuedOrGranted(turn)],
-          taskQueue: turn.task_queue,
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          ...runStartMetadata(turn, new Date()),
-        });
+    const originInMemo = origin !== undefined && patched(CHANNEL_TURN_ORIGIN);
+    const input = originInMemo ? run : turn;
+    const metadata = runStartMetadata(input, new Date());
+    return startChild(agentRun, {
+      workflowId: turn.run_id,
+      args: [grant ? { ...input, awaits_grant: true, grant } : { ...input, awaits_grant: true }],
+      taskQueue: turn.task_queue,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      ...(originInMemo ? withOrigin(metadata, origin) : metadata),
+    });
   }
 
   /**

@@ -139,7 +139,8 @@ function printRun(raw: RunView, events: RunEvent[]): void {
     out(colour.bold('result:'));
     out(result.output === '' ? colour.dim('(no output)') : result.output);
     if (result.output_truncated) out(colour.dim('(cut: the whole transcript is in the run directory, or read_output over MCP)'));
-    if (result.structured_output !== undefined) out(printable(JSON.stringify(result.structured_output, null, 2)));
+    // Escaped once, as JSON: the raw value, not the view's (whose strings are escaped already).
+    if (raw.result?.structured_output !== undefined) out(printable(JSON.stringify(raw.result.structured_output, null, 2)));
   } else if (view.last_message) {
     out(fields([['last message', oneLine(view.last_message, 200)]]));
   }

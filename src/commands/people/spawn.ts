@@ -8,7 +8,7 @@ import { spawnRunInputSchema } from '../../domain/spawn-input.js';
 import { BACKENDS, PERMISSION_MODES, ROLES, WORKER_LOSS_POLICIES } from '../../domain/vocabulary.js';
 import { withSession } from './connect.js';
 import { checkArgs, decimal, translate, UsageError, wholeNumber } from './errors.js';
-import { colour, out, printable, printJson } from './format.js';
+import { colour, forTerminal, out, printable, printJson } from './format.js';
 import { jsonObject } from './json-arg.js';
 import { waitToEnd } from './wait.js';
 
@@ -144,9 +144,11 @@ export function spawnCommand(): Command {
         const view = await waitToEnd(runs, started.run_id, started.view);
         if (opts.json) printJson(view);
         else {
-          if (view.result?.output) out(printable(view.result.output.replace(/\n$/, '')));
+          const shown = forTerminal(view);
+          if (shown.result?.output) out(shown.result.output.replace(/\n$/, ''));
+          // Escaped once, as JSON: the raw value, not the shown one (whose strings are escaped already).
           if (view.result?.structured_output !== undefined) out(printable(JSON.stringify(view.result.structured_output, null, 2)));
-          process.stderr.write(`${started.run_id} ${printable(view.status)}${view.error ? `: ${printable(view.error)}` : ''}\n`);
+          process.stderr.write(`${started.run_id} ${shown.status}${shown.error ? `: ${shown.error}` : ''}\n`);
         }
         if (view.status !== 'completed') process.exitCode = 1;
       }).catch((err: unknown) => {
